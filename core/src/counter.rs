@@ -1,0 +1,249 @@
+//! Page counters and their hierarchical operations (spec §1).
+//!
+//! A counter's parent is another memcg's counter of the same kind, named by
+//! [`CgroupId`]; `None` for the root and for v1 children of a
+//! non-hierarchical parent (§1.2). The walks below take the arena so they can
+//! follow those links.
+
+use crate::tree::{CgroupId, Tree};
+use crate::units::{Pages, PAGE_COUNTER_MAX};
+
+/// One `struct page_counter` (§1.1). All values are pages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageCounter {
+    pub usage: Pages,
+    pub max: Pages,
+    pub high: Pages,
+    pub min: Pages,
+    pub low: Pages,
+    pub emin: Pages,
+    pub elow: Pages,
+    pub min_usage: Pages,
+    pub low_usage: Pages,
+    pub children_min_usage: Pages,
+    pub children_low_usage: Pages,
+    /// ALinux: async reclaim starts when `usage >= wmark_high` (§9).
+    pub wmark_high: Pages,
+    /// ALinux: async reclaim stops once `usage < wmark_low` (§9).
+    pub wmark_low: Pages,
+    /// Peak usage (v1 `max_usage_in_bytes`).
+    pub watermark: Pages,
+    pub failcnt: u64,
+}
+
+impl Default for PageCounter {
+    fn default() -> Self {
+        PageCounter {
+            usage: 0,
+            max: PAGE_COUNTER_MAX,
+            high: PAGE_COUNTER_MAX,
+            min: 0,
+            low: 0,
+            emin: 0,
+            elow: 0,
+            min_usage: 0,
+            low_usage: 0,
+            children_min_usage: 0,
+            children_low_usage: 0,
+            wmark_high: PAGE_COUNTER_MAX,
+            wmark_low: PAGE_COUNTER_MAX,
+            watermark: 0,
+            failcnt: 0,
+        }
+    }
+}
+
+impl PageCounter {
+    /// `page_counter_set_max`: -EBUSY when usage is already above (§1.3).
+    pub fn set_max(&mut self, max: Pages) -> Result<(), crate::Errno> {
+        if self.usage > max {
+            return Err(crate::Errno::EBUSY);
+        }
+        self.max = max;
+        Ok(())
+    }
+}
+
+/// Which counter of a memcg a walk touches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CounterKind {
+    Memory,
+    Swap,
+}
+
+impl Tree {
+    fn counter_mut(&mut self, id: CgroupId, kind: CounterKind) -> &mut PageCounter {
+        let m = self.memcg_mut(id);
+        match kind {
+            CounterKind::Memory => &mut m.memory,
+            CounterKind::Swap => &mut m.swap,
+        }
+    }
+
+    fn counter(&self, id: CgroupId, kind: CounterKind) -> &PageCounter {
+        let m = self.memcg(id);
+        match kind {
+            CounterKind::Memory => &m.memory,
+            CounterKind::Swap => &m.swap,
+        }
+    }
+
+    /// `propagate_protected_usage(c, usage)` with 4.19 semantics (§1.3).
+    fn propagate_protected_usage(&mut self, c: CgroupId, usage: Pages, kind: CounterKind) {
+        let Some(parent) = self.memcg(c).counter_parent else {
+            return;
+        };
+        let (min, min_usage, low, low_usage) = {
+            let pc = self.counter(c, kind);
+            (pc.min, pc.min_usage, pc.low, pc.low_usage)
+        };
+        if min != 0 || min_usage != 0 {
+            let protected = if usage <= min { usage } else { 0 };
+            self.counter_mut(c, kind).min_usage = protected;
+            let p = self.counter_mut(parent, kind);
+            p.children_min_usage = p
+                .children_min_usage
+                .wrapping_add(protected)
+                .wrapping_sub(min_usage);
+        }
+        if low != 0 || low_usage != 0 {
+            let protected = if usage <= low { usage } else { 0 };
+            self.counter_mut(c, kind).low_usage = protected;
+            let p = self.counter_mut(parent, kind);
+            p.children_low_usage = p
+                .children_low_usage
+                .wrapping_add(protected)
+                .wrapping_sub(low_usage);
+        }
+    }
+
+    /// The chain `c, parent(c), …` following counter parents.
+    pub fn counter_chain(&self, c: CgroupId) -> CounterChain<'_> {
+        CounterChain {
+            tree: self,
+            next: Some(c),
+        }
+    }
+
+    /// `page_counter_charge`: unconditional, hierarchical (§1.3). Carries the
+    /// 4.19 propagation bug: the *leaf* is recomputed against each level's
+    /// new usage.
+    pub fn page_counter_charge(&mut self, c: CgroupId, n: Pages, kind: CounterKind) {
+        let mut at = Some(c);
+        while let Some(id) = at {
+            let new = {
+                let pc = self.counter_mut(id, kind);
+                pc.usage = pc.usage.wrapping_add(n);
+                pc.usage
+            };
+            self.propagate_protected_usage(c, new, kind);
+            let pc = self.counter_mut(id, kind);
+            if new > pc.watermark {
+                pc.watermark = new;
+            }
+            at = self.memcg(id).counter_parent;
+        }
+    }
+
+    /// `page_counter_try_charge` (§1.3): on failure returns the counter over
+    /// its limit, whose failcnt went up; lower levels are cancelled.
+    pub fn page_counter_try_charge(
+        &mut self,
+        c: CgroupId,
+        n: Pages,
+        kind: CounterKind,
+    ) -> Result<(), CgroupId> {
+        let mut at = Some(c);
+        while let Some(id) = at {
+            let (new, max) = {
+                let pc = self.counter_mut(id, kind);
+                pc.usage = pc.usage.wrapping_add(n);
+                (pc.usage, pc.max)
+            };
+            if new > max {
+                let pc = self.counter_mut(id, kind);
+                pc.usage = pc.usage.wrapping_sub(n);
+                // 4.19 propagates the leaf against the rejected `new` here too.
+                self.propagate_protected_usage(c, new, kind);
+                self.counter_mut(id, kind).failcnt += 1;
+                // Cancel the levels below the failing one.
+                let mut undo = Some(c);
+                while let Some(u) = undo {
+                    if u == id {
+                        break;
+                    }
+                    self.page_counter_cancel(u, n, kind);
+                    undo = self.memcg(u).counter_parent;
+                }
+                return Err(id);
+            }
+            self.propagate_protected_usage(c, new, kind);
+            let pc = self.counter_mut(id, kind);
+            if new > pc.watermark {
+                pc.watermark = new;
+            }
+            at = self.memcg(id).counter_parent;
+        }
+        Ok(())
+    }
+
+    /// `page_counter_cancel`: one level, no walk.
+    fn page_counter_cancel(&mut self, c: CgroupId, n: Pages, kind: CounterKind) {
+        let new = {
+            let pc = self.counter_mut(c, kind);
+            // A negative result only warns in the kernel; we saturate at 0.
+            pc.usage = pc.usage.saturating_sub(n);
+            pc.usage
+        };
+        self.propagate_protected_usage(c, new, kind);
+    }
+
+    /// `page_counter_uncharge`: every level, propagation per level (§1.3).
+    pub fn page_counter_uncharge(&mut self, c: CgroupId, n: Pages, kind: CounterKind) {
+        let mut at = Some(c);
+        while let Some(id) = at {
+            self.page_counter_cancel(id, n, kind);
+            at = self.memcg(id).counter_parent;
+        }
+    }
+
+    /// `page_counter_set_min` / `_set_low`: store, then re-propagate for c and
+    /// every ancestor (§1.3).
+    pub fn page_counter_set_protection(
+        &mut self,
+        c: CgroupId,
+        min: Option<Pages>,
+        low: Option<Pages>,
+    ) {
+        {
+            let pc = &mut self.memcg_mut(c).memory;
+            if let Some(v) = min {
+                pc.min = v;
+            }
+            if let Some(v) = low {
+                pc.low = v;
+            }
+        }
+        let mut at = Some(c);
+        while let Some(id) = at {
+            let usage = self.memcg(id).memory.usage;
+            self.propagate_protected_usage(id, usage, CounterKind::Memory);
+            at = self.memcg(id).counter_parent;
+        }
+    }
+}
+
+/// Iterator over a counter and its counter ancestors.
+pub struct CounterChain<'a> {
+    tree: &'a Tree,
+    next: Option<CgroupId>,
+}
+
+impl Iterator for CounterChain<'_> {
+    type Item = CgroupId;
+    fn next(&mut self) -> Option<CgroupId> {
+        let id = self.next?;
+        self.next = self.tree.memcg(id).counter_parent;
+        Some(id)
+    }
+}

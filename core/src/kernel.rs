@@ -1,0 +1,331 @@
+//! The kernel side of the simulator: the cgroup tree with its memcgs, the
+//! processes, and the operations that `mkdir`, `rmdir` and attaching a task
+//! perform (spec §1.2, §9.3, §9.4).
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+
+use crate::tree::{CgroupId, Memcg, MemcgEvent, Pid, Tree};
+use crate::units::PAGE_COUNTER_MAX;
+use crate::wmark::{disable_wmarks, is_wmark_ok, setup_memcg_wmark, DEFAULT_WMARK_SCALE_FACTOR};
+use crate::Errno;
+
+/// Which cgroup hierarchy the simulated machine mounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Version {
+    /// Legacy hierarchy, memory controller at `/sys/fs/cgroup/memory`.
+    V1,
+    /// Unified hierarchy at `/sys/fs/cgroup`.
+    V2,
+}
+
+impl Version {
+    /// Where the memory hierarchy is mounted.
+    pub fn mount_point(self) -> &'static str {
+        match self {
+            Version::V1 => "/sys/fs/cgroup/memory",
+            Version::V2 => "/sys/fs/cgroup",
+        }
+    }
+}
+
+/// Boot-time settings of the simulated machine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KernelConfig {
+    pub version: Version,
+    /// v1 root `memory.use_hierarchy` at boot. systemd sets 1; the kernel
+    /// default is 0 (§1.2).
+    pub root_use_hierarchy: bool,
+    /// v2 `memory_localevents` mount option (§13.1).
+    pub memory_localevents: bool,
+}
+
+impl KernelConfig {
+    pub fn new(version: Version) -> KernelConfig {
+        KernelConfig {
+            version,
+            root_use_hierarchy: true,
+            memory_localevents: false,
+        }
+    }
+}
+
+/// A process. Issue-2 scope: a name and a cgroup; workloads come later.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Task {
+    pub pid: Pid,
+    pub comm: String,
+    pub cgroup: CgroupId,
+}
+
+/// `MEM_CGROUP_ID_MAX`: memcg ids are 16 bit, so at most this many memcgs.
+pub const MEM_CGROUP_ID_MAX: usize = 65535;
+/// `NAME_MAX`.
+pub const NAME_MAX: usize = 255;
+/// pid of the init process.
+pub const INIT_PID: Pid = 1;
+/// pid of the interactive shell (`$$`).
+pub const SHELL_PID: Pid = 1000;
+
+/// The simulated kernel state.
+#[derive(Clone, Debug)]
+pub struct Kernel {
+    pub config: KernelConfig,
+    pub tree: Tree,
+    pub tasks: BTreeMap<Pid, Task>,
+    /// Global `vm_swappiness` (the root memcg's swappiness).
+    pub vm_swappiness: i64,
+    /// v1 `release_agent`, `cgroup.clone_children` / `notify_on_release` bits.
+    pub release_agent: String,
+    pub clone_children: BTreeMap<CgroupId, bool>,
+    pub notify_on_release: BTreeMap<CgroupId, bool>,
+}
+
+impl Kernel {
+    /// Boot: the root memcg (`mem_cgroup_css_alloc(NULL)`), init and a shell.
+    pub fn new(config: KernelConfig) -> Kernel {
+        let mut root = Memcg::new();
+        root.use_hierarchy = match config.version {
+            Version::V1 => config.root_use_hierarchy,
+            Version::V2 => true,
+        };
+        // Root: ratio 0 and sf 0, watermarks unlimited, never changed (§9.4).
+        root.wmark_ratio = 0;
+        root.wmark_scale_factor = 0;
+        disable_wmarks(&mut root);
+        let mut k = Kernel {
+            config,
+            tree: Tree::new(root),
+            tasks: BTreeMap::new(),
+            vm_swappiness: 60,
+            release_agent: String::new(),
+            clone_children: BTreeMap::new(),
+            notify_on_release: BTreeMap::new(),
+        };
+        for (pid, comm) in [(INIT_PID, "systemd"), (SHELL_PID, "bash")] {
+            k.tasks.insert(
+                pid,
+                Task {
+                    pid,
+                    comm: comm.to_string(),
+                    cgroup: CgroupId::ROOT,
+                },
+            );
+            k.tree.cg_mut(CgroupId::ROOT).procs.insert(pid);
+        }
+        k
+    }
+
+    pub fn version(&self) -> Version {
+        self.config.version
+    }
+
+    /// `mem_cgroup_swappiness(m)`: the root reads the global value.
+    pub fn swappiness(&self, id: CgroupId) -> i64 {
+        if id == CgroupId::ROOT {
+            self.vm_swappiness
+        } else {
+            self.tree.memcg(id).swappiness
+        }
+    }
+
+    /// `mem_cgroup_css_alloc` for a child of `parent` (§1.2, §9.4).
+    fn css_alloc(&self, parent: CgroupId) -> Memcg {
+        let p = self.tree.memcg(parent);
+        let mut m = Memcg::new();
+        m.swappiness = self.swappiness(parent);
+        m.oom_kill_disable = p.oom_kill_disable;
+        m.wmark_ratio = p.wmark_ratio;
+        m.wmark_scale_factor = if p.wmark_scale_factor != 0 {
+            p.wmark_scale_factor
+        } else {
+            DEFAULT_WMARK_SCALE_FACTOR
+        };
+        if p.use_hierarchy {
+            m.use_hierarchy = true;
+            m.counter_parent = Some(parent);
+        }
+        setup_memcg_wmark(&mut m);
+        m
+    }
+
+    /// Number of memcgs alive (for the 16-bit id space).
+    fn nr_memcgs(&self) -> usize {
+        self.tree
+            .ids()
+            .filter(|&id| self.tree.cg(id).memcg.is_some())
+            .count()
+    }
+
+    /// `cgroup_mkdir`: name checks, v2 hierarchy limits, css_alloc.
+    pub fn mkdir(&mut self, parent: CgroupId, name: &str) -> Result<CgroupId, Errno> {
+        if name.len() > NAME_MAX {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        if name.contains('\n') {
+            return Err(Errno::EINVAL);
+        }
+        if self.tree.cg(parent).children.contains_key(name) {
+            return Err(Errno::EEXIST);
+        }
+        if self.config.version == Version::V2 {
+            // cgroup_check_hierarchy_limits
+            let mut level = 1u32;
+            let mut at = Some(parent);
+            while let Some(id) = at {
+                let cg = self.tree.cg(id);
+                if let Some(max) = cg.max_descendants {
+                    if self.tree.nr_descendants(id) >= max as usize {
+                        return Err(Errno::EAGAIN);
+                    }
+                }
+                if let Some(max) = cg.max_depth {
+                    if level > max {
+                        return Err(Errno::EAGAIN);
+                    }
+                }
+                level += 1;
+                at = cg.parent;
+            }
+        }
+        let gets_memcg = match self.config.version {
+            Version::V1 => true,
+            Version::V2 => self.tree.cg(parent).subtree_memory,
+        };
+        let memcg = if gets_memcg {
+            if self.nr_memcgs() >= MEM_CGROUP_ID_MAX {
+                return Err(Errno::ENOSPC);
+            }
+            Some(self.css_alloc(parent))
+        } else {
+            None
+        };
+        Ok(self.tree.insert(parent, name.to_string(), memcg))
+    }
+
+    /// `cgroup_rmdir`: busy while it has children or tasks.
+    pub fn rmdir(&mut self, id: CgroupId) -> Result<(), Errno> {
+        if id == CgroupId::ROOT {
+            return Err(Errno::EBUSY);
+        }
+        let cg = self.tree.cg(id);
+        if !cg.children.is_empty() || !cg.procs.is_empty() {
+            return Err(Errno::EBUSY);
+        }
+        if cg.memcg.is_some() {
+            self.css_offline(id);
+        }
+        self.clone_children.remove(&id);
+        self.notify_on_release.remove(&id);
+        self.tree.remove(id);
+        Ok(())
+    }
+
+    /// `mem_cgroup_css_offline` then `css_free`: watermarks to max so a
+    /// pending work returns at once, then the work is cancelled (§9.3, TV-23).
+    fn css_offline(&mut self, id: CgroupId) {
+        let m = self.tree.memcg_mut(id);
+        disable_wmarks(m);
+        m.wmark_work.cancel();
+    }
+
+    /// v2: enable or disable the memory controller for `id`'s children.
+    pub fn set_subtree_memory(&mut self, id: CgroupId, on: bool) {
+        if self.tree.cg(id).subtree_memory == on {
+            return;
+        }
+        self.tree.cg_mut(id).subtree_memory = on;
+        let children: alloc::vec::Vec<CgroupId> =
+            self.tree.cg(id).children.values().copied().collect();
+        for c in children {
+            if on {
+                let m = self.css_alloc(id);
+                self.tree.cg_mut(c).memcg = Some(m);
+            } else {
+                // kill_css: the child's memcg goes offline and its files vanish.
+                self.css_offline(c);
+                self.tree.cg_mut(c).memcg = None;
+            }
+        }
+    }
+
+    /// The nearest cgroup at or above `id` that has a memory css.
+    pub fn effective_memcg(&self, id: CgroupId) -> CgroupId {
+        let mut at = id;
+        loop {
+            let cg = self.tree.cg(at);
+            if cg.memcg.is_some() {
+                return at;
+            }
+            at = cg.parent.unwrap_or(CgroupId::ROOT);
+        }
+    }
+
+    /// Move a process to another cgroup (`cgroup.procs` write).
+    pub fn attach(&mut self, pid: Pid, dst: CgroupId) -> Result<(), Errno> {
+        let Some(task) = self.tasks.get(&pid) else {
+            return Err(Errno::ESRCH);
+        };
+        let src = task.cgroup;
+        if self.config.version == Version::V2
+            && dst != CgroupId::ROOT
+            && self.tree.cg(dst).subtree_memory
+        {
+            // No internal processes in a domain cgroup with controllers.
+            return Err(Errno::EBUSY);
+        }
+        if src == dst {
+            return Ok(());
+        }
+        self.tree.cg_mut(src).procs.remove(&pid);
+        self.tree.cg_mut(dst).procs.insert(pid);
+        if let Some(t) = self.tasks.get_mut(&pid) {
+            t.cgroup = dst;
+        }
+        Ok(())
+    }
+
+    /// `queue_work(memcg_wmark_wq, &m->wmark_work)` if usage ≥ wmark_high
+    /// (§9.5). The executor that runs queued work is the simulation engine.
+    pub fn queue_wmark_work_if_needed(&mut self, id: CgroupId) -> bool {
+        let m = self.tree.memcg_mut(id);
+        if !is_wmark_ok(&m.memory, true) {
+            m.wmark_work.queue()
+        } else {
+            false
+        }
+    }
+
+    /// `memcg_memory_event` (ALinux, §13.1): local count, then the
+    /// hierarchical count on `id` and, in v2 without `memory_localevents`,
+    /// every ancestor below the root.
+    pub fn memcg_memory_event(&mut self, id: CgroupId, ev: MemcgEvent) {
+        let e = ev as usize;
+        self.tree.memcg_mut(id).events_local[e] += 1;
+        self.tree.memcg_mut(id).events[e] += 1;
+        if self.config.version == Version::V1 || self.config.memory_localevents {
+            return;
+        }
+        let mut at = self.tree.cg(id).parent;
+        while let Some(p) = at {
+            if p == CgroupId::ROOT {
+                break;
+            }
+            if let Some(m) = self.tree.cg_mut(p).memcg.as_mut() {
+                m.events[e] += 1;
+            }
+            at = self.tree.cg(p).parent;
+        }
+    }
+
+    /// `hierarchical_memory_limit` of v1 memory.stat: min of max over the
+    /// memcg and its counter ancestors (§13.3).
+    pub fn hierarchical_memory_limit(&self, id: CgroupId) -> u64 {
+        self.tree
+            .counter_chain(id)
+            .map(|c| self.tree.memcg(c).memory.max)
+            .min()
+            .unwrap_or(PAGE_COUNTER_MAX)
+    }
+}

@@ -1,0 +1,1033 @@
+//! A small bash: one line in, output or error out (issue 2).
+//!
+//! Enough of bash and coreutils to type the vendor's examples verbatim:
+//! `mkdir [-p]`, `rmdir`, `echo`, `cat`, `ls`, `tree`, `cd`, `pwd`, `su USER
+//! -c CMD`, redirections (`>`, `>>`, `2>`, `2>&1`, `/dev/null`), `;`, `&&`,
+//! `||`, quotes, `$$`, `$?`, globs in the last path component and `#`
+//! comments. Messages read as bash and coreutils print them in the C locale.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt::Write as _;
+
+use crate::cgroupfs::{self, Cred, Node};
+use crate::kernel::{Kernel, SHELL_PID};
+use crate::Errno;
+
+/// Longest line the shell accepts, so a pasted blob cannot stall the page.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// What one line printed and its exit status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub status: i32,
+}
+
+impl Output {
+    fn err(msg: String, status: i32) -> Output {
+        Output {
+            stdout: String::new(),
+            stderr: msg,
+            status,
+        }
+    }
+
+    /// Exit status 0.
+    pub fn ok(&self) -> bool {
+        self.status == 0
+    }
+}
+
+/// Per-session shell state: working directory, user, `$?`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shell {
+    pub cwd: String,
+    pub cred: Cred,
+    pub last_status: i32,
+}
+
+impl Shell {
+    /// A root shell whose working directory is the cgroup mount point.
+    pub fn new(k: &Kernel) -> Shell {
+        Shell {
+            cwd: k.version().mount_point().to_string(),
+            cred: Cred::Root,
+            last_status: 0,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Lexing
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Tok {
+    Word(Word),
+    /// `;`, `&&`, `||`, `|`, `&`, `<`
+    Op(&'static str),
+    /// fd, append, target
+    Redir(u8, bool, RedirTarget),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum RedirTarget {
+    Path(Word),
+    Fd(u8),
+    Missing,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Word {
+    text: String,
+    /// Contains an unquoted `*` or `?`.
+    glob: bool,
+}
+
+struct Lexer<'a> {
+    chars: core::iter::Peekable<core::str::Chars<'a>>,
+    pid: u32,
+    status: i32,
+}
+
+impl Lexer<'_> {
+    fn skip_blanks(&mut self) {
+        while matches!(self.chars.peek(), Some(' ' | '\t' | '\r' | '\n')) {
+            self.chars.next();
+        }
+    }
+
+    fn expand_dollar(&mut self, out: &mut String) {
+        match self.chars.peek() {
+            Some('$') => {
+                self.chars.next();
+                let _ = write!(out, "{}", self.pid);
+            }
+            Some('?') => {
+                self.chars.next();
+                let _ = write!(out, "{}", self.status);
+            }
+            Some('{') => {
+                self.chars.next();
+                // ${NAME}: no variables are set.
+                for c in self.chars.by_ref() {
+                    if c == '}' {
+                        break;
+                    }
+                }
+            }
+            Some(c) if c.is_ascii_alphabetic() || *c == '_' => {
+                while matches!(self.chars.peek(), Some(c) if c.is_ascii_alphanumeric() || *c == '_')
+                {
+                    self.chars.next();
+                }
+            }
+            _ => out.push('$'),
+        }
+    }
+
+    /// Read one word; `Ok(None)` when none starts here.
+    fn word(&mut self) -> Result<Option<Word>, String> {
+        let mut w = Word::default();
+        let mut any = false;
+        while let Some(&c) = self.chars.peek() {
+            match c {
+                ' ' | '\t' | '\r' | '\n' | ';' | '&' | '|' | '>' | '<' => break,
+                '\'' => {
+                    self.chars.next();
+                    any = true;
+                    loop {
+                        match self.chars.next() {
+                            Some('\'') => break,
+                            Some(c) => w.text.push(c),
+                            None => return Err(unexpected_eof('\'')),
+                        }
+                    }
+                }
+                '"' => {
+                    self.chars.next();
+                    any = true;
+                    loop {
+                        match self.chars.next() {
+                            Some('"') => break,
+                            Some('\\') => match self.chars.next() {
+                                Some(c @ ('"' | '\\' | '$' | '`')) => w.text.push(c),
+                                Some(c) => {
+                                    w.text.push('\\');
+                                    w.text.push(c);
+                                }
+                                None => return Err(unexpected_eof('"')),
+                            },
+                            Some('$') => self.expand_dollar(&mut w.text),
+                            Some(c) => w.text.push(c),
+                            None => return Err(unexpected_eof('"')),
+                        }
+                    }
+                }
+                '\\' => {
+                    self.chars.next();
+                    any = true;
+                    if let Some(c) = self.chars.next() {
+                        w.text.push(c);
+                    }
+                }
+                '$' => {
+                    self.chars.next();
+                    any = true;
+                    self.expand_dollar(&mut w.text);
+                }
+                '*' | '?' => {
+                    self.chars.next();
+                    any = true;
+                    w.glob = true;
+                    w.text.push(c);
+                }
+                _ => {
+                    self.chars.next();
+                    any = true;
+                    w.text.push(c);
+                }
+            }
+        }
+        Ok(any.then_some(w))
+    }
+
+    fn redirect(&mut self, fd: u8) -> Result<Tok, String> {
+        // The first '>' is consumed by the caller.
+        let append = if self.chars.peek() == Some(&'>') {
+            self.chars.next();
+            true
+        } else {
+            false
+        };
+        if self.chars.peek() == Some(&'&') {
+            self.chars.next();
+            return match self.chars.next() {
+                Some('1') => Ok(Tok::Redir(fd, append, RedirTarget::Fd(1))),
+                Some('2') => Ok(Tok::Redir(fd, append, RedirTarget::Fd(2))),
+                _ => Err(String::from(
+                    "bash: syntax error near unexpected token `&'\n",
+                )),
+            };
+        }
+        self.skip_blanks();
+        match self.word()? {
+            Some(w) => Ok(Tok::Redir(fd, append, RedirTarget::Path(w))),
+            None => Ok(Tok::Redir(fd, append, RedirTarget::Missing)),
+        }
+    }
+
+    fn tokens(mut self) -> Result<Vec<Tok>, String> {
+        let mut out = Vec::new();
+        loop {
+            self.skip_blanks();
+            let Some(&c) = self.chars.peek() else { break };
+            match c {
+                '#' => break,
+                ';' => {
+                    self.chars.next();
+                    out.push(Tok::Op(";"));
+                }
+                '&' => {
+                    self.chars.next();
+                    if self.chars.peek() == Some(&'&') {
+                        self.chars.next();
+                        out.push(Tok::Op("&&"));
+                    } else {
+                        out.push(Tok::Op("&"));
+                    }
+                }
+                '|' => {
+                    self.chars.next();
+                    if self.chars.peek() == Some(&'|') {
+                        self.chars.next();
+                        out.push(Tok::Op("||"));
+                    } else {
+                        out.push(Tok::Op("|"));
+                    }
+                }
+                '<' => {
+                    self.chars.next();
+                    out.push(Tok::Op("<"));
+                }
+                '>' => {
+                    self.chars.next();
+                    out.push(self.redirect(1)?);
+                }
+                '1' | '2' => {
+                    // "2>" is a redirection only when the digit stands alone.
+                    let mut look = self.chars.clone();
+                    look.next();
+                    if look.peek() == Some(&'>') {
+                        self.chars.next();
+                        self.chars.next();
+                        out.push(self.redirect(if c == '1' { 1 } else { 2 })?);
+                    } else if let Some(w) = self.word()? {
+                        out.push(Tok::Word(w));
+                    }
+                }
+                _ => {
+                    if let Some(w) = self.word()? {
+                        out.push(Tok::Word(w));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn unexpected_eof(q: char) -> String {
+    format!("bash: unexpected EOF while looking for matching `{q}'\nbash: syntax error: unexpected end of file\n")
+}
+
+// ---------------------------------------------------------------------------
+// Parsing into a list of simple commands joined by ; && ||
+
+#[derive(Debug)]
+struct Simple {
+    argv: Vec<Word>,
+    redirs: Vec<(u8, bool, RedirTarget)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Join {
+    Seq,
+    And,
+    Or,
+}
+
+fn syntax_error(tok: &str) -> String {
+    format!("bash: syntax error near unexpected token `{tok}'\n")
+}
+
+fn parse(tokens: Vec<Tok>) -> Result<Vec<(Join, Simple)>, String> {
+    let mut list = Vec::new();
+    let mut join = Join::Seq;
+    let mut cur = Simple {
+        argv: Vec::new(),
+        redirs: Vec::new(),
+    };
+    let mut tokens = tokens.into_iter().peekable();
+    while let Some(t) = tokens.next() {
+        match t {
+            Tok::Word(w) => cur.argv.push(w),
+            Tok::Redir(fd, append, target) => {
+                if target == RedirTarget::Missing {
+                    let next = match tokens.peek() {
+                        Some(Tok::Op(op)) => op,
+                        Some(Tok::Redir(..)) => ">",
+                        _ => "newline",
+                    };
+                    return Err(syntax_error(next));
+                }
+                cur.redirs.push((fd, append, target));
+            }
+            Tok::Op(op) => {
+                match op {
+                    "|" => return Err(String::from("memcg: pipes are not supported\n")),
+                    "&" => return Err(String::from("memcg: background jobs are not supported\n")),
+                    "<" => return Err(String::from("memcg: input redirection is not supported\n")),
+                    _ => {}
+                }
+                if cur.argv.is_empty() && cur.redirs.is_empty() {
+                    return Err(syntax_error(op));
+                }
+                let next_join = match op {
+                    "&&" => Join::And,
+                    "||" => Join::Or,
+                    _ => Join::Seq,
+                };
+                list.push((
+                    join,
+                    core::mem::replace(
+                        &mut cur,
+                        Simple {
+                            argv: Vec::new(),
+                            redirs: Vec::new(),
+                        },
+                    ),
+                ));
+                join = next_join;
+                if next_join != Join::Seq && tokens.peek().is_none() {
+                    return Err(String::from("bash: syntax error: unexpected end of file\n"));
+                }
+            }
+        }
+    }
+    if !cur.argv.is_empty() || !cur.redirs.is_empty() {
+        list.push((join, cur));
+    }
+    Ok(list)
+}
+
+// ---------------------------------------------------------------------------
+// Execution
+
+/// coreutils' `quote()` in the C locale: 'name', with shell escaping when
+/// the name holds a single quote.
+fn quote(s: &str) -> String {
+    if s.contains('\'') {
+        format!("\"{s}\"")
+    } else {
+        format!("'{s}'")
+    }
+}
+
+/// Run one line against the kernel.
+pub fn exec(k: &mut Kernel, sh: &mut Shell, line: &str) -> Output {
+    if line.len() > MAX_LINE {
+        let out = Output::err(
+            format!(
+                "memcg: line too long ({} bytes; the limit is {MAX_LINE})\n",
+                line.len()
+            ),
+            2,
+        );
+        sh.last_status = out.status;
+        return out;
+    }
+    let lexer = Lexer {
+        chars: line.chars().peekable(),
+        pid: SHELL_PID,
+        status: sh.last_status,
+    };
+    let list = match lexer.tokens().and_then(parse) {
+        Ok(list) => list,
+        Err(msg) => {
+            sh.last_status = 2;
+            return Output::err(msg, 2);
+        }
+    };
+    let mut total = Output::default();
+    let mut status = sh.last_status;
+    let mut ran = false;
+    for (join, cmd) in list {
+        let run = match join {
+            Join::Seq => true,
+            Join::And => status == 0,
+            Join::Or => status != 0,
+        };
+        if !run {
+            continue;
+        }
+        let out = run_simple(k, sh, cmd);
+        total.stdout.push_str(&out.stdout);
+        total.stderr.push_str(&out.stderr);
+        status = out.status;
+        sh.last_status = status;
+        ran = true;
+    }
+    total.status = if ran { status } else { 0 };
+    if ran {
+        sh.last_status = total.status;
+    }
+    total
+}
+
+/// Expand a glob word against the directory in its last component.
+fn expand_word(k: &Kernel, sh: &Shell, w: Word) -> Vec<String> {
+    if !w.glob {
+        return alloc::vec![w.text];
+    }
+    let (dir, pat) = match w.text.rfind('/') {
+        Some(i) => (&w.text[..=i], &w.text[i + 1..]),
+        None => ("", w.text.as_str()),
+    };
+    let dir_node = cgroupfs::resolve(k, &sh.cwd, if dir.is_empty() { "." } else { dir });
+    let mut hits: Vec<String> = match dir_node {
+        Ok(node) if node.is_dir() => cgroupfs::list_dir(k, node)
+            .into_iter()
+            .filter(|(name, _)| glob_match(pat.as_bytes(), name.as_bytes()))
+            .map(|(name, _)| format!("{dir}{name}"))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if hits.is_empty() {
+        hits.push(w.text);
+    }
+    hits
+}
+
+fn glob_match(p: &[u8], s: &[u8]) -> bool {
+    // Iterative matcher with one backtrack point for '*'.
+    let (mut pi, mut si) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while si < s.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == s[si]) {
+            pi += 1;
+            si += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = si;
+            pi += 1;
+        } else if let Some(sp) = star {
+            pi = sp + 1;
+            mark += 1;
+            si = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// Where a redirected stream goes.
+#[derive(Clone, Copy)]
+enum Sink<'a> {
+    Tty,
+    Null,
+    File(cgroupfs::Node, &'a str),
+}
+
+fn run_simple(k: &mut Kernel, sh: &mut Shell, cmd: Simple) -> Output {
+    let mut argv: Vec<String> = Vec::new();
+    for w in cmd.argv {
+        argv.extend(expand_word(k, sh, w));
+    }
+    // Open redirections left to right, as bash does before running.
+    let mut targets: Vec<String> = Vec::new();
+    for (_, _, t) in &cmd.redirs {
+        if let RedirTarget::Path(w) = t {
+            targets.push(w.text.clone());
+        }
+    }
+    let mut sinks: [Sink; 3] = [Sink::Tty, Sink::Tty, Sink::Tty];
+    let mut ti = 0;
+    for (fd, _append, target) in &cmd.redirs {
+        let sink = match target {
+            RedirTarget::Fd(n) => sinks[*n as usize],
+            RedirTarget::Path(_) => {
+                let path = targets[ti].as_str();
+                ti += 1;
+                if path == "/dev/null" {
+                    Sink::Null
+                } else {
+                    match open_write(k, sh, path) {
+                        Ok(node) => Sink::File(node, path),
+                        Err(e) => {
+                            return Output::err(format!("bash: {path}: {}\n", e.message()), 1)
+                        }
+                    }
+                }
+            }
+            RedirTarget::Missing => Sink::Tty,
+        };
+        sinks[*fd as usize] = sink;
+    }
+    let name = argv.first().cloned().unwrap_or_default();
+    let builtin = matches!(
+        name.as_str(),
+        "echo" | "pwd" | "cd" | "help" | "true" | "false"
+    );
+    let out = if argv.is_empty() {
+        Output::default()
+    } else {
+        run_command(k, sh, &argv)
+    };
+    // Deliver the streams.
+    let mut result = Output {
+        status: out.status,
+        ..Output::default()
+    };
+    let streams = [(1u8, out.stdout), (2u8, out.stderr)];
+    for (fd, text) in streams {
+        match sinks[fd as usize] {
+            Sink::Tty => {
+                if fd == 1 {
+                    result.stdout.push_str(&text);
+                } else {
+                    result.stderr.push_str(&text);
+                }
+            }
+            Sink::Null => {}
+            Sink::File(node, _path) => {
+                if text.is_empty() {
+                    continue;
+                }
+                if let Node::File(id, f) = node {
+                    if let Err(e) = cgroupfs::write_file(k, id, f, &text) {
+                        let msg = if builtin {
+                            format!("bash: {name}: write error: {}\n", e.message())
+                        } else {
+                            format!("{name}: write error: {}\n", e.message())
+                        };
+                        result.stderr.push_str(&msg);
+                        result.status = 1;
+                    }
+                }
+            }
+        }
+    }
+    result
+}
+
+/// `open(path, O_WRONLY|O_CREAT|O_TRUNC)` as bash does for `>`.
+fn open_write(k: &Kernel, sh: &Shell, path: &str) -> Result<Node, Errno> {
+    match cgroupfs::resolve(k, &sh.cwd, path) {
+        Ok(Node::File(id, f)) => {
+            cgroupfs::open_for_write(f, sh.cred)?;
+            Ok(Node::File(id, f))
+        }
+        Ok(_) => Err(Errno::EISDIR),
+        Err(Errno::ENOENT) => {
+            // The directory exists but kernfs/sysfs cannot create files.
+            let (parent, _) = cgroupfs::resolve_parent(k, &sh.cwd, path)?;
+            let _ = parent;
+            if path.ends_with('/') {
+                return Err(Errno::EISDIR);
+            }
+            Err(Errno::EACCES)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn usage_error(cmd: &str, msg: &str) -> Output {
+    Output::err(
+        format!("{cmd}: {msg}\nTry '{cmd} --help' for more information.\n"),
+        1,
+    )
+}
+
+/// Split leading `-x` options; `--` ends them.
+fn split_opts<'a>(args: &'a [String], allowed: &str) -> Result<(Vec<char>, &'a [String]), char> {
+    let mut opts = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a == "--" {
+            i += 1;
+            break;
+        }
+        if a.len() < 2 || !a.starts_with('-') {
+            break;
+        }
+        if a == "--parents" && allowed.contains('p') {
+            opts.push('p');
+            i += 1;
+            continue;
+        }
+        for c in a[1..].chars() {
+            if !allowed.contains(c) {
+                return Err(c);
+            }
+            opts.push(c);
+        }
+        i += 1;
+    }
+    Ok((opts, &args[i..]))
+}
+
+const HELP: &str = "\
+memcg shell: a small bash over the simulated cgroup filesystem.
+  mkdir [-p] DIR...         create cgroups
+  rmdir DIR...              remove cgroups
+  echo [-n] VALUE > FILE    write an interface file (also >>, 2>, 2>&1, /dev/null)
+  cat FILE...               read interface files
+  ls [-1] [PATH...]         list a directory
+  tree [-d] [DIR]           show a subtree
+  cd [DIR], pwd             move around (relative paths work)
+  su USER -c 'CMD'          run CMD as USER (root or nobody)
+  whoami, true, false, help
+Join commands with ; && ||. $$ is the shell's pid, $? the last status.
+";
+
+fn run_command(k: &mut Kernel, sh: &mut Shell, argv: &[String]) -> Output {
+    let args = &argv[1..];
+    match argv[0].as_str() {
+        "echo" => {
+            let mut newline = true;
+            let mut rest = args;
+            while let Some(first) = rest.first() {
+                if first == "-n" {
+                    newline = false;
+                    rest = &rest[1..];
+                } else if first == "-e" || first == "-E" {
+                    rest = &rest[1..];
+                } else {
+                    break;
+                }
+            }
+            let mut s = rest.join(" ");
+            if newline {
+                s.push('\n');
+            }
+            Output {
+                stdout: s,
+                ..Output::default()
+            }
+        }
+        "true" => Output::default(),
+        "false" => Output::err(String::new(), 1),
+        "help" => Output {
+            stdout: String::from(HELP),
+            ..Output::default()
+        },
+        "whoami" => Output {
+            stdout: match sh.cred {
+                Cred::Root => String::from("root\n"),
+                Cred::User(_) => String::from("nobody\n"),
+            },
+            ..Output::default()
+        },
+        "pwd" => Output {
+            stdout: format!("{}\n", sh.cwd),
+            ..Output::default()
+        },
+        "cd" => cmd_cd(k, sh, args),
+        "cat" => cmd_cat(k, sh, args),
+        "mkdir" => cmd_mkdir(k, sh, args),
+        "rmdir" => cmd_rmdir(k, sh, args),
+        "ls" => cmd_ls(k, sh, args),
+        "tree" => cmd_tree(k, sh, args),
+        "su" => cmd_su(k, sh, args),
+        other => Output::err(format!("bash: {other}: command not found\n"), 127),
+    }
+}
+
+fn cmd_cd(k: &Kernel, sh: &mut Shell, args: &[String]) -> Output {
+    if args.len() > 1 {
+        return Output::err(String::from("bash: cd: too many arguments\n"), 1);
+    }
+    let target = match args.first() {
+        Some(t) => t.as_str(),
+        None => k.version().mount_point(),
+    };
+    match cgroupfs::resolve(k, &sh.cwd, target) {
+        Ok(node) if node.is_dir() => {
+            sh.cwd = cgroupfs::node_path(k, node);
+            Output::default()
+        }
+        Ok(_) => Output::err(format!("bash: cd: {target}: Not a directory\n"), 1),
+        Err(e) => Output::err(format!("bash: cd: {target}: {}\n", e.message()), 1),
+    }
+}
+
+fn cmd_cat(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
+    let mut out = Output::default();
+    for path in args {
+        match cgroupfs::resolve(k, &sh.cwd, path) {
+            Ok(Node::File(id, f)) => match cgroupfs::read_file(k, id, f, sh.cred) {
+                Ok(text) => out.stdout.push_str(&text),
+                Err(e) => {
+                    let _ = writeln!(out.stderr, "cat: {path}: {}", e.message());
+                    out.status = 1;
+                }
+            },
+            Ok(_) => {
+                let _ = writeln!(out.stderr, "cat: {path}: Is a directory");
+                out.status = 1;
+            }
+            Err(e) => {
+                let _ = writeln!(out.stderr, "cat: {path}: {}", e.message());
+                out.status = 1;
+            }
+        }
+    }
+    out
+}
+
+/// `mkdir(2)` of one path.
+fn mkdir_one(k: &mut Kernel, sh: &Shell, path: &str) -> Result<(), Errno> {
+    let (parent, name) = cgroupfs::resolve_parent(k, &sh.cwd, path)?;
+    if name == "." || name == ".." {
+        return Err(Errno::EEXIST);
+    }
+    match parent {
+        Node::Cgroup(id) => {
+            if cgroupfs::find_file(k, id, name).is_some() {
+                return Err(Errno::EEXIST);
+            }
+            if k.tree.cg(id).children.contains_key(name) {
+                return Err(Errno::EEXIST);
+            }
+            if sh.cred != Cred::Root {
+                return Err(Errno::EACCES);
+            }
+            k.mkdir(id, name).map(|_| ())
+        }
+        Node::Outer(_) => {
+            let exists = cgroupfs::list_dir(k, parent).iter().any(|(n, _)| n == name);
+            if exists {
+                Err(Errno::EEXIST)
+            } else if sh.cred != Cred::Root {
+                Err(Errno::EACCES)
+            } else {
+                // sysfs directories have no mkdir operation.
+                Err(Errno::EPERM)
+            }
+        }
+        Node::File(..) => Err(Errno::ENOTDIR),
+    }
+}
+
+fn cmd_mkdir(k: &mut Kernel, sh: &Shell, args: &[String]) -> Output {
+    let (opts, paths) = match split_opts(args, "p") {
+        Ok(v) => v,
+        Err(c) => return usage_error("mkdir", &format!("invalid option -- '{c}'")),
+    };
+    if paths.is_empty() {
+        return usage_error("mkdir", "missing operand");
+    }
+    let parents = opts.contains(&'p');
+    let mut out = Output::default();
+    for path in paths {
+        let result = if parents {
+            mkdir_parents(k, sh, path)
+        } else {
+            mkdir_one(k, sh, path)
+        };
+        if let Err(e) = result {
+            let _ = writeln!(
+                out.stderr,
+                "mkdir: cannot create directory {}: {}",
+                quote(path),
+                e.message()
+            );
+            out.status = 1;
+        }
+    }
+    out
+}
+
+/// `mkdir -p`: create each missing ancestor; an existing directory is fine.
+fn mkdir_parents(k: &mut Kernel, sh: &Shell, path: &str) -> Result<(), Errno> {
+    let mut prefix = String::new();
+    if path.starts_with('/') {
+        prefix.push('/');
+    }
+    let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+    for (i, comp) in comps.iter().enumerate() {
+        if i > 0 || !prefix.is_empty() && prefix != "/" {
+            prefix.push('/');
+        }
+        prefix.push_str(comp);
+        match cgroupfs::resolve(k, &sh.cwd, &prefix) {
+            Ok(node) if node.is_dir() => continue,
+            Ok(_) => {
+                return Err(if i + 1 == comps.len() {
+                    Errno::EEXIST
+                } else {
+                    Errno::ENOTDIR
+                })
+            }
+            Err(Errno::ENOENT) => mkdir_one(k, sh, &prefix)?,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn cmd_rmdir(k: &mut Kernel, sh: &Shell, args: &[String]) -> Output {
+    let (_, paths) = match split_opts(args, "") {
+        Ok(v) => v,
+        Err(c) => return usage_error("rmdir", &format!("invalid option -- '{c}'")),
+    };
+    if paths.is_empty() {
+        return usage_error("rmdir", "missing operand");
+    }
+    let mut out = Output::default();
+    for path in paths {
+        let result = match cgroupfs::resolve(k, &sh.cwd, path) {
+            Ok(Node::Cgroup(id)) if id == crate::tree::CgroupId::ROOT => Err(Errno::EBUSY),
+            Ok(Node::Cgroup(id)) => {
+                if sh.cred != Cred::Root {
+                    Err(Errno::EACCES)
+                } else {
+                    k.rmdir(id)
+                }
+            }
+            Ok(Node::Outer(_)) => Err(Errno::EBUSY),
+            Ok(Node::File(..)) => Err(Errno::ENOTDIR),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            let _ = writeln!(
+                out.stderr,
+                "rmdir: failed to remove {}: {}",
+                quote(path),
+                e.message()
+            );
+            out.status = 1;
+        }
+    }
+    out
+}
+
+fn cmd_ls(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
+    let (_, paths) = match split_opts(args, "1") {
+        Ok(v) => v,
+        Err(c) => {
+            let mut o = usage_error("ls", &format!("invalid option -- '{c}'"));
+            o.status = 2;
+            return o;
+        }
+    };
+    let default = [String::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut out = Output::default();
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for p in paths {
+        match cgroupfs::resolve(k, &sh.cwd, p) {
+            Ok(node) if node.is_dir() => dirs.push((p, node)),
+            Ok(_) => files.push(p),
+            Err(e) => {
+                let _ = writeln!(
+                    out.stderr,
+                    "ls: cannot access {}: {}",
+                    quote(p),
+                    e.message()
+                );
+                out.status = 2;
+            }
+        }
+    }
+    files.sort();
+    dirs.sort_by(|a, b| a.0.cmp(b.0));
+    for f in &files {
+        let _ = writeln!(out.stdout, "{f}");
+    }
+    let many = paths.len() > 1;
+    for (i, (p, node)) in dirs.iter().enumerate() {
+        if many {
+            if i > 0 || !files.is_empty() {
+                out.stdout.push('\n');
+            }
+            let _ = writeln!(out.stdout, "{p}:");
+        }
+        for (name, _) in cgroupfs::list_dir(k, *node) {
+            let _ = writeln!(out.stdout, "{name}");
+        }
+    }
+    out
+}
+
+fn cmd_tree(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
+    let (opts, paths) = match split_opts(args, "d") {
+        Ok(v) => v,
+        Err(c) => return Output::err(format!("tree: Invalid argument -`{c}'.\n"), 2),
+    };
+    let dirs_only = opts.contains(&'d');
+    let default = [String::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut out = Output::default();
+    let (mut nd, mut nf) = (0usize, 0usize);
+    for p in paths {
+        match cgroupfs::resolve(k, &sh.cwd, p) {
+            Ok(node) if node.is_dir() => {
+                let _ = writeln!(out.stdout, "{p}");
+                tree_walk(k, node, "", dirs_only, &mut out.stdout, &mut nd, &mut nf);
+            }
+            Ok(_) => {
+                let _ = writeln!(out.stdout, "{p} [error opening dir]");
+            }
+            Err(_) => {
+                let _ = writeln!(out.stdout, "{p} [error opening dir]");
+                out.status = 2;
+            }
+        }
+    }
+    let d = if nd == 1 { "directory" } else { "directories" };
+    if dirs_only {
+        let _ = write!(out.stdout, "\n{nd} {d}\n");
+    } else {
+        let f = if nf == 1 { "file" } else { "files" };
+        let _ = write!(out.stdout, "\n{nd} {d}, {nf} {f}\n");
+    }
+    out
+}
+
+/// tree(1) in the C locale draws with ASCII.
+fn tree_walk(
+    k: &Kernel,
+    node: Node,
+    prefix: &str,
+    dirs_only: bool,
+    out: &mut String,
+    nd: &mut usize,
+    nf: &mut usize,
+) {
+    let entries: Vec<(String, Node)> = cgroupfs::list_dir(k, node)
+        .into_iter()
+        .filter(|(_, n)| !dirs_only || n.is_dir())
+        .collect();
+    let last = entries.len().saturating_sub(1);
+    for (i, (name, child)) in entries.into_iter().enumerate() {
+        let (branch, cont) = if i == last {
+            ("`-- ", "    ")
+        } else {
+            ("|-- ", "|   ")
+        };
+        let _ = writeln!(out, "{prefix}{branch}{name}");
+        if child.is_dir() {
+            *nd += 1;
+            let p = format!("{prefix}{cont}");
+            tree_walk(k, child, &p, dirs_only, out, nd, nf);
+        } else {
+            *nf += 1;
+        }
+    }
+}
+
+/// `su [-] USER [-s SHELL] -c CMD`.
+fn cmd_su(k: &mut Kernel, sh: &mut Shell, args: &[String]) -> Output {
+    let mut user = None;
+    let mut command = None;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "-" | "-l" | "--login" => {}
+            "-s" | "--shell" => i += 1,
+            "-c" | "--command" => {
+                i += 1;
+                command = args.get(i).cloned();
+            }
+            u if user.is_none() && !u.starts_with('-') => user = Some(u.to_string()),
+            other => return Output::err(
+                format!(
+                    "su: unrecognized option '{other}'\nTry 'su --help' for more information.\n"
+                ),
+                1,
+            ),
+        }
+        i += 1;
+    }
+    let user = user.unwrap_or_else(|| String::from("root"));
+    let cred = match user.as_str() {
+        "root" => Cred::Root,
+        "nobody" => Cred::User(65534),
+        other => {
+            return Output::err(
+                format!("su: user {other} does not exist or the user entry does not contain all the required fields\n"),
+                1,
+            )
+        }
+    };
+    let Some(command) = command else {
+        return Output::err(
+            String::from("memcg: su needs -c COMMAND (there is no interactive login)\n"),
+            1,
+        );
+    };
+    let mut inner = Shell {
+        cwd: sh.cwd.clone(),
+        cred,
+        last_status: sh.last_status,
+    };
+    exec(k, &mut inner, &command)
+}

@@ -1,0 +1,70 @@
+//! Watermark arithmetic of the async reclaim feature (spec §9.2–9.5).
+
+use crate::counter::PageCounter;
+use crate::tree::Memcg;
+use crate::units::{Pages, PAGE_COUNTER_MAX};
+
+/// Default `wmark_scale_factor` for children of the root (§9.4).
+pub const DEFAULT_WMARK_SCALE_FACTOR: u32 = 50;
+
+/// The kernel's `mult_frac(x, numer, denom)`: quotient and remainder parts
+/// computed separately, all in wrapping `unsigned long`.
+pub fn mult_frac(x: u64, numer: u64, denom: u64) -> u64 {
+    let quot = x / denom;
+    let rem = x % denom;
+    quot.wrapping_mul(numer)
+        .wrapping_add(rem.wrapping_mul(numer) / denom)
+}
+
+/// The two watermarks for a counter's base, ratio and scale factor (§9.2).
+/// Page-granular: multiply first, then divide; `wmark_low` wraps when the
+/// gap exceeds `wmark_high` (TV-10).
+pub fn compute_wmarks(base: Pages, ratio: u32, scale_factor: u32) -> (Pages, Pages) {
+    if ratio == 0 {
+        return (PAGE_COUNTER_MAX, PAGE_COUNTER_MAX);
+    }
+    let high = base.wrapping_mul(u64::from(ratio)) / 100;
+    let gap = mult_frac(base, u64::from(scale_factor), 10000);
+    (high, high.wrapping_sub(gap))
+}
+
+/// `setup_memcg_wmark(m)`: base = min(high, max) (§9.2).
+pub fn setup_memcg_wmark(m: &mut Memcg) {
+    let base = m.memory.high.min(m.memory.max);
+    let (high, low) = compute_wmarks(base, m.wmark_ratio, m.wmark_scale_factor);
+    m.memory.wmark_high = high;
+    m.memory.wmark_low = low;
+}
+
+/// Disable both watermarks (css_offline / css_reset, §9.3).
+pub fn disable_wmarks(m: &mut Memcg) {
+    m.memory.wmark_high = PAGE_COUNTER_MAX;
+    m.memory.wmark_low = PAGE_COUNTER_MAX;
+}
+
+/// `is_wmark_ok(m, high)`: strictly below the chosen watermark (§9.5).
+pub fn is_wmark_ok(c: &PageCounter, high: bool) -> bool {
+    if high {
+        c.usage < c.wmark_high
+    } else {
+        c.usage < c.wmark_low
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_numbers_in_pages() {
+        // §9.2: 1 GiB, ratio 95, sf 50 → 249036 / 247726 pages.
+        assert_eq!(compute_wmarks(262144, 95, 50), (249036, 247726));
+    }
+
+    #[test]
+    fn wrap_of_wmark_low() {
+        let (h, l) = compute_wmarks(262144, 1, 101);
+        assert_eq!(h, 2621);
+        assert_eq!(l, 2621u64.wrapping_sub(2647));
+    }
+}

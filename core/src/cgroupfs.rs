@@ -543,7 +543,7 @@ fn use_hierarchy_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Er
 fn swappiness_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
     let v = kstrtoll(buf)?;
     let is_root = id == CgroupId::ROOT;
-    if v > 100 || v < -1 || (!is_root && v < 0) {
+    if !(-1..=100).contains(&v) || (!is_root && v < 0) {
         return Err(Errno::EINVAL);
     }
     if is_root {
@@ -630,13 +630,9 @@ fn subtree_control_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), 
         if tok.is_empty() {
             continue;
         }
-        let (sign, name) = tok.split_at(1);
-        if name != "memory" {
-            return Err(Errno::EINVAL);
-        }
-        enable = match sign {
-            "+" => Some(true),
-            "-" => Some(false),
+        enable = match (tok.strip_prefix('+'), tok.strip_prefix('-')) {
+            (Some("memory"), _) => Some(true),
+            (_, Some("memory")) => Some(false),
             _ => return Err(Errno::EINVAL),
         };
     }

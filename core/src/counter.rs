@@ -247,3 +247,103 @@ impl Iterator for CounterChain<'_> {
         Some(id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::{Kernel, KernelConfig, Version};
+    use crate::units::PAGE_COUNTER_MAX;
+
+    fn kernel(version: Version, root_hier: bool) -> Kernel {
+        let mut cfg = KernelConfig::new(version);
+        cfg.root_use_hierarchy = root_hier;
+        Kernel::new(cfg)
+    }
+
+    #[test]
+    fn try_charge_walks_up_and_fails_at_the_limited_level() {
+        let mut k = kernel(Version::V2, true);
+        let p = k.mkdir(CgroupId::ROOT, "p").unwrap();
+        k.set_subtree_memory(p, true);
+        let c = k.mkdir(p, "c").unwrap();
+        k.tree.memcg_mut(p).memory.max = 100;
+        assert_eq!(
+            k.tree.page_counter_try_charge(c, 60, CounterKind::Memory),
+            Ok(())
+        );
+        for id in [c, p, CgroupId::ROOT] {
+            assert_eq!(k.tree.memcg(id).memory.usage, 60);
+            assert_eq!(k.tree.memcg(id).memory.watermark, 60);
+        }
+        // 60 + 41 > 100 at p: fail there, cancel c, failcnt only on p.
+        assert_eq!(
+            k.tree.page_counter_try_charge(c, 41, CounterKind::Memory),
+            Err(p)
+        );
+        assert_eq!(k.tree.memcg(c).memory.usage, 60);
+        assert_eq!(k.tree.memcg(p).memory.usage, 60);
+        assert_eq!(k.tree.memcg(CgroupId::ROOT).memory.usage, 60);
+        assert_eq!(k.tree.memcg(p).memory.failcnt, 1);
+        assert_eq!(k.tree.memcg(c).memory.failcnt, 0);
+        // The child recorded the transient peak before the parent failed.
+        assert_eq!(k.tree.memcg(c).memory.watermark, 101);
+        assert_eq!(k.tree.memcg(p).memory.watermark, 60);
+        // usage == max is allowed (strict `>`).
+        assert_eq!(
+            k.tree.page_counter_try_charge(c, 40, CounterKind::Memory),
+            Ok(())
+        );
+        assert_eq!(k.tree.memcg(p).memory.usage, 100);
+        // charge ignores limits; uncharge walks every level.
+        k.tree.page_counter_charge(c, 10, CounterKind::Memory);
+        assert_eq!(k.tree.memcg(p).memory.usage, 110);
+        k.tree.page_counter_uncharge(c, 110, CounterKind::Memory);
+        for id in [c, p, CgroupId::ROOT] {
+            assert_eq!(k.tree.memcg(id).memory.usage, 0);
+        }
+    }
+
+    #[test]
+    fn v1_non_hierarchical_children_have_independent_counters() {
+        let mut k = kernel(Version::V1, false);
+        let c = k.mkdir(CgroupId::ROOT, "c").unwrap();
+        assert_eq!(k.tree.memcg(c).counter_parent, None);
+        assert!(!k.tree.memcg(c).use_hierarchy);
+        k.tree.page_counter_charge(c, 5, CounterKind::Memory);
+        assert_eq!(k.tree.memcg(CgroupId::ROOT).memory.usage, 0);
+        let mut k = kernel(Version::V1, true);
+        let c = k.mkdir(CgroupId::ROOT, "c").unwrap();
+        assert_eq!(k.tree.memcg(c).counter_parent, Some(CgroupId::ROOT));
+        assert!(k.tree.memcg(c).use_hierarchy);
+    }
+
+    #[test]
+    fn set_max_is_ebusy_below_usage() {
+        let mut pc = PageCounter::default();
+        assert_eq!(pc.max, PAGE_COUNTER_MAX);
+        pc.usage = 10;
+        assert_eq!(pc.set_max(9), Err(crate::Errno::EBUSY));
+        assert_eq!(pc.set_max(10), Ok(()));
+    }
+
+    #[test]
+    fn protected_usage_uses_the_419_rule_and_charge_bug() {
+        // §1.3: above its low a counter contributes 0, not min(usage, low).
+        let mut k = kernel(Version::V2, true);
+        let p = k.mkdir(CgroupId::ROOT, "p").unwrap();
+        k.set_subtree_memory(p, true);
+        let c = k.mkdir(p, "c").unwrap();
+        k.tree.page_counter_set_protection(c, None, Some(10));
+        k.tree.page_counter_charge(c, 8, CounterKind::Memory);
+        // Charge bug: the leaf is finally recomputed against the top of the
+        // chain (root usage 8 ≤ 10), so it still counts 8 here.
+        assert_eq!(k.tree.memcg(c).memory.low_usage, 8);
+        assert_eq!(k.tree.memcg(p).memory.children_low_usage, 8);
+        k.tree.page_counter_charge(c, 4, CounterKind::Memory);
+        assert_eq!(k.tree.memcg(c).memory.low_usage, 0, "12 > low 10");
+        assert_eq!(k.tree.memcg(p).memory.children_low_usage, 0);
+        k.tree.page_counter_uncharge(c, 3, CounterKind::Memory);
+        assert_eq!(k.tree.memcg(c).memory.low_usage, 9);
+        assert_eq!(k.tree.memcg(p).memory.children_low_usage, 9);
+    }
+}

@@ -89,8 +89,11 @@ struct Word {
 struct Lexer<'a> {
     chars: core::iter::Peekable<core::str::Chars<'a>>,
     pid: u32,
-    status: i32,
 }
+
+/// Stands for `$?` in a lexed word until the command runs (a private-use
+/// code point, so typed text cannot collide with it in practice).
+const LAST_STATUS: char = '\u{F8FF}';
 
 impl Lexer<'_> {
     fn skip_blanks(&mut self) {
@@ -106,8 +109,9 @@ impl Lexer<'_> {
                 let _ = write!(out, "{}", self.pid);
             }
             Some('?') => {
+                // Expanded when the command runs, after the ones before it.
                 self.chars.next();
-                let _ = write!(out, "{}", self.status);
+                out.push(LAST_STATUS);
             }
             Some('{') => {
                 self.chars.next();
@@ -392,7 +396,6 @@ pub fn exec(k: &mut Kernel, sh: &mut Shell, line: &str) -> Output {
     let lexer = Lexer {
         chars: line.chars().peekable(),
         pid: SHELL_PID,
-        status: sh.last_status,
     };
     let list = match lexer.tokens().and_then(parse) {
         Ok(list) => list,
@@ -428,7 +431,10 @@ pub fn exec(k: &mut Kernel, sh: &mut Shell, line: &str) -> Output {
 }
 
 /// Expand a glob word against the directory in its last component.
-fn expand_word(k: &Kernel, sh: &Shell, w: Word) -> Vec<String> {
+fn expand_word(k: &Kernel, sh: &Shell, mut w: Word) -> Vec<String> {
+    if w.text.contains(LAST_STATUS) {
+        w.text = w.text.replace(LAST_STATUS, &format!("{}", sh.last_status));
+    }
     if !w.glob {
         return alloc::vec![w.text];
     }
@@ -480,7 +486,8 @@ fn glob_match(p: &[u8], s: &[u8]) -> bool {
 /// Where a redirected stream goes.
 #[derive(Clone, Copy)]
 enum Sink<'a> {
-    Tty,
+    /// The session's own stdout (1) or stderr (2).
+    Tty(u8),
     Null,
     File(cgroupfs::Node, &'a str),
 }
@@ -497,7 +504,7 @@ fn run_simple(k: &mut Kernel, sh: &mut Shell, cmd: Simple) -> Output {
             targets.push(w.text.clone());
         }
     }
-    let mut sinks: [Sink; 3] = [Sink::Tty, Sink::Tty, Sink::Tty];
+    let mut sinks: [Sink; 3] = [Sink::Tty(0), Sink::Tty(1), Sink::Tty(2)];
     let mut ti = 0;
     for (fd, _append, target) in &cmd.redirs {
         let sink = match target {
@@ -516,7 +523,7 @@ fn run_simple(k: &mut Kernel, sh: &mut Shell, cmd: Simple) -> Output {
                     }
                 }
             }
-            RedirTarget::Missing => Sink::Tty,
+            RedirTarget::Missing => sinks[*fd as usize],
         };
         sinks[*fd as usize] = sink;
     }
@@ -538,8 +545,8 @@ fn run_simple(k: &mut Kernel, sh: &mut Shell, cmd: Simple) -> Output {
     let streams = [(1u8, out.stdout), (2u8, out.stderr)];
     for (fd, text) in streams {
         match sinks[fd as usize] {
-            Sink::Tty => {
-                if fd == 1 {
+            Sink::Tty(tty) => {
+                if tty == 1 {
                     result.stdout.push_str(&text);
                 } else {
                     result.stderr.push_str(&text);
@@ -935,6 +942,7 @@ fn cmd_tree(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
             }
             Ok(_) => {
                 let _ = writeln!(out.stdout, "{p} [error opening dir]");
+                out.status = 2;
             }
             Err(_) => {
                 let _ = writeln!(out.stdout, "{p} [error opening dir]");
@@ -998,12 +1006,14 @@ fn cmd_su(k: &mut Kernel, sh: &mut Shell, args: &[String]) -> Output {
                 command = args.get(i).cloned();
             }
             u if user.is_none() && !u.starts_with('-') => user = Some(u.to_string()),
-            other => return Output::err(
-                format!(
+            other => {
+                return Output::err(
+                    format!(
                     "su: unrecognized option '{other}'\nTry 'su --help' for more information.\n"
                 ),
-                1,
-            ),
+                    1,
+                )
+            }
         }
         i += 1;
     }

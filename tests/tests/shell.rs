@@ -1,0 +1,322 @@
+//! The shell prints what bash and coreutils print (C locale), and the
+//! cgroup core files behave as the kernel's.
+
+use memcg::{Simulator, Version};
+
+fn run(sim: &mut Simulator, line: &str) -> (String, String, i32) {
+    let o = sim.exec(line);
+    (o.stdout, o.stderr, o.status)
+}
+
+#[test]
+fn coreutils_messages() {
+    let mut s = Simulator::new(Version::V1);
+    let m = "/sys/fs/cgroup/memory";
+    assert_eq!(
+        run(&mut s, &format!("mkdir {m}/test")),
+        ("".into(), "".into(), 0)
+    );
+    assert_eq!(
+        run(&mut s, &format!("mkdir {m}/test")).1,
+        format!("mkdir: cannot create directory '{m}/test': File exists\n")
+    );
+    assert_eq!(
+        run(&mut s, "mkdir /sys/fs/cgroup/memory/a/b").1,
+        "mkdir: cannot create directory '/sys/fs/cgroup/memory/a/b': No such file or directory\n"
+    );
+    assert_eq!(
+        run(&mut s, &format!("mkdir {m}/memory.stat")).1,
+        format!("mkdir: cannot create directory '{m}/memory.stat': File exists\n")
+    );
+    assert_eq!(
+        run(&mut s, &format!("cat {m}/memory.wmark_high")).1,
+        "cat: /sys/fs/cgroup/memory/memory.wmark_high: No such file or directory\n"
+    );
+    assert_eq!(
+        run(&mut s, &format!("cat {m}/test")).1,
+        format!("cat: {m}/test: Is a directory\n")
+    );
+    assert_eq!(
+        run(&mut s, &format!("cat {m}/test/memory.force_empty")).1,
+        format!("cat: {m}/test/memory.force_empty: Invalid argument\n")
+    );
+    assert_eq!(
+        run(&mut s, "rmdir /sys/fs/cgroup/memory/nope").1,
+        "rmdir: failed to remove '/sys/fs/cgroup/memory/nope': No such file or directory\n"
+    );
+    assert_eq!(
+        run(&mut s, "mkdir").1,
+        "mkdir: missing operand\nTry 'mkdir --help' for more information.\n"
+    );
+    assert_eq!(
+        run(&mut s, "frobnicate").1,
+        "bash: frobnicate: command not found\n"
+    );
+    assert_eq!(run(&mut s, "frobnicate").2, 127);
+    assert_eq!(
+        run(&mut s, "cd nowhere").1,
+        "bash: cd: nowhere: No such file or directory\n"
+    );
+    assert_eq!(
+        run(&mut s, "cd memory.stat").1,
+        "bash: cd: memory.stat: Not a directory\n"
+    );
+    assert_eq!(
+        run(&mut s, "ls nowhere"),
+        (
+            "".into(),
+            "ls: cannot access 'nowhere': No such file or directory\n".into(),
+            2
+        )
+    );
+    assert_eq!(
+        run(&mut s, "echo 1 > test/nosuchfile").1,
+        "bash: test/nosuchfile: Permission denied\n",
+        "kernfs cannot create files"
+    );
+    assert_eq!(
+        run(&mut s, "echo 1 > nodir/file").1,
+        "bash: nodir/file: No such file or directory\n"
+    );
+    assert_eq!(
+        run(&mut s, "echo 1 > test").1,
+        "bash: test: Is a directory\n"
+    );
+    assert_eq!(
+        run(&mut s, "echo > ").1,
+        "bash: syntax error near unexpected token `newline'\n"
+    );
+    assert_eq!(run(&mut s, "echo 'open").2, 2);
+    assert_eq!(
+        run(&mut s, "mkdir /sys/fs/x").1,
+        "mkdir: cannot create directory '/sys/fs/x': Operation not permitted\n"
+    );
+}
+
+#[test]
+fn rmdir_busy_with_children_or_tasks() {
+    let mut s = Simulator::new(Version::V1);
+    run(&mut s, "mkdir -p a/b");
+    assert_eq!(
+        run(&mut s, "rmdir a").1,
+        "rmdir: failed to remove 'a': Device or resource busy\n"
+    );
+    run(&mut s, "echo $$ > a/b/cgroup.procs");
+    assert_eq!(run(&mut s, "cat a/b/cgroup.procs").0, "1000\n");
+    assert_eq!(
+        run(&mut s, "rmdir a/b").1,
+        "rmdir: failed to remove 'a/b': Device or resource busy\n"
+    );
+    run(&mut s, "echo 1000 > cgroup.procs");
+    assert_eq!(run(&mut s, "cat cgroup.procs").0, "1\n1000\n");
+    assert_eq!(
+        run(&mut s, "rmdir a/b && rmdir a && ls -1 | grep").2,
+        2,
+        "pipes rejected whole"
+    );
+    assert_eq!(run(&mut s, "rmdir a/b a").2, 0);
+    assert_eq!(
+        run(&mut s, "echo 4242 > cgroup.procs").1,
+        "bash: echo: write error: No such process\n"
+    );
+}
+
+#[test]
+fn navigation_ls_tree_and_globs() {
+    let mut s = Simulator::new(Version::V1);
+    assert_eq!(run(&mut s, "pwd").0, "/sys/fs/cgroup/memory\n");
+    run(&mut s, "mkdir -p test/child && cd test");
+    assert_eq!(run(&mut s, "pwd").0, "/sys/fs/cgroup/memory/test\n");
+    let ls = run(&mut s, "ls").0;
+    assert!(
+        ls.starts_with("cgroup.clone_children\ncgroup.event_control\ncgroup.procs\nchild\n"),
+        "{ls}"
+    );
+    assert!(ls.contains("memory.wmark_ratio\n"));
+    assert_eq!(
+        run(&mut s, "cat memory.wmark_*").0,
+        "9223372036854771712\n9223372036854771712\n0\n0\n50\n",
+        "high, low, min_adj, ratio, sf in name order"
+    );
+    assert_eq!(run(&mut s, "cd ../..; pwd").0, "/sys/fs/cgroup\n");
+    assert_eq!(
+        run(&mut s, "tree -d memory").0,
+        "memory\n`-- test\n    `-- child\n\n2 directories\n"
+    );
+    assert_eq!(run(&mut s, "cd; pwd").0, "/sys/fs/cgroup/memory\n");
+    let tree = run(&mut s, "tree test/child").0;
+    assert!(
+        tree.starts_with("test/child\n|-- cgroup.clone_children\n"),
+        "{tree}"
+    );
+    assert!(
+        tree.ends_with("`-- tasks\n\n0 directories, 41 files\n"),
+        "{tree}"
+    );
+    // Comments, quotes, && / || and $?
+    assert_eq!(run(&mut s, "# a comment"), ("".into(), "".into(), 0));
+    assert_eq!(
+        run(&mut s, "echo \"a  b\" 'c d' # trailing").0,
+        "a  b c d\n"
+    );
+    assert_eq!(run(&mut s, "false || echo $?").0, "1\n");
+    assert_eq!(run(&mut s, "false && echo no; echo yes").0, "yes\n");
+    assert_eq!(run(&mut s, "cat nothere 2>/dev/null").1, "");
+    assert_eq!(
+        run(&mut s, "cat nothere 2>&1").0,
+        "cat: nothere: No such file or directory\n"
+    );
+}
+
+#[test]
+fn v1_use_hierarchy_rules() {
+    let mut s = Simulator::new(Version::V1);
+    assert_eq!(run(&mut s, "cat memory.use_hierarchy").0, "1\n");
+    run(&mut s, "mkdir a");
+    assert_eq!(
+        run(&mut s, "echo 0 > memory.use_hierarchy").1,
+        "bash: echo: write error: Device or resource busy\n"
+    );
+    assert_eq!(
+        run(&mut s, "echo 0 > a/memory.use_hierarchy").1,
+        "bash: echo: write error: Invalid argument\n"
+    );
+    assert_eq!(
+        run(&mut s, "echo 1 > a/memory.use_hierarchy").2,
+        0,
+        "same value is fine"
+    );
+    run(&mut s, "rmdir a");
+    assert_eq!(run(&mut s, "echo 0 > memory.use_hierarchy").2, 0);
+    run(&mut s, "mkdir a");
+    assert_eq!(run(&mut s, "cat a/memory.use_hierarchy").0, "0\n");
+    assert_eq!(
+        run(&mut s, "echo 2 > a/memory.use_hierarchy").1,
+        "bash: echo: write error: Invalid argument\n"
+    );
+}
+
+#[test]
+fn v2_subtree_control_gates_memory_files() {
+    let mut s = Simulator::new(Version::V2);
+    assert_eq!(run(&mut s, "cat cgroup.subtree_control").0, "memory\n");
+    run(&mut s, "mkdir a && mkdir a/b");
+    assert_eq!(run(&mut s, "cat a/cgroup.controllers").0, "memory\n");
+    assert_eq!(run(&mut s, "cat a/cgroup.subtree_control").0, "");
+    assert!(run(&mut s, "ls a").0.contains("memory.wmark_ratio"));
+    assert_eq!(run(&mut s, "ls a/b | x").2, 2);
+    assert!(!run(&mut s, "ls a/b").0.contains("memory."));
+    assert_eq!(run(&mut s, "cat a/b/cgroup.controllers").0, "");
+    assert_eq!(
+        run(&mut s, "echo +memory > a/b/cgroup.subtree_control").1,
+        "bash: echo: write error: No such file or directory\n"
+    );
+    assert_eq!(
+        run(&mut s, "echo +cpu > a/cgroup.subtree_control").1,
+        "bash: echo: write error: Invalid argument\n"
+    );
+    run(&mut s, "echo 95 > a/memory.wmark_ratio");
+    assert_eq!(run(&mut s, "echo +memory > a/cgroup.subtree_control").2, 0);
+    assert_eq!(
+        run(&mut s, "cat a/b/memory.wmark_ratio").0,
+        "95\n",
+        "inherited at enable"
+    );
+    // No internal processes.
+    assert_eq!(
+        run(&mut s, "echo $$ > a/cgroup.procs").1,
+        "bash: echo: write error: Device or resource busy\n"
+    );
+    assert_eq!(run(&mut s, "echo $$ > a/b/cgroup.procs").2, 0);
+    assert_eq!(run(&mut s, "cat a/cgroup.events").0, "populated 1\n");
+    assert_eq!(
+        run(&mut s, "echo -memory > cgroup.subtree_control").1,
+        "bash: echo: write error: Device or resource busy\n"
+    );
+    assert_eq!(run(&mut s, "echo -memory > a/cgroup.subtree_control").2, 0);
+    assert_eq!(
+        run(&mut s, "cat a/b/memory.current").1,
+        "cat: a/b/memory.current: No such file or directory\n"
+    );
+    assert_eq!(
+        run(&mut s, "echo 1 > cgroup.max.depth && mkdir a/b/c").1,
+        "mkdir: cannot create directory 'a/b/c': Resource temporarily unavailable\n"
+    );
+}
+
+#[test]
+fn v2_limit_files_read_max() {
+    let mut s = Simulator::new(Version::V2);
+    run(&mut s, "mkdir t");
+    for f in [
+        "memory.max",
+        "memory.high",
+        "memory.swap.max",
+        "memory.wmark_high",
+    ] {
+        assert_eq!(run(&mut s, &format!("cat t/{f}")).0, "max\n", "{f}");
+    }
+    assert_eq!(run(&mut s, "cat t/memory.min t/memory.low").0, "0\n0\n");
+    assert_eq!(
+        run(&mut s, "cat t/memory.events").0,
+        "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n"
+    );
+    assert_eq!(
+        run(&mut s, "echo -1 > t/memory.max").1,
+        "bash: echo: write error: Invalid argument\n"
+    );
+}
+
+#[test]
+fn write_size_and_odd_files() {
+    let mut s = Simulator::new(Version::V1);
+    run(&mut s, "mkdir t");
+    let big = "9".repeat(5000);
+    assert_eq!(
+        run(&mut s, &format!("echo {big} > t/memory.wmark_ratio")).1,
+        "bash: echo: write error: Argument list too long\n"
+    );
+    assert_eq!(run(&mut s, "echo 1 > t/memory.force_empty").2, 0);
+    assert_eq!(
+        run(&mut s, "echo 1 > memory.force_empty").1,
+        "bash: echo: write error: Invalid argument\n"
+    );
+    assert_eq!(
+        run(&mut s, "echo 1 > memory.oom_control").1,
+        "bash: echo: write error: Invalid argument\n"
+    );
+    assert_eq!(
+        run(&mut s, "cat t/memory.oom_control").0,
+        "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n"
+    );
+    assert_eq!(
+        run(&mut s, "echo 101 > t/memory.swappiness").1,
+        "bash: echo: write error: Invalid argument\n"
+    );
+    assert_eq!(
+        run(&mut s, "echo -1 > memory.swappiness; cat memory.swappiness").0,
+        "-1\n"
+    );
+    assert_eq!(run(&mut s, "echo 1 > t/memory.max_usage_in_bytes").2, 0);
+    assert_eq!(
+        run(&mut s, "echo 13 > t/memory.priority").1,
+        "bash: echo: write error: Invalid argument\n"
+    );
+    assert_eq!(
+        run(&mut s, "echo 5 > t/cgroup.event_control").1,
+        "bash: echo: write error: Invalid argument\n"
+    );
+    let stat = run(
+        &mut s,
+        "echo 1G > t/memory.limit_in_bytes; cat t/memory.stat",
+    )
+    .0;
+    assert!(
+        stat.contains("\nhierarchical_memory_limit 1073741824\ntotal_cache 0\n"),
+        "{stat}"
+    );
+    assert_eq!(
+        run(&mut s, "cat t/memory.exstat").0,
+        "wmark_min_throttled_ms 0\nwmark_reclaim_work_ms 0\n"
+    );
+}

@@ -1,0 +1,126 @@
+# memcg async-reclaim lab.
+#   make serve   build the playground and serve it on http://127.0.0.1:8080/
+#   make test    every test: native, wasm (Node and headless Chrome), end-to-end
+# Both install what they need first (make tools), so they work on a fresh machine.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# cargo-installed tools (wasm-pack, wasm-bindgen) live here.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+PORT ?= 8080
+CHROMIUM ?= /usr/bin/chromium
+E2E_DIR := tests/e2e
+E2E_OUT := $(E2E_DIR)/out
+# npm's binaryen (wasm-opt 132) must come before Debian's wasm-opt 108, which
+# cannot parse what rustc emits and breaks release builds.
+NODE_BIN := $(CURDIR)/$(E2E_DIR)/node_modules/.bin
+NODE_STAMP := $(E2E_DIR)/node_modules/.package-lock.json
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	--disable-background-networking --disable-component-update --disable-sync \
+	--hide-scrollbars --virtual-time-budget=5000 --window-size=1200,800
+
+.PHONY: help tools tools-rust tools-wasm-bindgen tools-wasm-pack tools-chromium tools-npm \
+	build serve test e2e lint screenshot clean
+
+help:
+	@echo "make serve       build and serve the playground on http://127.0.0.1:$(PORT)/"
+	@echo "make test        cargo tests, wasm tests (Node + headless Chrome), release build, e2e"
+	@echo "make lint        rustfmt check and clippy (native and wasm32), warnings denied"
+	@echo "make build       release wasm build of the playground into www/pkg"
+	@echo "make screenshot  screenshot of the served playground into www/screenshot.png"
+	@echo "make tools       install what the above need (each step skipped when present)"
+
+# --- tools: idempotent, each skipped when already there ----------------------
+
+tools: tools-rust tools-wasm-bindgen tools-wasm-pack tools-chromium tools-npm
+
+tools-rust:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+		|| rustup target add wasm32-unknown-unknown
+
+Cargo.lock:
+	cargo generate-lockfile
+
+# The CLI must be exactly the wasm-bindgen version in Cargo.lock, or wasm-pack
+# falls back to downloading. No --locked: it fails against this registry.
+tools-wasm-bindgen: Cargo.lock
+	@v=$$(awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock); \
+	[ -n "$$v" ] || { echo "no wasm-bindgen in Cargo.lock" >&2; exit 1; }; \
+	if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $$v" ]; then \
+		echo "installing wasm-bindgen-cli $$v"; \
+		cargo install wasm-bindgen-cli --version "=$$v" --no-default-features; \
+	fi
+
+tools-wasm-pack:
+	@command -v wasm-pack >/dev/null || cargo install wasm-pack --locked
+
+tools-chromium:
+	@if [ ! -x /usr/bin/chromium ] || ! command -v chromedriver >/dev/null; then \
+		$(SUDO) apt-get update; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+	fi
+
+tools-npm: $(NODE_STAMP)
+
+# npm ci writes node_modules/.package-lock.json, so this reruns when the
+# manifests change (stale) or node_modules is missing.
+$(NODE_STAMP): $(E2E_DIR)/package.json $(E2E_DIR)/package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; }
+	cd $(E2E_DIR) && npm ci --no-fund --no-audit
+	@touch $@
+
+# --- build, serve --------------------------------------------------------------
+
+build: tools-rust tools-wasm-bindgen tools-wasm-pack tools-npm
+	PATH="$(NODE_BIN):$$PATH" wasm-pack build --target web --release --mode no-install \
+		--out-dir ../www/pkg web
+
+serve: tools build
+	@echo "memcg playground: http://127.0.0.1:$(PORT)/  (Ctrl-C stops)"
+	python3 -m http.server $(PORT) --bind 127.0.0.1 --directory "$(CURDIR)"
+
+# $(call with_server,COMMAND): serves the repo root on a free port in the
+# background, runs COMMAND with $$URL set, and always stops the server.
+define with_server
+	@mkdir -p $(E2E_OUT); \
+	port=$$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	python3 -m http.server "$$port" --bind 127.0.0.1 --directory "$(CURDIR)" \
+		>$(E2E_OUT)/server.log 2>&1 & srv=$$!; \
+	trap 'kill $$srv 2>/dev/null || true; wait $$srv 2>/dev/null || true' EXIT; \
+	for _ in $$(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$$port") 2>/dev/null && break; sleep 0.1; done; \
+	URL="http://127.0.0.1:$$port/"; \
+	echo "serving $(CURDIR) at $$URL (pid $$srv)"; \
+	$(1)
+endef
+
+# --- test, lint -------------------------------------------------------------------
+
+test: tools
+	cargo test --workspace
+	wasm-pack test --node --mode no-install core
+	wasm-pack test --headless --chrome --mode no-install web
+	$(MAKE) --no-print-directory build
+	$(MAKE) --no-print-directory e2e
+
+# The end-to-end test against an already built page (make build).
+e2e: tools-npm tools-chromium
+	$(call with_server,E2E_URL="$$URL" node --test $(E2E_DIR)/)
+
+lint: tools-rust
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+# --- helpers ------------------------------------------------------------------------
+
+screenshot: tools build
+	$(call with_server,$(CHROMIUM) $(CHROMIUM_FLAGS) --user-data-dir="$$(mktemp -d)" \
+		--screenshot="$(CURDIR)/www/screenshot.png" "$$URL")
+
+clean:
+	rm -rf www/pkg $(E2E_OUT)

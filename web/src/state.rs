@@ -169,3 +169,110 @@ impl Reducible for State {
         Rc::new(next)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(state: Rc<State>, lines: &[&str]) -> Rc<State> {
+        lines
+            .iter()
+            .fold(state, |s, l| s.reduce(Action::Exec(l.to_string())))
+    }
+
+    fn texts(state: &State, kind: LineKind) -> Vec<&str> {
+        state
+            .lines
+            .iter()
+            .filter(|l| l.kind == kind)
+            .map(|l| l.text.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn seed_commands_fill_the_console() {
+        let state = run(
+            Rc::new(State::new(Version::V1)),
+            &[
+                "mkdir /sys/fs/cgroup/memory/test/",
+                "echo 1G > /sys/fs/cgroup/memory/test/memory.limit_in_bytes",
+                "echo 95 > /sys/fs/cgroup/memory/test/memory.wmark_ratio",
+                "cat /sys/fs/cgroup/memory/test/memory.wmark_scale_factor",
+                "cat /sys/fs/cgroup/memory/test/memory.wmark_high",
+                "cat /sys/fs/cgroup/memory/test/memory.wmark_low",
+            ],
+        );
+        assert_eq!(
+            texts(&state, LineKind::Stdout),
+            ["50", "1020051456", "1014685696"]
+        );
+        assert!(texts(&state, LineKind::Stderr).is_empty());
+        assert_eq!(
+            texts(&state, LineKind::Input)[0],
+            "root@memcg:/sys/fs/cgroup/memory# mkdir /sys/fs/cgroup/memory/test/"
+        );
+        assert_eq!(state.history.len(), 6);
+    }
+
+    #[test]
+    fn errors_go_to_stderr() {
+        let state = run(
+            Rc::new(State::new(Version::V1)),
+            &[
+                "mkdir /sys/fs/cgroup/memory/test",
+                "echo 101 > /sys/fs/cgroup/memory/test/memory.wmark_ratio",
+            ],
+        );
+        assert_eq!(
+            texts(&state, LineKind::Stderr),
+            ["bash: echo: write error: Invalid argument"]
+        );
+    }
+
+    #[test]
+    fn history_skips_blanks_and_repeats() {
+        let state = run(
+            Rc::new(State::new(Version::V1)),
+            &["pwd", "pwd", "  ", "ls"],
+        );
+        assert_eq!(*state.history, ["pwd", "ls"]);
+        // A blank line still echoes the prompt, like a terminal.
+        assert_eq!(texts(&state, LineKind::Input).len(), 4);
+    }
+
+    #[test]
+    fn clear_empties_the_console() {
+        let state = run(Rc::new(State::new(Version::V1)), &["pwd", "clear"]);
+        assert!(state.lines.is_empty());
+        assert_eq!(*state.history, ["pwd", "clear"]);
+    }
+
+    #[test]
+    fn removing_the_selected_cgroup_selects_the_root() {
+        let state = run(
+            Rc::new(State::new(Version::V1)),
+            &["mkdir /sys/fs/cgroup/memory/a"],
+        );
+        let state = state.reduce(Action::Select("/sys/fs/cgroup/memory/a".into()));
+        assert_eq!(state.selected, "/sys/fs/cgroup/memory/a");
+        let state = run(state, &["rmdir /sys/fs/cgroup/memory/a"]);
+        assert_eq!(state.selected, "/sys/fs/cgroup/memory");
+    }
+
+    #[test]
+    fn reset_starts_a_fresh_simulator_and_keeps_history() {
+        let state = run(
+            Rc::new(State::new(Version::V1)),
+            &[
+                "mkdir /sys/fs/cgroup/memory/a",
+                "cd /sys/fs/cgroup/memory/a",
+            ],
+        );
+        let state = state.reduce(Action::Reset(Version::V2));
+        assert_eq!(state.sim.version(), Version::V2);
+        assert_eq!(state.selected, "/sys/fs/cgroup");
+        assert_eq!(state.prompt(), "root@memcg:/sys/fs/cgroup#");
+        assert_eq!(state.history.len(), 2);
+        assert!(state.lines.iter().any(|l| l.text.contains("reset")));
+    }
+}

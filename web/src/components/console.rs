@@ -31,6 +31,16 @@ pub fn Console(props: &ConsoleProps) -> Html {
     let output_ref = use_node_ref();
     let browse = use_mut_ref(Browse::default);
 
+    // Ready to type as soon as the page shows.
+    {
+        let input_ref = input_ref.clone();
+        use_effect_with((), move |_| {
+            if let Some(input) = input_ref.cast::<HtmlInputElement>() {
+                let _ = input.focus();
+            }
+        });
+    }
+
     // Keep the newest output in view.
     {
         let output_ref = output_ref.clone();

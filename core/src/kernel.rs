@@ -4,6 +4,10 @@
 
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::lru::{CostModel, TaskPages};
+use crate::units::Pages;
 
 use crate::tree::{CgroupId, Memcg, MemcgEvent, Pid, Tree};
 use crate::units::PAGE_COUNTER_MAX;
@@ -39,6 +43,10 @@ pub struct KernelConfig {
     pub root_use_hierarchy: bool,
     /// v2 `memory_localevents` mount option (§13.1).
     pub memory_localevents: bool,
+    /// CPUs, each with its charge stock (§2).
+    pub cpus: usize,
+    /// Swap space in pages; 0 means no swap device.
+    pub swap_pages: Pages,
 }
 
 impl KernelConfig {
@@ -47,16 +55,68 @@ impl KernelConfig {
             version,
             root_use_hierarchy: true,
             memory_localevents: false,
+            cpus: 4,
+            swap_pages: 4 << 18,
         }
     }
 }
 
-/// A process. Issue-2 scope: a name and a cgroup; workloads come later.
+/// A process: its cgroup, CPU and the pages it owns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Task {
     pub pid: Pid,
     pub comm: String,
     pub cgroup: CgroupId,
+    /// The CPU whose charge stock its faults use (§2).
+    pub cpu: usize,
+    pub pages: TaskPages,
+    /// `current->memcg_nr_pages_over_high` (§8).
+    pub nr_pages_over_high: Pages,
+    pub oom_score_adj: i32,
+    /// Killed and not yet reaped.
+    pub dying: bool,
+    /// Working-set size: how many of its pages it keeps touching.
+    pub ws: Pages,
+}
+
+/// One CPU's charge stock (§2): a cached memcg and pre-charged pages.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stock {
+    pub cached: Option<CgroupId>,
+    pub nr_pages: Pages,
+}
+
+/// What the kernel did that an observer may want to see; the engine drains
+/// these into the trace with the current time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KEvent {
+    WorkQueued {
+        memcg: CgroupId,
+    },
+    DirectReclaim {
+        pid: Option<Pid>,
+        memcg: CgroupId,
+        nr: Pages,
+        reclaimed: Pages,
+        scanned: Pages,
+        cost: u64,
+    },
+    Drain {
+        memcg: CgroupId,
+    },
+    Force {
+        memcg: CgroupId,
+        pages: Pages,
+    },
+    HighPenalty {
+        pid: Pid,
+        memcg: CgroupId,
+        jiffies: u64,
+    },
+    OomKill {
+        pid: Pid,
+        memcg: CgroupId,
+    },
 }
 
 /// `MEM_CGROUP_ID_MAX`: memcg ids are 16 bit, so at most this many memcgs.
@@ -80,11 +140,20 @@ pub struct Kernel {
     pub release_agent: String,
     pub clone_children: BTreeMap<CgroupId, bool>,
     pub notify_on_release: BTreeMap<CgroupId, bool>,
+    /// Per-CPU charge stocks (§2).
+    pub stocks: Vec<Stock>,
+    /// Free swap space in pages (global).
+    pub swap_free: Pages,
+    /// Events since the engine last drained them.
+    pub events: Vec<KEvent>,
+    /// The modelled per-page costs (reclaim inside file writes uses them too).
+    pub costs: CostModel,
 }
 
 impl Kernel {
     /// Boot: the root memcg (`mem_cgroup_css_alloc(NULL)`), init and a shell.
     pub fn new(config: KernelConfig) -> Kernel {
+        let (cpus, swap_pages) = (config.cpus.max(1), config.swap_pages);
         let mut root = Memcg::new();
         root.use_hierarchy = match config.version {
             Version::V1 => config.root_use_hierarchy,
@@ -102,6 +171,10 @@ impl Kernel {
             release_agent: String::new(),
             clone_children: BTreeMap::new(),
             notify_on_release: BTreeMap::new(),
+            stocks: alloc::vec![Stock::default(); cpus],
+            swap_free: swap_pages,
+            events: Vec::new(),
+            costs: CostModel::default(),
         };
         for (pid, comm) in [(INIT_PID, "systemd"), (SHELL_PID, "bash")] {
             k.tasks.insert(
@@ -110,6 +183,12 @@ impl Kernel {
                     pid,
                     comm: comm.to_string(),
                     cgroup: CgroupId::ROOT,
+                    cpu: 0,
+                    pages: TaskPages::default(),
+                    nr_pages_over_high: 0,
+                    oom_score_adj: if pid == INIT_PID { -1000 } else { 0 },
+                    dying: false,
+                    ws: 0,
                 },
             );
             k.tree.cg_mut(CgroupId::ROOT).procs.insert(pid);
@@ -316,6 +395,46 @@ impl Kernel {
                 m.events[e] += 1;
             }
             at = self.tree.cg(p).parent;
+        }
+    }
+
+    /// Record an event for the engine's trace.
+    pub fn log(&mut self, e: KEvent) {
+        // Bounded: a caller that never drains cannot grow memory forever.
+        if self.events.len() < 1 << 16 {
+            self.events.push(e);
+        }
+    }
+
+    /// Free a task's pages and remove it (exit, or the OOM reaper). Anon
+    /// memory and swap are released; its file working set stays charged to
+    /// the memcg as unused page cache (§4: page cache outlives the task).
+    pub fn reap(&mut self, pid: Pid) {
+        let Some(t) = self.tasks.remove(&pid) else {
+            return;
+        };
+        let m = self.effective_memcg(t.cgroup);
+        self.tree.cg_mut(t.cgroup).procs.remove(&pid);
+        let anon = t.pages.anon();
+        if anon > 0 && m != CgroupId::ROOT {
+            self.tree
+                .page_counter_uncharge(m, anon, crate::counter::CounterKind::Memory);
+        }
+        if t.pages.swapped > 0 {
+            self.swap_free += t.pages.swapped;
+            if self.version() == Version::V2 && m != CgroupId::ROOT {
+                self.tree.page_counter_uncharge(
+                    m,
+                    t.pages.swapped,
+                    crate::counter::CounterKind::Swap,
+                );
+            }
+        }
+        if m != CgroupId::ROOT {
+            self.tree.memcg_mut(m).pages.file_clean += t.pages.file_hot;
+        }
+        if let Some(mc) = self.tree.cg_mut(m).memcg.as_mut() {
+            mc.under_oom = false;
         }
     }
 

@@ -49,14 +49,22 @@
 extern crate alloc;
 
 pub mod cgroupfs;
+pub mod charge;
 pub mod counter;
+pub mod engine;
 pub mod errno;
 pub mod kernel;
+pub mod lru;
+pub mod oom;
+pub mod reclaim;
 pub mod shell;
 pub mod sim;
+pub mod stats;
+pub mod trace;
 pub mod tree;
 pub mod units;
 pub mod wmark;
+pub mod workload;
 pub mod workqueue;
 
 pub use errno::Errno;

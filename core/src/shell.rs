@@ -13,6 +13,7 @@ use core::fmt::Write as _;
 
 use crate::cgroupfs::{self, Cred, Node};
 use crate::kernel::{Kernel, SHELL_PID};
+use crate::sim::Machine;
 use crate::Errno;
 
 /// Longest line the shell accepts, so a pasted blob cannot stall the page.
@@ -381,7 +382,7 @@ fn quote(s: &str) -> String {
 }
 
 /// Run one line against the kernel.
-pub fn exec(k: &mut Kernel, sh: &mut Shell, line: &str) -> Output {
+pub fn exec(m: &mut Machine, sh: &mut Shell, line: &str) -> Output {
     if line.len() > MAX_LINE {
         let out = Output::err(
             format!(
@@ -416,7 +417,8 @@ pub fn exec(k: &mut Kernel, sh: &mut Shell, line: &str) -> Output {
         if !run {
             continue;
         }
-        let out = run_simple(k, sh, cmd);
+        let out = run_simple(m, sh, cmd);
+        m.engine.sync(&mut m.kernel);
         total.stdout.push_str(&out.stdout);
         total.stderr.push_str(&out.stderr);
         status = out.status;
@@ -492,7 +494,8 @@ enum Sink<'a> {
     File(cgroupfs::Node, &'a str),
 }
 
-fn run_simple(k: &mut Kernel, sh: &mut Shell, cmd: Simple) -> Output {
+fn run_simple(m: &mut Machine, sh: &mut Shell, cmd: Simple) -> Output {
+    let k = &mut m.kernel;
     let mut argv: Vec<String> = Vec::new();
     for w in cmd.argv {
         argv.extend(expand_word(k, sh, w));
@@ -535,7 +538,7 @@ fn run_simple(k: &mut Kernel, sh: &mut Shell, cmd: Simple) -> Output {
     let out = if argv.is_empty() {
         Output::default()
     } else {
-        run_command(k, sh, &argv)
+        run_command(m, sh, &argv)
     };
     // Deliver the streams.
     let mut result = Output {
@@ -558,7 +561,10 @@ fn run_simple(k: &mut Kernel, sh: &mut Shell, cmd: Simple) -> Output {
                     continue;
                 }
                 if let Node::File(id, f) = node {
-                    if let Err(e) = cgroupfs::write_file(k, id, f, &text) {
+                    let res = cgroupfs::write_file(&mut m.kernel, id, f, &text);
+                    let path = cgroupfs::node_path(&m.kernel, node);
+                    m.engine.note_write(&mut m.kernel, path, text.clone());
+                    if let Err(e) = res {
                         let msg = if builtin {
                             format!("bash: {name}: write error: {}\n", e.message())
                         } else {
@@ -645,8 +651,9 @@ memcg shell: a small bash over the simulated cgroup filesystem.
 Join commands with ; && ||. $$ is the shell's pid, $? the last status.
 ";
 
-fn run_command(k: &mut Kernel, sh: &mut Shell, argv: &[String]) -> Output {
+fn run_command(m: &mut Machine, sh: &mut Shell, argv: &[String]) -> Output {
     let args = &argv[1..];
+    let k = &mut m.kernel;
     match argv[0].as_str() {
         "echo" => {
             let mut newline = true;
@@ -693,7 +700,12 @@ fn run_command(k: &mut Kernel, sh: &mut Shell, argv: &[String]) -> Output {
         "rmdir" => cmd_rmdir(k, sh, args),
         "ls" => cmd_ls(k, sh, args),
         "tree" => cmd_tree(k, sh, args),
-        "su" => cmd_su(k, sh, args),
+        "su" => cmd_su(m, sh, args),
+        "spawn" => cmd_spawn(m, sh, args),
+        "wait" => cmd_wait(m, args),
+        "sleep" => cmd_sleep(m, args),
+        "kill" => cmd_kill(m, args),
+        "ps" => cmd_ps(m),
         other => Output::err(format!("bash: {other}: command not found\n"), 127),
     }
 }
@@ -993,7 +1005,7 @@ fn tree_walk(
 }
 
 /// `su [-] USER [-s SHELL] -c CMD`.
-fn cmd_su(k: &mut Kernel, sh: &mut Shell, args: &[String]) -> Output {
+fn cmd_su(m: &mut Machine, sh: &mut Shell, args: &[String]) -> Output {
     let mut user = None;
     let mut command = None;
     let mut i = 0;
@@ -1039,5 +1051,292 @@ fn cmd_su(k: &mut Kernel, sh: &mut Shell, args: &[String]) -> Output {
         cred,
         last_status: sh.last_status,
     };
-    exec(k, &mut inner, &command)
+    exec(m, &mut inner, &command)
+}
+
+// ---------------------------------------------------------------------------
+// Simulation commands (issue 3)
+
+/// Parse "5s", "250ms", "10us", "100ns", "2m" into ns (at most one day).
+pub fn parse_duration(s: &str) -> Option<u64> {
+    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let (num, unit) = s.split_at(split);
+    if num.is_empty() || num.len() > 15 {
+        return None;
+    }
+    let v: u64 = num.parse().ok()?;
+    let mult: u64 = match unit {
+        "ns" => 1,
+        "us" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "m" | "min" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        _ => return None,
+    };
+    let ns = v.checked_mul(mult)?;
+    (ns <= 86_400_000_000_000).then_some(ns)
+}
+
+/// Parse "512M" or "4K" into pages (rounded up to whole pages).
+fn parse_pages(s: &str) -> Option<u64> {
+    let bytes = crate::units::parse_size(s)?;
+    Some(bytes.div_ceil(crate::units::PAGE_SIZE))
+}
+
+const SPAWN_USAGE: &str =
+    "spawn: usage: spawn PATH anon|file|dirty|PRESET SIZE [--rate SIZE/s] [--ws SIZE] [--hold]\n";
+
+/// `spawn PATH anon|file SIZE [--rate SIZE/s] [--hold]`: prints the pid.
+fn cmd_spawn(m: &mut Machine, sh: &Shell, args: &[String]) -> Output {
+    use crate::workload::{preset, Op, PageKind, Program, PRESETS};
+    let mut pos = Vec::new();
+    let mut rate = None;
+    let mut ws = None;
+    let mut hold = false;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--hold" => hold = true,
+            "--rate" | "--ws" => {
+                let flag = args[i].clone();
+                i += 1;
+                let Some(v) = args.get(i) else {
+                    return Output::err(format!("spawn: {flag} needs a value\n{SPAWN_USAGE}"), 2);
+                };
+                if flag == "--rate" {
+                    let v = v.strip_suffix("/s").unwrap_or(v);
+                    match parse_pages(v) {
+                        Some(p) if p > 0 && p <= crate::workload::MAX_RATE => rate = Some(p),
+                        _ => {
+                            return Output::err(
+                                format!("spawn: invalid rate '{v}/s' (use e.g. 100M/s)\n"),
+                                2,
+                            )
+                        }
+                    }
+                } else {
+                    match parse_pages(v) {
+                        Some(p) => ws = Some(p),
+                        None => {
+                            return Output::err(format!("spawn: invalid working set '{v}'\n"), 2)
+                        }
+                    }
+                }
+            }
+            a if a.starts_with("--") => {
+                return Output::err(format!("spawn: unknown option '{a}'\n{SPAWN_USAGE}"), 2)
+            }
+            a => pos.push(a.to_string()),
+        }
+        i += 1;
+    }
+    if pos.len() != 3 {
+        return Output::err(String::from(SPAWN_USAGE), 2);
+    }
+    let (path, kind, size) = (&pos[0], pos[1].as_str(), &pos[2]);
+    let pages = match parse_pages(size) {
+        Some(p) if p > 0 && p <= crate::workload::MAX_OP_PAGES => p,
+        _ => {
+            return Output::err(
+                format!("spawn: invalid size '{size}' (4K to 1T, e.g. 512M)\n"),
+                2,
+            )
+        }
+    };
+    let k = &mut m.kernel;
+    let cg = match cgroupfs::resolve(k, &sh.cwd, path) {
+        Ok(Node::Cgroup(id)) => id,
+        Ok(_) => return Output::err(format!("spawn: {path}: Not a cgroup directory\n"), 1),
+        Err(e) => return Output::err(format!("spawn: {path}: {}\n", e.message()), 1),
+    };
+    if k.version() == crate::kernel::Version::V2
+        && cg != crate::tree::CgroupId::ROOT
+        && k.tree.cg(cg).subtree_memory
+    {
+        return Output::err(
+            format!("spawn: {path}: Device or resource busy (no processes in a cgroup with controllers enabled)\n"),
+            1,
+        );
+    }
+    let program = match kind {
+        "anon" | "file" | "dirty" => {
+            let kind_enum = match kind {
+                "anon" => PageKind::Anon,
+                "file" => PageKind::File,
+                _ => PageKind::FileDirty,
+            };
+            let mut ops = alloc::vec![Op::Alloc {
+                kind: kind_enum,
+                pages,
+                rate
+            }];
+            ops.push(if hold { Op::Hold(None) } else { Op::Exit });
+            Program {
+                name: String::from(kind),
+                ops,
+                ws: ws.unwrap_or(if kind_enum == PageKind::Anon {
+                    pages
+                } else {
+                    0
+                }),
+                jitter_pct: 0,
+            }
+        }
+        p => match preset(p, pages, rate) {
+            Some(mut prog) => {
+                if let Some(w) = ws {
+                    prog.ws = w;
+                }
+                prog
+            }
+            None => {
+                return Output::err(
+                    format!(
+                        "spawn: unknown kind '{p}' (anon, file, dirty, or a preset: {})\n",
+                        PRESETS.join(", ")
+                    ),
+                    2,
+                )
+            }
+        },
+    };
+    match m.engine.spawn(&mut m.kernel, cg, program) {
+        Ok(pid) => Output {
+            stdout: format!("{pid}\n"),
+            ..Output::default()
+        },
+        Err(e) => Output::err(format!("spawn: {e}\n"), 1),
+    }
+}
+
+/// Longest a `wait` advances virtual time.
+pub const WAIT_LIMIT_NS: u64 = 3_600_000_000_000;
+
+/// `wait [PID]`: run until the task exits, is killed, or (with --hold)
+/// finishes allocating.
+fn cmd_wait(m: &mut Machine, args: &[String]) -> Output {
+    use crate::engine::TaskState;
+    let pid = match args.first() {
+        Some(a) => match a.parse::<u32>() {
+            Ok(p) => p,
+            Err(_) => {
+                return Output::err(
+                    format!("bash: wait: `{a}': not a pid or valid job spec\n"),
+                    1,
+                )
+            }
+        },
+        None => match m.engine.tasks.keys().next_back() {
+            Some(&p) => p,
+            None => return Output::default(),
+        },
+    };
+    if !m.engine.tasks.contains_key(&pid) {
+        return Output::err(
+            format!("bash: wait: pid {pid} is not a child of this shell\n"),
+            127,
+        );
+    }
+    let deadline = m.engine.now.saturating_add(WAIT_LIMIT_NS);
+    loop {
+        let tr = &m.engine.tasks[&pid];
+        match tr.state {
+            TaskState::Exited => return line_out(format!("{pid} exited\n")),
+            TaskState::Killed => return line_out(format!("{pid} killed\n")),
+            _ if tr.holding_reached => return line_out(format!("{pid} holding\n")),
+            _ => {}
+        }
+        if m.engine.now >= deadline || !m.engine.step(&mut m.kernel) {
+            return Output::err(
+                format!(
+                    "wait: {pid} still running after {}s of virtual time\n",
+                    WAIT_LIMIT_NS / 1_000_000_000
+                ),
+                1,
+            );
+        }
+    }
+}
+
+fn line_out(s: String) -> Output {
+    Output {
+        stdout: s,
+        ..Output::default()
+    }
+}
+
+/// `sleep DURATION`: advance virtual time.
+fn cmd_sleep(m: &mut Machine, args: &[String]) -> Output {
+    let Some(a) = args.first() else {
+        return usage_error("sleep", "missing operand");
+    };
+    let Some(ns) = parse_duration(a) else {
+        return Output::err(
+            format!("sleep: invalid time interval '{a}' (e.g. 5s, 250ms, 10us; at most 24h)\n"),
+            1,
+        );
+    };
+    let t = m.engine.now.saturating_add(ns);
+    m.engine.run_until(&mut m.kernel, t);
+    Output::default()
+}
+
+/// `kill PID`.
+fn cmd_kill(m: &mut Machine, args: &[String]) -> Output {
+    let mut out = Output::default();
+    if args.is_empty() {
+        return Output::err(String::from("kill: usage: kill PID...\n"), 2);
+    }
+    for a in args {
+        let a = a.strip_prefix("-9").map(|_| "").unwrap_or(a);
+        if a.is_empty() {
+            continue;
+        }
+        match a.parse::<u32>() {
+            Ok(pid) if m.engine.kill(&mut m.kernel, pid) => {}
+            Ok(pid) => {
+                let _ = writeln!(out.stderr, "bash: kill: ({pid}) - No such process");
+                out.status = 1;
+            }
+            Err(_) => {
+                let _ = writeln!(
+                    out.stderr,
+                    "bash: kill: {a}: arguments must be process or job IDs"
+                );
+                out.status = 1;
+            }
+        }
+    }
+    out
+}
+
+/// `ps`: one line per task.
+fn cmd_ps(m: &Machine) -> Output {
+    let k = &m.kernel;
+    let mut s = String::from("    PID STATE           RSS CGROUP               COMMAND\n");
+    for t in k.tasks.values() {
+        let state = m
+            .engine
+            .tasks
+            .get(&t.pid)
+            .map(|r| r.state.label())
+            .unwrap_or("sleeping");
+        let path = k.tree.rel_path(t.cgroup);
+        let path = if path.is_empty() {
+            String::from("/")
+        } else {
+            path
+        };
+        let _ = writeln!(
+            s,
+            "{:>7} {:<9} {:>9} {:<20} {}",
+            t.pid,
+            state,
+            format!("{}K", t.pages.anon() * 4),
+            path,
+            t.comm
+        );
+    }
+    line_out(s)
 }

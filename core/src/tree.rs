@@ -7,6 +7,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::counter::PageCounter;
+use crate::lru::{MemcgCounters, MemcgPages};
 use crate::units::{Pages, PAGE_COUNTER_MAX};
 use crate::workqueue::WorkState;
 
@@ -67,6 +68,12 @@ pub struct Memcg {
     /// exstat MEMCG_WMARK_RECLAIM, in ns (§9.6).
     pub wmark_reclaim_ns: u64,
     pub wmark_min_throttled_ns: u64,
+    /// Page cache no working set holds (the modelled LRU, see [`crate::lru`]).
+    pub pages: MemcgPages,
+    /// Local memory.stat event counters.
+    pub stat: MemcgCounters,
+    /// v1 `under_oom`.
+    pub under_oom: bool,
 }
 
 impl Memcg {
@@ -95,6 +102,9 @@ impl Memcg {
             swap_events: [0; 3],
             wmark_reclaim_ns: 0,
             wmark_min_throttled_ns: 0,
+            pages: MemcgPages::default(),
+            stat: MemcgCounters::default(),
+            under_oom: false,
         }
     }
 }

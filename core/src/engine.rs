@@ -1,0 +1,1021 @@
+//! The discrete-event engine (issue 3): virtual clock, event queue, tasks
+//! running programs, and the `memcg_wmark` workqueue's workers.
+//!
+//! Sans-IO and deterministic: time advances only through [`Engine::step`];
+//! randomness comes from a seeded PRNG; every collection iterated is
+//! ordered.
+//!
+//! **Ordering.** Each entity (a task, a worker, the sampler) has at most one
+//! pending event, so the queue is keyed by `(time, class, id)` instead of an
+//! insertion sequence: workers before tasks before the sampler at the same
+//! nanosecond, then by id. The key does not depend on *when* an event was
+//! scheduled, which is what lets the bulk engine skip faults and still
+//! process everything in the same order as the per-page engine.
+//!
+//! **Two engines, one truth.** [`EngineMode::PerPage`] runs every fault as
+//! its own event through `try_charge(1 page)`, as the kernel does.
+//! [`EngineMode::Bulk`] applies a run of faults in one step when none of
+//! them can cross a threshold of any ancestor (limit, memory.high,
+//! wmark_high) or meet another event; the traces are identical.
+
+use alloc::collections::{BTreeMap, BinaryHeap, VecDeque};
+use alloc::format;
+use alloc::string::String;
+use core::cmp::Reverse;
+
+use rand_core::{RngCore, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use crate::charge::{handle_over_high, try_charge, ChargeCtx, ChargeResult};
+use crate::counter::CounterKind;
+use crate::kernel::{KEvent, Kernel, Version};
+use crate::lru::Nanos;
+use crate::reclaim::{Reclaim, ReclaimCtx};
+use crate::stats::{Histogram, MemcgTimes, Sample, Series};
+use crate::trace::{Event, Trace};
+use crate::tree::{CgroupId, Pid};
+use crate::units::{Pages, MEMCG_CHARGE_BATCH};
+use crate::workload::{Op, PageKind, Program};
+
+const CLASS_WORKER: u8 = 0;
+const CLASS_TASK: u8 = 1;
+const CLASS_SAMPLER: u8 = 2;
+
+/// Which engine runs the faults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum EngineMode {
+    /// Every fault an event (the reference).
+    PerPage,
+    /// Runs of plain faults in one step (the fast path).
+    #[default]
+    Bulk,
+}
+
+/// Life of a simulated task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskState {
+    Running,
+    Holding,
+    Sleeping,
+    Exited,
+    Killed,
+}
+
+impl TaskState {
+    pub fn label(&self) -> &'static str {
+        match self {
+            TaskState::Running => "running",
+            TaskState::Holding => "holding",
+            TaskState::Sleeping => "sleeping",
+            TaskState::Exited => "exited",
+            TaskState::Killed => "killed",
+        }
+    }
+}
+
+/// A task's program state.
+#[derive(Clone, Debug)]
+pub struct TaskRun {
+    pub pid: Pid,
+    pub program: Program,
+    pub pc: usize,
+    /// Faults done in the current `Alloc`.
+    pub done_in_op: Pages,
+    op_start: Nanos,
+    op_stall: Nanos,
+    /// When the current Hold/Sleep ends.
+    until: Option<Nanos>,
+    pub state: TaskState,
+    next_at: Option<Nanos>,
+    /// Per-fault latency (ns).
+    pub latency: Histogram,
+    /// Time spent stalled in the charge path (reclaim, penalty, refaults).
+    pub stall_ns: Nanos,
+    pub faults: u64,
+    /// The cgroup path at spawn (for the trace after exit).
+    pub memcg_path: String,
+    /// Set when an `Alloc` ended and the next op is `Hold` (for `wait`).
+    pub holding_reached: bool,
+}
+
+/// A running wmark work item.
+#[derive(Clone, Debug)]
+struct WorkerRun {
+    reclaim: Reclaim,
+    started: Nanos,
+    finishing: bool,
+    next_at: Nanos,
+}
+
+/// The engine's state. Cloneable for checkpoints.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pub now: Nanos,
+    queue: BinaryHeap<Reverse<(Nanos, u8, u32)>>,
+    pub tasks: BTreeMap<Pid, TaskRun>,
+    workers: BTreeMap<CgroupId, WorkerRun>,
+    wq_fifo: VecDeque<CgroupId>,
+    /// `WQ_UNBOUND_MAX_ACTIVE` = max(512, 4 × CPUs) (§10).
+    pub max_active: usize,
+    rng: Xoshiro256PlusPlus,
+    pub seed: u64,
+    pub trace: Trace,
+    pub mode: EngineMode,
+    next_pid: Pid,
+    /// Sampling interval of the time series (0 = off).
+    pub sample_interval: Nanos,
+    sampler_at: Option<Nanos>,
+    pub series: BTreeMap<CgroupId, Series>,
+    pub times: BTreeMap<CgroupId, MemcgTimes>,
+    pub events_processed: u64,
+}
+
+/// First pid given to spawned tasks.
+pub const FIRST_TASK_PID: Pid = 1001;
+/// Most tasks alive at once.
+pub const MAX_TASKS: usize = 4096;
+
+impl Engine {
+    pub fn new(cpus: usize, seed: u64) -> Engine {
+        Engine {
+            now: 0,
+            queue: BinaryHeap::new(),
+            tasks: BTreeMap::new(),
+            workers: BTreeMap::new(),
+            wq_fifo: VecDeque::new(),
+            max_active: 512usize.max(4 * cpus),
+            rng: Xoshiro256PlusPlus::seed_from_u64(seed),
+            seed,
+            trace: Trace::default(),
+            mode: EngineMode::default(),
+            next_pid: FIRST_TASK_PID,
+            sample_interval: 10_000_000,
+            sampler_at: None,
+            series: BTreeMap::new(),
+            times: BTreeMap::new(),
+            events_processed: 0,
+        }
+    }
+
+    fn schedule(&mut self, t: Nanos, class: u8, id: u32) {
+        self.queue.push(Reverse((t, class, id)));
+    }
+
+    fn path(k: &Kernel, m: CgroupId) -> String {
+        if k.tree.get(m).is_some() {
+            k.tree.rel_path(m)
+        } else {
+            String::from("(removed)")
+        }
+    }
+
+    fn record(&mut self, e: Event) {
+        self.trace.record(self.now, &e);
+    }
+
+    /// Turn the kernel's events into trace lines; start queued work.
+    fn drain_kernel(&mut self, k: &mut Kernel, pid: Option<Pid>) {
+        let events = core::mem::take(&mut k.events);
+        for e in events {
+            let ev = match e {
+                KEvent::WorkQueued { memcg } => {
+                    let pc = &k.tree.memcg(memcg).memory;
+                    let ev = Event::WorkQueued {
+                        pid,
+                        memcg: Self::path(k, memcg),
+                        usage: pc.usage,
+                        wmark_high: pc.wmark_high,
+                    };
+                    if !self.workers.contains_key(&memcg) {
+                        self.wq_fifo.push_back(memcg);
+                    }
+                    ev
+                }
+                KEvent::DirectReclaim {
+                    pid,
+                    memcg,
+                    nr,
+                    reclaimed,
+                    cost,
+                    ..
+                } => Event::DirectReclaim {
+                    pid,
+                    memcg: Self::path(k, memcg),
+                    nr,
+                    reclaimed,
+                    cost_ns: cost,
+                },
+                KEvent::Drain { memcg } => Event::Drain {
+                    memcg: Self::path(k, memcg),
+                },
+                KEvent::Force { memcg, pages } => Event::Force {
+                    memcg: Self::path(k, memcg),
+                    pages,
+                },
+                KEvent::HighPenalty {
+                    pid,
+                    memcg,
+                    jiffies,
+                } => Event::HighPenalty {
+                    pid,
+                    memcg: Self::path(k, memcg),
+                    jiffies,
+                },
+                KEvent::OomKill { pid, memcg } => {
+                    if let Some(t) = self.tasks.get_mut(&pid) {
+                        t.state = TaskState::Killed;
+                        t.next_at = None;
+                    }
+                    Event::OomKill {
+                        pid,
+                        memcg: Self::path(k, memcg),
+                    }
+                }
+            };
+            self.record(ev);
+        }
+        self.dispatch(k);
+    }
+
+    /// Start pending work items while fewer than `max_active` run (§10).
+    fn dispatch(&mut self, k: &mut Kernel) {
+        while self.workers.len() < self.max_active {
+            let Some(m) = self.wq_fifo.pop_front() else {
+                break;
+            };
+            let alive = k.tree.get(m).and_then(|c| c.memcg.as_ref()).is_some();
+            if !alive || self.workers.contains_key(&m) {
+                continue;
+            }
+            let mc = k.tree.memcg_mut(m);
+            if mc.wmark_work != crate::workqueue::WorkState::Pending {
+                continue;
+            }
+            mc.wmark_work.start();
+            // reclaim_wmark (§9.6): nothing to do below wmark_low.
+            let (usage, low) = (mc.memory.usage, mc.memory.wmark_low);
+            let nr = if usage < low {
+                0
+            } else {
+                (usage - low).max(MEMCG_CHARGE_BATCH)
+            };
+            let mut reclaim = Reclaim::new(m, nr, ReclaimCtx::Kswapd, true);
+            if usage <= low {
+                reclaim.done = true;
+            }
+            self.record(Event::WorkStart {
+                memcg: Self::path(k, m),
+                nr: if usage <= low { 0 } else { nr },
+                usage,
+                wmark_low: low,
+            });
+            let finishing = reclaim.done;
+            self.workers.insert(
+                m,
+                WorkerRun {
+                    reclaim,
+                    started: self.now,
+                    finishing,
+                    next_at: self.now,
+                },
+            );
+            self.schedule(self.now, CLASS_WORKER, m.0);
+        }
+    }
+
+    fn worker_event(&mut self, k: &mut Kernel, m: CgroupId) {
+        let alive = k.tree.get(m).and_then(|c| c.memcg.as_ref()).is_some();
+        if !alive {
+            // css_free cancelled it (TV-23).
+            self.workers.remove(&m);
+            self.dispatch(k);
+            return;
+        }
+        let w = self.workers.get_mut(&m).expect("worker");
+        if w.finishing {
+            let elapsed = self.now - w.started;
+            let reclaimed = w.reclaim.progress.reclaimed;
+            self.workers.remove(&m);
+            // exstat MEMCG_WMARK_RECLAIM for m and all its ancestors (§9.6).
+            let mut at = Some(m);
+            while let Some(c) = at {
+                if let Some(mc) = k.tree.cg_mut(c).memcg.as_mut() {
+                    mc.wmark_reclaim_ns += elapsed;
+                }
+                at = k.tree.cg(c).parent;
+            }
+            let mc = k.tree.memcg_mut(m);
+            mc.wmark_work.finish();
+            let again = mc.wmark_work == crate::workqueue::WorkState::Pending;
+            let usage = mc.memory.usage;
+            self.record(Event::WorkDone {
+                memcg: Self::path(k, m),
+                reclaimed,
+                elapsed_ns: elapsed,
+                usage,
+            });
+            if again {
+                self.wq_fifo.push_back(m);
+            }
+            self.dispatch(k);
+            return;
+        }
+        let costs = k.costs.clone();
+        let p = w.reclaim.step(k, &costs, crate::reclaim::SWAP_CLUSTER_MAX);
+        let done = w.reclaim.done;
+        w.finishing = done;
+        let next = self.now + if done { p.cost } else { p.cost.max(1) };
+        w.next_at = next;
+        self.schedule(next, CLASS_WORKER, m.0);
+        if p.scanned > 0 || p.reclaimed > 0 {
+            let usage = k.tree.memcg(m).memory.usage;
+            self.record(Event::WorkChunk {
+                memcg: Self::path(k, m),
+                reclaimed: p.reclaimed,
+                scanned: p.scanned,
+                cost_ns: p.cost,
+                usage,
+            });
+        }
+        self.drain_kernel(k, None);
+    }
+
+    /// Start a task in cgroup `cg` running `program`. Returns its pid.
+    pub fn spawn(&mut self, k: &mut Kernel, cg: CgroupId, program: Program) -> Result<Pid, String> {
+        program.validate()?;
+        if self
+            .tasks
+            .values()
+            .filter(|t| !matches!(t.state, TaskState::Exited | TaskState::Killed))
+            .count()
+            >= MAX_TASKS
+        {
+            return Err(format!("too many tasks (at most {MAX_TASKS})"));
+        }
+        let pid = self.next_pid;
+        self.next_pid += 1;
+        let cpu = (pid as usize) % k.stocks.len();
+        k.tasks.insert(
+            pid,
+            crate::kernel::Task {
+                pid,
+                comm: program.name.clone(),
+                cgroup: cg,
+                cpu,
+                pages: Default::default(),
+                nr_pages_over_high: 0,
+                oom_score_adj: 0,
+                dying: false,
+                ws: program.ws,
+            },
+        );
+        k.tree.cg_mut(cg).procs.insert(pid);
+        let m = k.effective_memcg(cg);
+        let path = Self::path(k, m);
+        self.record(Event::Spawn {
+            pid,
+            memcg: path.clone(),
+            program: program.name.clone(),
+        });
+        self.tasks.insert(
+            pid,
+            TaskRun {
+                pid,
+                program,
+                pc: 0,
+                done_in_op: 0,
+                op_start: self.now,
+                op_stall: 0,
+                until: None,
+                state: TaskState::Running,
+                next_at: None,
+                latency: Histogram::default(),
+                stall_ns: 0,
+                faults: 0,
+                memcg_path: path,
+                holding_reached: false,
+            },
+        );
+        self.enter_op(k, pid, self.now);
+        if self.sampler_at.is_none() && self.sample_interval > 0 {
+            let t = self.now;
+            self.sampler_at = Some(t);
+            self.schedule(t, CLASS_SAMPLER, 0);
+        }
+        Ok(pid)
+    }
+
+    /// SIGKILL from the shell.
+    pub fn kill(&mut self, k: &mut Kernel, pid: Pid) -> bool {
+        let Some(t) = self.tasks.get_mut(&pid) else {
+            return false;
+        };
+        if matches!(t.state, TaskState::Exited | TaskState::Killed) {
+            return false;
+        }
+        t.state = TaskState::Killed;
+        t.next_at = None;
+        k.reap(pid);
+        let path = t.memcg_path.clone();
+        self.record(Event::Killed { pid, memcg: path });
+        true
+    }
+
+    fn jitter(&mut self, d: Nanos, pct: u8) -> Nanos {
+        if pct == 0 || d == 0 {
+            return d;
+        }
+        let span = d / 100 * u64::from(pct);
+        if span == 0 {
+            return d;
+        }
+        let r = self.rng.next_u64() % (2 * span + 1);
+        d - span + r
+    }
+
+    /// Run the op at `pc` starting at time `t`: zero-time ops run at once,
+    /// timed ops schedule the next event.
+    fn enter_op(&mut self, k: &mut Kernel, pid: Pid, t: Nanos) {
+        let mut guard = 0;
+        loop {
+            guard += 1;
+            let Some(tr) = self.tasks.get_mut(&pid) else {
+                return;
+            };
+            if !k.tasks.contains_key(&pid) || guard > 4096 {
+                return;
+            }
+            if tr.pc >= tr.program.ops.len() {
+                self.exit(k, pid);
+                return;
+            }
+            let op = tr.program.ops[tr.pc].clone();
+            tr.done_in_op = 0;
+            tr.op_start = t;
+            tr.op_stall = 0;
+            match op {
+                Op::Alloc { .. } => {
+                    tr.state = TaskState::Running;
+                    tr.next_at = Some(t);
+                    self.schedule(t, CLASS_TASK, pid);
+                    return;
+                }
+                Op::Hold(d) => {
+                    tr.state = TaskState::Holding;
+                    tr.until = d.map(|d| t + d);
+                    let next = match tr.until {
+                        Some(u) => u.min(t + k.costs.touch_interval_ns),
+                        None => t + k.costs.touch_interval_ns,
+                    };
+                    tr.next_at = Some(next);
+                    self.schedule(next, CLASS_TASK, pid);
+                    return;
+                }
+                Op::Sleep(d) => {
+                    let pct = tr.program.jitter_pct;
+                    let d = self.jitter(d, pct);
+                    let tr = self.tasks.get_mut(&pid).expect("task");
+                    tr.state = TaskState::Sleeping;
+                    tr.until = Some(t + d);
+                    tr.next_at = Some(t + d);
+                    self.schedule(t + d, CLASS_TASK, pid);
+                    return;
+                }
+                Op::FreeAnon => {
+                    free_anon(k, pid);
+                    tr.pc += 1;
+                }
+                Op::Loop => tr.pc = 0,
+                Op::Exit => {
+                    self.exit(k, pid);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn exit(&mut self, k: &mut Kernel, pid: Pid) {
+        k.reap(pid);
+        if let Some(tr) = self.tasks.get_mut(&pid) {
+            tr.state = TaskState::Exited;
+            tr.next_at = None;
+            let path = tr.memcg_path.clone();
+            self.record(Event::Exit { pid, memcg: path });
+        }
+    }
+
+    fn task_event(&mut self, k: &mut Kernel, pid: Pid) {
+        if !k.tasks.contains_key(&pid) {
+            if let Some(tr) = self.tasks.get_mut(&pid) {
+                tr.next_at = None;
+            }
+            return;
+        }
+        let tr = self.tasks.get(&pid).expect("task");
+        let op = tr.program.ops[tr.pc].clone();
+        match op {
+            Op::Alloc { kind, pages, rate } => {
+                if self.mode == EngineMode::Bulk {
+                    let n = self.bulk_faults(k, pid, kind, pages, rate);
+                    if n > 0 {
+                        self.apply_bulk(k, pid, kind, n, rate);
+                        return;
+                    }
+                }
+                let lat = self.fault(k, pid, kind);
+                self.after_faults(k, pid, 1, lat, pages, rate);
+            }
+            Op::Hold(_) => {
+                let cost = self.service_refaults(k, pid);
+                self.drain_kernel(k, Some(pid));
+                let tr = self.tasks.get_mut(&pid).expect("task");
+                tr.stall_ns += cost;
+                let now = self.now + cost;
+                match tr.until {
+                    Some(u) if now >= u => {
+                        tr.pc += 1;
+                        self.enter_op(k, pid, now);
+                    }
+                    until => {
+                        let mut next = now + k.costs.touch_interval_ns;
+                        if let Some(u) = until {
+                            next = next.min(u);
+                        }
+                        tr.next_at = Some(next);
+                        self.schedule(next, CLASS_TASK, pid);
+                    }
+                }
+            }
+            Op::Sleep(_) => {
+                let tr = self.tasks.get_mut(&pid).expect("task");
+                tr.pc += 1;
+                self.enter_op(k, pid, self.now);
+            }
+            _ => self.enter_op(k, pid, self.now),
+        }
+    }
+
+    /// Fault back in the working-set pages reclaim took (major faults).
+    fn service_refaults(&mut self, k: &mut Kernel, pid: Pid) -> Nanos {
+        let (anon, file, cgroup, cpu) = {
+            let t = &k.tasks[&pid];
+            (t.pages.refault_anon, t.pages.refault_file, t.cgroup, t.cpu)
+        };
+        if anon + file == 0 {
+            return 0;
+        }
+        let m = k.effective_memcg(cgroup);
+        let costs = k.costs.clone();
+        let ctx = ChargeCtx {
+            cpu,
+            pid: Some(pid),
+            memalloc: false,
+        };
+        let mut cost = 0;
+        let mut done = 0;
+        for i in 0..anon + file {
+            if k.tasks.get(&pid).is_none_or(|t| t.dying) {
+                break;
+            }
+            let out = try_charge(k, &costs, m, 1, ctx);
+            cost += out.cost + costs.refault_ns;
+            if out.result == ChargeResult::Nomem {
+                break;
+            }
+            let is_anon = i < anon;
+            let t = k.tasks.get_mut(&pid).expect("task");
+            if is_anon {
+                t.pages.refault_anon -= 1;
+                t.pages.anon_hot += 1;
+                if t.pages.swapped > 0 {
+                    t.pages.swapped -= 1;
+                    k.swap_free += 1;
+                    if k.config.version == Version::V2 && m != CgroupId::ROOT {
+                        k.tree.page_counter_uncharge(m, 1, CounterKind::Swap);
+                    }
+                }
+            } else {
+                t.pages.refault_file -= 1;
+                t.pages.file_hot += 1;
+            }
+            if let Some(mc) = k.tree.cg_mut(m).memcg.as_mut() {
+                if is_anon {
+                    mc.stat.workingset_refault_anon += 1;
+                } else {
+                    mc.stat.workingset_refault_file += 1;
+                }
+                mc.stat.pgmajfault += 1;
+                mc.stat.pgfault += 1;
+            }
+            done += 1;
+        }
+        cost += handle_over_high(k, &costs, pid);
+        let times = self.times.entry(m).or_default();
+        times.refault_ns += done * costs.refault_ns;
+        times.stall_ns += cost;
+        if done > 0 {
+            let path = Self::path(k, m);
+            self.record(Event::Refault {
+                pid,
+                memcg: path,
+                pages: done,
+                cost_ns: cost,
+            });
+        }
+        cost
+    }
+
+    /// One fault through the exact path. Returns its latency.
+    fn fault(&mut self, k: &mut Kernel, pid: Pid, kind: PageKind) -> Nanos {
+        let refault_cost = self.service_refaults(k, pid);
+        let Some(task) = k.tasks.get(&pid) else {
+            return k.costs.fault_ns;
+        };
+        let (cgroup, cpu) = (task.cgroup, task.cpu);
+        let m = k.effective_memcg(cgroup);
+        let costs = k.costs.clone();
+        let ctx = ChargeCtx {
+            cpu,
+            pid: Some(pid),
+            memalloc: false,
+        };
+        let out = try_charge(k, &costs, m, 1, ctx);
+        let mut lat = costs.fault_ns + refault_cost + out.cost;
+        let alive = k.tasks.get(&pid).is_some_and(|t| !t.dying);
+        if alive && out.result != ChargeResult::Nomem {
+            add_pages(k, pid, m, kind, 1);
+        }
+        if alive && out.result == ChargeResult::Nomem {
+            // A v1 oom_kill_disable wait: retry the fault a little later.
+            lat += 10_000_000;
+        }
+        let penalty = if alive {
+            handle_over_high(k, &costs, pid)
+        } else {
+            0
+        };
+        lat += penalty;
+        let times = self.times.entry(m).or_default();
+        times.direct_reclaim_ns += out.cost;
+        times.penalty_ns += penalty;
+        times.stall_ns += out.cost + penalty;
+        times.latency.add(lat);
+        self.drain_kernel(k, Some(pid));
+        lat
+    }
+
+    /// After `n` faults of the current op ending with one of latency `lat`
+    /// at `self.now`: count them, finish the op or schedule the next fault.
+    fn after_faults(
+        &mut self,
+        k: &mut Kernel,
+        pid: Pid,
+        n: Pages,
+        lat: Nanos,
+        pages: Pages,
+        rate: Option<u64>,
+    ) {
+        let fault_ns = k.costs.fault_ns;
+        let Some(tr) = self.tasks.get_mut(&pid) else {
+            return;
+        };
+        if !k.tasks.contains_key(&pid) {
+            tr.next_at = None;
+            return;
+        }
+        tr.done_in_op += n;
+        tr.faults += n;
+        tr.latency.add(lat);
+        let stall = lat.saturating_sub(fault_ns);
+        tr.stall_ns += stall;
+        tr.op_stall += stall;
+        let t_done = self.now + lat;
+        if tr.done_in_op >= pages {
+            let (memcg, stall_ns) = (tr.memcg_path.clone(), tr.op_stall);
+            tr.pc += 1;
+            if matches!(tr.program.ops.get(tr.pc), Some(Op::Hold(_))) {
+                tr.holding_reached = true;
+            }
+            self.record(Event::AllocDone {
+                pid,
+                memcg,
+                pages,
+                stall_ns,
+            });
+            self.enter_op(k, pid, t_done);
+            return;
+        }
+        let next = match rate {
+            None => t_done,
+            Some(r) => nominal(tr.op_start, tr.done_in_op, r).max(t_done),
+        };
+        tr.next_at = Some(next);
+        self.schedule(next, CLASS_TASK, pid);
+    }
+
+    /// How many faults from now on are plain: no threshold of any ancestor
+    /// crossed, no other event met (see the module docs).
+    fn bulk_faults(
+        &mut self,
+        k: &Kernel,
+        pid: Pid,
+        kind: PageKind,
+        pages: Pages,
+        rate: Option<u64>,
+    ) -> Pages {
+        let _ = kind;
+        let fault_ns = k.costs.fault_ns;
+        let Some(t) = k.tasks.get(&pid) else { return 0 };
+        if t.dying || t.nr_pages_over_high > 0 || t.pages.refault_anon + t.pages.refault_file > 0 {
+            return 0;
+        }
+        let tr = &self.tasks[&pid];
+        let remaining = pages - tr.done_in_op;
+        // Timing regime with a closed form.
+        if let Some(r) = rate {
+            if 1_000_000_000 / r < fault_ns || nominal(tr.op_start, tr.done_in_op, r) != self.now {
+                return 0;
+            }
+        }
+        let m = k.effective_memcg(t.cgroup);
+        // Threshold room.
+        let room = if m == CgroupId::ROOT {
+            remaining
+        } else {
+            let stock = &k.stocks[t.cpu];
+            let s = match stock.cached {
+                Some(c) if c == m => stock.nr_pages,
+                None => 0,
+                Some(_) => return 0,
+            };
+            let mut refills = u64::MAX;
+            for w in k.tree.counter_chain(m) {
+                let pc = &k.tree.memcg(w).memory;
+                let limit = pc.max.min(pc.high).min(pc.wmark_high.saturating_sub(1));
+                let r = limit.saturating_sub(pc.usage) / MEMCG_CHARGE_BATCH;
+                refills = refills.min(r);
+            }
+            s.saturating_add(refills.saturating_mul(MEMCG_CHARGE_BATCH))
+        };
+        let mut n = remaining.min(room);
+        if n == 0 {
+            return 0;
+        }
+        // Meet no other event: fault j happens at time_of(j); its key must
+        // come before the next queued key.
+        if let Some(&Reverse((t_o, c_o, id_o))) = self.queue.peek() {
+            let before = |t: Nanos| (t, CLASS_TASK, pid) < (t_o, c_o, id_o);
+            let time_of = |j: Pages| match rate {
+                None => self.now + j * fault_ns,
+                Some(r) => nominal(tr.op_start, tr.done_in_op + j, r),
+            };
+            if !before(time_of(0)) {
+                return 0;
+            }
+            // Largest j < n with before(time_of(j)), by binary search.
+            let (mut lo, mut hi) = (0u64, n - 1);
+            while lo < hi {
+                let mid = lo + (hi - lo).div_ceil(2);
+                if before(time_of(mid)) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            n = lo + 1;
+        }
+        n
+    }
+
+    /// Apply `n` plain faults at once: the same state the per-page engine
+    /// reaches after them.
+    fn apply_bulk(
+        &mut self,
+        k: &mut Kernel,
+        pid: Pid,
+        kind: PageKind,
+        n: Pages,
+        rate: Option<u64>,
+    ) {
+        let fault_ns = k.costs.fault_ns;
+        let (cgroup, cpu) = {
+            let t = &k.tasks[&pid];
+            (t.cgroup, t.cpu)
+        };
+        let m = k.effective_memcg(cgroup);
+        if m != CgroupId::ROOT {
+            let s = match k.stocks[cpu].cached {
+                Some(c) if c == m => k.stocks[cpu].nr_pages,
+                _ => 0,
+            };
+            if n <= s {
+                k.stocks[cpu].nr_pages -= n;
+            } else {
+                let refills = (n - s).div_ceil(MEMCG_CHARGE_BATCH);
+                k.tree
+                    .page_counter_charge(m, refills * MEMCG_CHARGE_BATCH, CounterKind::Memory);
+                k.stocks[cpu].cached = Some(m);
+                k.stocks[cpu].nr_pages = s + refills * MEMCG_CHARGE_BATCH - n;
+            }
+        }
+        add_pages(k, pid, m, kind, n);
+        let times = self.times.entry(m).or_default();
+        times.latency.add_n(fault_ns, n);
+        // The last of the n faults happens at:
+        let tr = self.tasks.get_mut(&pid).expect("task");
+        let last = match rate {
+            None => self.now + (n - 1) * fault_ns,
+            Some(r) => nominal(tr.op_start, tr.done_in_op + n - 1, r),
+        };
+        tr.latency.add_n(fault_ns, n - 1);
+        tr.done_in_op += n - 1;
+        tr.faults += n - 1;
+        let pages = match tr.program.ops[tr.pc] {
+            Op::Alloc { pages, .. } => pages,
+            _ => 0,
+        };
+        self.now = last;
+        self.after_faults(k, pid, 1, fault_ns, pages, rate);
+    }
+
+    fn sample(&mut self, k: &Kernel) {
+        let t = self.now;
+        for id in k.tree.ids() {
+            let Some(mc) = k.tree.cg(id).memcg.as_ref() else {
+                continue;
+            };
+            let times = self.times.get(&id);
+            let mut anon = 0;
+            let mut file = mc.pages.file();
+            for task in k.tasks.values() {
+                if k.effective_memcg(task.cgroup) == id {
+                    anon += task.pages.anon();
+                    file += task.pages.file_hot;
+                }
+            }
+            let s = Sample {
+                t,
+                usage: mc.memory.usage,
+                anon,
+                file,
+                max: mc.memory.max,
+                high: mc.memory.high,
+                wmark_high: mc.memory.wmark_high,
+                wmark_low: mc.memory.wmark_low,
+                stall_ns: times.map_or(0, |x| x.stall_ns),
+                worker_ns: mc.wmark_reclaim_ns,
+                refaults: mc.stat.workingset_refault_anon + mc.stat.workingset_refault_file,
+            };
+            self.series.entry(id).or_default().push(s);
+        }
+    }
+
+    /// When the next event is due, if any.
+    pub fn next_event_at(&self) -> Option<Nanos> {
+        self.queue.iter().map(|Reverse((t, _, _))| *t).min()
+    }
+
+    fn valid(&self, t: Nanos, class: u8, id: u32) -> bool {
+        match class {
+            CLASS_WORKER => self
+                .workers
+                .get(&CgroupId(id))
+                .is_some_and(|w| w.next_at == t),
+            CLASS_TASK => self.tasks.get(&id).is_some_and(|tr| tr.next_at == Some(t)),
+            _ => self.sampler_at == Some(t),
+        }
+    }
+
+    /// Process the next event. False when nothing is queued.
+    pub fn step(&mut self, k: &mut Kernel) -> bool {
+        loop {
+            let Some(Reverse((t, class, id))) = self.queue.pop() else {
+                return false;
+            };
+            if !self.valid(t, class, id) {
+                continue;
+            }
+            self.now = self.now.max(t);
+            self.events_processed += 1;
+            match class {
+                CLASS_WORKER => self.worker_event(k, CgroupId(id)),
+                CLASS_TASK => {
+                    if let Some(tr) = self.tasks.get_mut(&id) {
+                        tr.next_at = None;
+                    }
+                    self.task_event(k, id);
+                }
+                _ => {
+                    self.sample(k);
+                    let live = self
+                        .tasks
+                        .values()
+                        .any(|t| !matches!(t.state, TaskState::Exited | TaskState::Killed));
+                    if live || !self.workers.is_empty() {
+                        let next = t + self.sample_interval;
+                        self.sampler_at = Some(next);
+                        self.schedule(next, CLASS_SAMPLER, 0);
+                    } else {
+                        self.sampler_at = None;
+                    }
+                }
+            }
+            self.drain_kernel(k, None);
+            return true;
+        }
+    }
+
+    /// Run every event due at or before `t`, then set the clock to `t`.
+    pub fn run_until(&mut self, k: &mut Kernel, t: Nanos) {
+        while let Some(Reverse((next, class, id))) = self.queue.peek().copied() {
+            if next > t {
+                break;
+            }
+            if !self.valid(next, class, id) {
+                self.queue.pop();
+                continue;
+            }
+            self.step(k);
+        }
+        self.now = self.now.max(t);
+    }
+
+    /// Note a file write in the trace (writes can queue work, §9.5).
+    pub fn note_write(&mut self, k: &mut Kernel, path: String, value: String) {
+        self.record(Event::Write { path, value });
+        self.drain_kernel(k, None);
+    }
+
+    /// Drain kernel events caused outside a step (e.g. a shell write).
+    pub fn sync(&mut self, k: &mut Kernel) {
+        self.drain_kernel(k, None);
+    }
+
+    /// Work state of a memcg as the UI shows it.
+    pub fn worker_running(&self, m: CgroupId) -> bool {
+        self.workers.contains_key(&m)
+    }
+}
+
+/// Nominal time of fault `i` of an op started at `start` at `rate` pages/s.
+fn nominal(start: Nanos, i: Pages, rate: u64) -> Nanos {
+    start + ((u128::from(i) * 1_000_000_000u128) / u128::from(rate)) as u64
+}
+
+/// Put `n` newly charged pages where the page model keeps them.
+fn add_pages(k: &mut Kernel, pid: Pid, m: CgroupId, kind: PageKind, n: Pages) {
+    let Some(t) = k.tasks.get_mut(&pid) else {
+        return;
+    };
+    let ws_target = t.ws;
+    match kind {
+        PageKind::Anon => {
+            let room = ws_target.saturating_sub(t.pages.anon_hot + t.pages.refault_anon);
+            let hot = n.min(room);
+            t.pages.anon_hot += hot;
+            t.pages.anon_cold += n - hot;
+        }
+        PageKind::File => {
+            let room = ws_target.saturating_sub(t.pages.file_hot + t.pages.refault_file);
+            let hot = n.min(room);
+            t.pages.file_hot += hot;
+            if let Some(mc) = k.tree.cg_mut(m).memcg.as_mut() {
+                mc.pages.file_clean += n - hot;
+            }
+        }
+        PageKind::FileDirty => {
+            if let Some(mc) = k.tree.cg_mut(m).memcg.as_mut() {
+                mc.pages.file_dirty += n;
+            }
+        }
+    }
+    if let Some(mc) = k.tree.cg_mut(m).memcg.as_mut() {
+        mc.stat.pgfault += n;
+        mc.stat.pgpgin += n;
+    }
+}
+
+/// Free all of a task's anon memory (munmap).
+fn free_anon(k: &mut Kernel, pid: Pid) {
+    let Some(t) = k.tasks.get_mut(&pid) else {
+        return;
+    };
+    let anon = t.pages.anon();
+    let swapped = t.pages.swapped;
+    t.pages.anon_hot = 0;
+    t.pages.anon_cold = 0;
+    t.pages.swapped = 0;
+    t.pages.refault_anon = 0;
+    let cg = t.cgroup;
+    let m = k.effective_memcg(cg);
+    if m != CgroupId::ROOT {
+        if anon > 0 {
+            k.tree.page_counter_uncharge(m, anon, CounterKind::Memory);
+        }
+        if swapped > 0 && k.config.version == Version::V2 {
+            k.tree.page_counter_uncharge(m, swapped, CounterKind::Swap);
+        }
+    }
+    k.swap_free += swapped;
+}

@@ -1,0 +1,116 @@
+//! Memcg OOM (spec §11): `mem_cgroup_oom`, victim choice, kill, oom.group.
+
+use alloc::vec::Vec;
+
+use crate::charge::margin;
+use crate::kernel::{KEvent, Kernel};
+use crate::tree::{CgroupId, MemcgEvent, Pid};
+
+/// Outcome of `mem_cgroup_oom` (§11.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OomResult {
+    Success,
+    Failed,
+    Skipped,
+    /// v1 `oom_kill_disable`: the fault fails and the task waits.
+    Async,
+}
+
+/// `mem_cgroup_oom(m, gfp, order)`, ALinux 4.19.
+pub fn mem_cgroup_oom(k: &mut Kernel, m: CgroupId, order: u32, current: Option<Pid>) -> OomResult {
+    if order > crate::charge::PAGE_ALLOC_COSTLY_ORDER {
+        return OomResult::Skipped;
+    }
+    k.memcg_memory_event(m, MemcgEvent::Oom);
+    if k.tree.memcg(m).oom_kill_disable {
+        k.tree.memcg_mut(m).under_oom = true;
+        return OomResult::Async;
+    }
+    if mem_cgroup_out_of_memory(k, m, order, current) {
+        OomResult::Success
+    } else {
+        OomResult::Failed
+    }
+}
+
+/// `totalpages` for badness: memory.max (swap is not added: the simulator
+/// has no memsw limit and v2 swap.max is usually max).
+fn totalpages(k: &Kernel, m: CgroupId) -> u64 {
+    k.tree.memcg(m).memory.max.min(1 << 40)
+}
+
+/// `mem_cgroup_out_of_memory` (§11.2): true when the charge may retry.
+pub fn mem_cgroup_out_of_memory(
+    k: &mut Kernel,
+    m: CgroupId,
+    order: u32,
+    current: Option<Pid>,
+) -> bool {
+    if margin(k, m) >= 1 << order {
+        return true;
+    }
+    if current.is_some_and(|p| k.tasks.get(&p).is_some_and(|t| t.dying)) {
+        return true;
+    }
+    let total = totalpages(k, m) as i64;
+    let mut chosen: Option<(Pid, i64)> = None;
+    for t in k.tasks.values() {
+        if !k.tree.is_ancestor_or_self(m, t.cgroup) || t.oom_score_adj == -1000 {
+            continue;
+        }
+        if t.dying {
+            // An earlier victim is still exiting: no new kill.
+            return true;
+        }
+        let points =
+            (t.pages.anon() + t.pages.swapped) as i64 + i64::from(t.oom_score_adj) * total / 1000;
+        let points = points.max(1);
+        if chosen.is_none_or(|(_, p)| points > p) {
+            chosen = Some((t.pid, points));
+        }
+    }
+    let Some((victim, _)) = chosen else {
+        return false;
+    };
+    let victim_cg = k.tasks[&victim].cgroup;
+    // memory.oom.group: the highest ancestor up to m with oom.group = 1.
+    let mut group = None;
+    let mut at = Some(victim_cg);
+    while let Some(c) = at {
+        if k.tree.cg(c).memcg.as_ref().is_some_and(|mc| mc.oom_group) {
+            group = Some(c);
+        }
+        if c == m {
+            break;
+        }
+        at = k.tree.cg(c).parent;
+    }
+    kill(k, victim);
+    if let Some(g) = group {
+        let members: Vec<Pid> = k
+            .tasks
+            .values()
+            .filter(|t| k.tree.is_ancestor_or_self(g, t.cgroup) && t.oom_score_adj != -1000)
+            .map(|t| t.pid)
+            .collect();
+        // The victim is visited again, so its OOM_KILL counts twice (§11.2).
+        for pid in members {
+            kill(k, pid);
+        }
+    }
+    true
+}
+
+/// SIGKILL + oom reaper: raise OOM_KILL and mark the task dying. The engine
+/// reaps it (frees its pages) before anything else runs.
+fn kill(k: &mut Kernel, pid: Pid) {
+    let Some(t) = k.tasks.get_mut(&pid) else {
+        return;
+    };
+    t.dying = true;
+    let cg = t.cgroup;
+    let m = k.effective_memcg(cg);
+    k.memcg_memory_event(m, MemcgEvent::OomKill);
+    k.log(KEvent::OomKill { pid, memcg: m });
+    k.reap(pid);
+}

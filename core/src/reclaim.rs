@@ -1,0 +1,506 @@
+//! Memcg reclaim: `try_to_free_mem_cgroup_pages` over a subtree (spec §5),
+//! with protection (§7) and the kswapd-context early stop of the wmark
+//! worker (§9.6).
+//!
+//! Reclaim is a resumable [`Reclaim`] cursor. Direct reclaim runs it to the
+//! end inside the charge; the wmark worker runs it one chunk (≤ 32 pages) per
+//! event so tasks keep charging while it works (§10).
+//!
+//! Model (spec §5 abstraction, priority variant): priorities 12 down to 0;
+//! each pass walks the subtree in pre-order, honours protection, and scans
+//! `reclaimable >> priority` pages of each memcg (all of them at priority 0)
+//! in chunks of at most 32, taking pages in the order of [`crate::lru`],
+//! until the request is met. The stop conditions are the kernel's.
+
+use alloc::vec::Vec;
+
+use crate::counter::CounterKind;
+use crate::kernel::{Kernel, Version};
+use crate::lru::{CostModel, Nanos};
+use crate::tree::{CgroupId, MemcgEvent, Pid};
+use crate::units::{Pages, MEMCG_CHARGE_BATCH};
+
+/// `SWAP_CLUSTER_MAX`.
+pub const SWAP_CLUSTER_MAX: Pages = 32;
+/// `DEF_PRIORITY`.
+pub const DEF_PRIORITY: u8 = 12;
+
+/// Who reclaims: an allocating task (or a file write), or the wmark worker
+/// running "as kswapd" (PF_KSWAPD, §9.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ReclaimCtx {
+    Direct,
+    Kswapd,
+}
+
+/// Result of `mem_cgroup_protected` (§7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protection {
+    None,
+    Low,
+    Min,
+}
+
+/// `mem_cgroup_protected(root, memcg)`, 4.19 (§7). Stores emin/elow.
+pub fn mem_cgroup_protected(k: &mut Kernel, root: CgroupId, m: CgroupId) -> Protection {
+    if m == root {
+        return Protection::None;
+    }
+    let (usage, min, low, parent) = {
+        let mc = k.tree.memcg(m);
+        (
+            mc.memory.usage,
+            mc.memory.min,
+            mc.memory.low,
+            mc.counter_parent,
+        )
+    };
+    if usage == 0 {
+        return Protection::None;
+    }
+    let mut emin = min;
+    let mut elow = low;
+    let Some(parent) = parent else {
+        return Protection::None;
+    };
+    if parent != root {
+        let p = &k.tree.memcg(parent).memory;
+        let (pemin, pelow) = (p.emin, p.elow);
+        let (pcmin, pclow) = (p.children_min_usage, p.children_low_usage);
+        emin = emin.min(pemin);
+        if emin != 0 && pemin != 0 {
+            let min_usage = usage.min(min);
+            if min_usage != 0 && pcmin != 0 {
+                emin = emin.min(mul_div(pemin, min_usage, pcmin));
+            }
+        }
+        elow = elow.min(pelow);
+        if elow != 0 && pelow != 0 {
+            let low_usage = usage.min(low);
+            if low_usage != 0 && pclow != 0 {
+                elow = elow.min(mul_div(pelow, low_usage, pclow));
+            }
+        }
+    }
+    let pc = &mut k.tree.memcg_mut(m).memory;
+    pc.emin = emin;
+    pc.elow = elow;
+    if usage <= emin {
+        Protection::Min
+    } else if usage <= elow {
+        Protection::Low
+    } else {
+        Protection::None
+    }
+}
+
+/// `a * b / c` in the kernel's `unsigned long` (wrapping multiply).
+fn mul_div(a: u64, b: u64, c: u64) -> u64 {
+    a.wrapping_mul(b) / c
+}
+
+/// Tasks whose pages are charged to memcg `m`, in pid order.
+pub fn tasks_of(k: &Kernel, m: CgroupId) -> Vec<Pid> {
+    k.tasks
+        .values()
+        .filter(|t| k.effective_memcg(t.cgroup) == m)
+        .map(|t| t.pid)
+        .collect()
+}
+
+/// Can reclaim swap anon pages out of `m`? (§5 shrink_lruvec rules.)
+pub fn can_swap(k: &Kernel, m: CgroupId, may_swap: bool) -> bool {
+    if !may_swap || k.swap_free == 0 || k.swappiness(m) <= 0 {
+        return false;
+    }
+    if k.version() == Version::V2 {
+        for id in k.tree.counter_chain(m) {
+            if id == CgroupId::ROOT {
+                break;
+            }
+            let s = &k.tree.memcg(id).swap;
+            if s.usage >= s.max {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Pages of `m` reclaim could consider.
+pub fn reclaimable(k: &Kernel, m: CgroupId, may_swap: bool) -> Pages {
+    let mc = k.tree.memcg(m);
+    let swap = can_swap(k, m, may_swap);
+    let mut n = mc.pages.file();
+    for pid in tasks_of(k, m) {
+        let p = &k.tasks[&pid].pages;
+        n += p.file_hot;
+        if swap {
+            n += p.anon();
+        }
+    }
+    n
+}
+
+/// What one chunk (or a whole call) did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub reclaimed: Pages,
+    pub scanned: Pages,
+    pub cost: Nanos,
+    /// Working-set pages taken (each will refault).
+    pub refaults_caused: Pages,
+}
+
+impl Progress {
+    fn add(&mut self, o: Progress) {
+        self.reclaimed += o.reclaimed;
+        self.scanned += o.scanned;
+        self.cost += o.cost;
+        self.refaults_caused += o.refaults_caused;
+    }
+}
+
+/// Uncharge `n` reclaimed pages from memory (hierarchically).
+fn uncharge(k: &mut Kernel, m: CgroupId, n: Pages) {
+    if n > 0 {
+        k.tree.page_counter_uncharge(m, n, CounterKind::Memory);
+        k.tree.memcg_mut(m).stat.pgpgout += n;
+    }
+}
+
+/// Swap out up to `n` anon pages of memcg `m`: returns how many went.
+fn swap_out(k: &mut Kernel, m: CgroupId, n: Pages) -> Pages {
+    let n = n.min(k.swap_free);
+    if n == 0 {
+        return 0;
+    }
+    if k.version() == Version::V2
+        && m != CgroupId::ROOT
+        && k.tree
+            .page_counter_try_charge(m, n, CounterKind::Swap)
+            .is_err()
+    {
+        return 0;
+    }
+    k.swap_free -= n;
+    n
+}
+
+/// Take up to `want` pages from memcg `m` in the model's order (§5 model).
+/// Every page looked at counts as scanned.
+pub fn shrink_memcg(
+    k: &mut Kernel,
+    costs: &CostModel,
+    m: CgroupId,
+    want: Pages,
+    ctx: ReclaimCtx,
+    may_swap: bool,
+) -> Progress {
+    let mut pr = Progress::default();
+    let mut left = want;
+    // 1. Clean cold page cache.
+    let t = left.min(k.tree.memcg(m).pages.file_clean);
+    if t > 0 {
+        k.tree.memcg_mut(m).pages.file_clean -= t;
+        uncharge(k, m, t);
+        pr.reclaimed += t;
+        pr.scanned += t;
+        pr.cost += t * (costs.scan_ns + costs.reclaim_clean_ns);
+        left -= t;
+    }
+    // 2. Dirty cold page cache: written back only by kswapd (the worker).
+    let t = left.min(k.tree.memcg(m).pages.file_dirty);
+    if t > 0 {
+        pr.scanned += t;
+        pr.cost += t * costs.scan_ns;
+        if ctx == ReclaimCtx::Kswapd {
+            k.tree.memcg_mut(m).pages.file_dirty -= t;
+            uncharge(k, m, t);
+            pr.reclaimed += t;
+            pr.cost += t * costs.writeback_ns;
+        }
+        left -= t;
+    }
+    if left == 0 {
+        return pr;
+    }
+    let pids = tasks_of(k, m);
+    let swap = can_swap(k, m, may_swap);
+    // 3. Cold anon, pid order.
+    if swap {
+        for &pid in &pids {
+            let t = left.min(k.tasks[&pid].pages.anon_cold);
+            if t == 0 {
+                continue;
+            }
+            let t = swap_out(k, m, t);
+            if t == 0 {
+                break;
+            }
+            let task = k.tasks.get_mut(&pid).expect("task");
+            task.pages.anon_cold -= t;
+            task.pages.swapped += t;
+            uncharge(k, m, t);
+            pr.reclaimed += t;
+            pr.scanned += t;
+            pr.cost += t * (costs.scan_ns + costs.swapout_ns);
+            left -= t;
+            if left == 0 {
+                return pr;
+            }
+        }
+    }
+    // 4. Working sets: anon share = swappiness / 200 of what is left.
+    let anon_share = if swap {
+        k.swappiness(m).clamp(0, 200) as u64
+    } else {
+        0
+    };
+    let mut anon_left = left * anon_share / 200;
+    let mut file_left = left - anon_left;
+    for pass in 0..2 {
+        for &pid in &pids {
+            let t = file_left.min(k.tasks[&pid].pages.file_hot);
+            if t > 0 {
+                let task = k.tasks.get_mut(&pid).expect("task");
+                task.pages.file_hot -= t;
+                task.pages.refault_file += t;
+                uncharge(k, m, t);
+                pr.reclaimed += t;
+                pr.scanned += t;
+                pr.refaults_caused += t;
+                pr.cost += t * (costs.scan_ns + costs.reclaim_clean_ns);
+                file_left -= t;
+            }
+            let t = anon_left.min(k.tasks[&pid].pages.anon_hot);
+            if t > 0 {
+                let t = swap_out(k, m, t);
+                let task = k.tasks.get_mut(&pid).expect("task");
+                task.pages.anon_hot -= t;
+                task.pages.swapped += t;
+                task.pages.refault_anon += t;
+                uncharge(k, m, t);
+                pr.reclaimed += t;
+                pr.scanned += t;
+                pr.refaults_caused += t;
+                pr.cost += t * (costs.scan_ns + costs.swapout_ns);
+                anon_left -= t;
+            }
+        }
+        // Second pass: what one type could not give, the other may.
+        if pass == 0 {
+            if swap {
+                let rest = anon_left + file_left;
+                anon_left = rest;
+                file_left = rest;
+            } else {
+                break;
+            }
+        }
+        if anon_left == 0 || file_left == 0 {
+            break;
+        }
+    }
+    pr
+}
+
+/// A resumable `try_to_free_mem_cgroup_pages(target, nr, may_swap)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reclaim {
+    pub target: CgroupId,
+    /// `sc.nr_to_reclaim = max(nr, SWAP_CLUSTER_MAX)`.
+    pub nr_to_reclaim: Pages,
+    pub ctx: ReclaimCtx,
+    pub may_swap: bool,
+    pub priority: u8,
+    walk: Vec<CgroupId>,
+    idx: usize,
+    in_memcg: bool,
+    scan_left: Pages,
+    low_skipped: bool,
+    memcg_low_reclaim: bool,
+    pub progress: Progress,
+    pub done: bool,
+}
+
+impl Reclaim {
+    pub fn new(target: CgroupId, nr: Pages, ctx: ReclaimCtx, may_swap: bool) -> Reclaim {
+        Reclaim {
+            target,
+            nr_to_reclaim: nr.max(SWAP_CLUSTER_MAX),
+            ctx,
+            may_swap,
+            priority: DEF_PRIORITY,
+            walk: Vec::new(),
+            idx: 0,
+            in_memcg: false,
+            scan_left: 0,
+            low_skipped: false,
+            memcg_low_reclaim: false,
+            progress: Progress::default(),
+            done: false,
+        }
+    }
+
+    fn kswapd_done(&self, k: &Kernel) -> bool {
+        // ALinux: memcg kswapd stops once usage < wmark_low (§5, §9.6).
+        self.ctx == ReclaimCtx::Kswapd && {
+            let pc = &k.tree.memcg(self.target).memory;
+            pc.usage < pc.wmark_low
+        }
+    }
+
+    /// Run until at most `budget` pages were scanned (one chunk for the
+    /// worker) or the call ends. Returns this step's progress.
+    pub fn step(&mut self, k: &mut Kernel, costs: &CostModel, budget: Pages) -> Progress {
+        let mut step = Progress::default();
+        // Every pass over every memcg is bounded; `guard` proves termination.
+        let mut guard = 0usize;
+        while !self.done && step.scanned < budget {
+            guard += 1;
+            if guard > 1_000_000 {
+                self.done = true;
+                break;
+            }
+            if k.tree
+                .get(self.target)
+                .and_then(|c| c.memcg.as_ref())
+                .is_none()
+            {
+                self.done = true;
+                break;
+            }
+            if self.idx == 0 && !self.in_memcg {
+                if self.kswapd_done(k) {
+                    self.done = true;
+                    break;
+                }
+                if self.walk.is_empty() {
+                    self.walk = k
+                        .tree
+                        .subtree(self.target)
+                        .into_iter()
+                        .filter(|&id| k.tree.cg(id).memcg.is_some())
+                        .collect();
+                }
+            }
+            if self.idx >= self.walk.len() {
+                self.end_pass();
+                continue;
+            }
+            let m = self.walk[self.idx];
+            if k.tree.get(m).and_then(|c| c.memcg.as_ref()).is_none() {
+                self.idx += 1;
+                continue;
+            }
+            if !self.in_memcg {
+                match mem_cgroup_protected(k, self.target, m) {
+                    Protection::Min => {
+                        self.idx += 1;
+                        continue;
+                    }
+                    Protection::Low if !self.memcg_low_reclaim => {
+                        self.low_skipped = true;
+                        self.idx += 1;
+                        continue;
+                    }
+                    Protection::Low => k.memcg_memory_event(m, MemcgEvent::Low),
+                    Protection::None => {}
+                }
+                let r = reclaimable(k, m, self.may_swap);
+                self.scan_left = if self.priority == 0 {
+                    r
+                } else {
+                    r >> self.priority
+                };
+                self.in_memcg = true;
+            }
+            if self.scan_left > 0 && self.progress.reclaimed < self.nr_to_reclaim {
+                let chunk = self
+                    .scan_left
+                    .min(SWAP_CLUSTER_MAX)
+                    .min(budget - step.scanned);
+                let p = shrink_memcg(k, costs, m, chunk, self.ctx, self.may_swap);
+                self.scan_left -= chunk;
+                {
+                    let st = &mut k.tree.memcg_mut(m).stat;
+                    match self.ctx {
+                        ReclaimCtx::Direct => {
+                            st.pgscan_direct += p.scanned;
+                            st.pgsteal_direct += p.reclaimed;
+                        }
+                        ReclaimCtx::Kswapd => {
+                            st.pgscan_kswapd += p.scanned;
+                            st.pgsteal_kswapd += p.reclaimed;
+                        }
+                    }
+                }
+                // A chunk that found nothing scannable ends this memcg.
+                if p.scanned == 0 {
+                    self.scan_left = 0;
+                }
+                self.progress.add(p);
+                step.add(p);
+                if p.scanned == 0 && chunk > 0 {
+                    continue;
+                }
+            } else {
+                self.in_memcg = false;
+                self.idx += 1;
+                if self.kswapd_done(k) {
+                    self.done = true;
+                }
+            }
+        }
+        step
+    }
+
+    fn end_pass(&mut self) {
+        self.idx = 0;
+        self.in_memcg = false;
+        self.walk.clear();
+        if self.progress.reclaimed >= self.nr_to_reclaim {
+            self.done = true;
+            return;
+        }
+        if self.priority > 0 {
+            self.priority -= 1;
+            return;
+        }
+        // After priority 0: one retry that may break memory.low, never for
+        // the wmark worker ("memcg kswapd should not break low protection").
+        if self.progress.reclaimed == 0
+            && self.low_skipped
+            && !self.memcg_low_reclaim
+            && self.ctx == ReclaimCtx::Direct
+        {
+            self.memcg_low_reclaim = true;
+            self.priority = DEF_PRIORITY;
+            return;
+        }
+        self.done = true;
+    }
+
+    /// Run to the end (direct reclaim).
+    pub fn run(&mut self, k: &mut Kernel, costs: &CostModel) -> Progress {
+        self.step(k, costs, Pages::MAX)
+    }
+}
+
+/// Direct reclaim to completion: `try_to_free_mem_cgroup_pages`.
+pub fn try_to_free_mem_cgroup_pages(
+    k: &mut Kernel,
+    costs: &CostModel,
+    target: CgroupId,
+    nr: Pages,
+    may_swap: bool,
+) -> Progress {
+    let mut r = Reclaim::new(target, nr, ReclaimCtx::Direct, may_swap);
+    r.run(k, costs)
+}
+
+/// Unused-constant guard (the batch is the charge path's; reclaim's chunk is
+/// SWAP_CLUSTER_MAX, equal by definition in 4.19).
+const _: () = assert!(SWAP_CLUSTER_MAX == MEMCG_CHARGE_BATCH);

@@ -9,7 +9,11 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write as _;
 
+use crate::charge::drain_all_stock;
 use crate::kernel::{Kernel, Version, SHELL_PID};
+use crate::oom::mem_cgroup_out_of_memory;
+use crate::reclaim::try_to_free_mem_cgroup_pages;
+use crate::tree::MemcgEvent;
 use crate::tree::{CgroupId, MEMCG_EVENT_NAMES};
 use crate::units::{
     kstrtoint, kstrtoll, kstrtouint, kstrtoull, page_counter_memparse, pages_to_bytes, strstrip,
@@ -315,15 +319,29 @@ fn parse_limit(buf: &str, maxstr: &str) -> Result<Pages, Errno> {
     page_counter_memparse(strstrip(buf), maxstr)
 }
 
-/// `mem_cgroup_resize_max` for the memory counter (§12.1).
+/// `mem_cgroup_resize_max` for the memory counter (§12.1): drain once,
+/// then reclaim ≥ 32 pages per try; EBUSY on zero progress. On error the
+/// limit and the watermarks are unchanged.
 fn mem_cgroup_resize_max(k: &mut Kernel, id: CgroupId, max: Pages) -> Result<(), Errno> {
-    // The kernel drains the stocks once, then reclaims ≥ 32 pages per try
-    // and gives up with EBUSY on zero progress. Page pools arrive with the
-    // reclaim model (§5); until then a limit below usage makes no progress.
-    k.tree.memcg_mut(id).memory.set_max(max)?;
-    setup_memcg_wmark(k.tree.memcg_mut(id));
-    k.queue_wmark_work_if_needed(id);
-    Ok(())
+    let costs = k.costs.clone();
+    let mut drained = false;
+    for _ in 0..1_000_000 {
+        if k.tree.memcg_mut(id).memory.set_max(max).is_ok() {
+            setup_memcg_wmark(k.tree.memcg_mut(id));
+            k.queue_wmark_work_if_needed(id);
+            return Ok(());
+        }
+        if !drained {
+            drain_all_stock(k, id);
+            drained = true;
+            continue;
+        }
+        let p = try_to_free_mem_cgroup_pages(k, &costs, id, 1, true);
+        if p.reclaimed == 0 {
+            return Err(Errno::EBUSY);
+        }
+    }
+    Err(Errno::EBUSY)
 }
 
 fn v1_limit_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
@@ -357,13 +375,32 @@ fn soft_limit_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno
     Ok(())
 }
 
-/// `memory_high_write` (ALinux, §12.3): reclaim loop, *then* store high,
-/// recompute the watermarks and queue.
+/// `memory_high_write` (ALinux, §12.3): drain, reclaim until under (six
+/// zero-progress attempts at most), *then* store high, recompute the
+/// watermarks and queue. No HIGH event.
 fn high_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
     let high = parse_limit(buf, "max")?;
-    // The loop reclaims (usage − high) pages until under, stopping after six
-    // zero-progress attempts; it cannot make progress before the reclaim
-    // model exists (§5), so it ends at once.
+    let costs = k.costs.clone();
+    let mut drained = false;
+    let mut retries = 5u32;
+    for _ in 0..1_000_000 {
+        let usage = k.tree.memcg(id).memory.usage;
+        if usage <= high {
+            break;
+        }
+        if !drained {
+            drain_all_stock(k, id);
+            drained = true;
+            continue;
+        }
+        let p = try_to_free_mem_cgroup_pages(k, &costs, id, usage - high, true);
+        if p.reclaimed == 0 {
+            if retries == 0 {
+                break;
+            }
+            retries -= 1;
+        }
+    }
     let m = k.tree.memcg_mut(id);
     m.memory.high = high;
     setup_memcg_wmark(m);
@@ -371,14 +408,38 @@ fn high_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
     Ok(())
 }
 
-/// v2 `memory_max_write` (§12.2): store first, reclaim/OOM, wmarks, queue;
+/// v2 `memory_max_write` (§12.2): store first, drain, reclaim (five
+/// zero-progress tries), then OOM until under or no victim; wmarks, queue;
 /// always succeeds once parsed.
 fn v2_max_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
     let max = parse_limit(buf, "max")?;
+    let costs = k.costs.clone();
+    k.tree.memcg_mut(id).memory.max = max;
+    let mut drained = false;
+    let mut nr_reclaims = 5u32;
+    for _ in 0..1_000_000 {
+        let usage = k.tree.memcg(id).memory.usage;
+        if usage <= max {
+            break;
+        }
+        if !drained {
+            drain_all_stock(k, id);
+            drained = true;
+            continue;
+        }
+        if nr_reclaims > 0 {
+            let p = try_to_free_mem_cgroup_pages(k, &costs, id, usage - max, true);
+            if p.reclaimed == 0 {
+                nr_reclaims -= 1;
+            }
+            continue;
+        }
+        k.memcg_memory_event(id, MemcgEvent::Oom);
+        if !mem_cgroup_out_of_memory(k, id, 0, None) {
+            break;
+        }
+    }
     let m = k.tree.memcg_mut(id);
-    m.memory.max = max;
-    // While usage > max the kernel reclaims (5 zero-progress tries) and then
-    // OOM-kills; both need the reclaim and task models (§5, §11).
     setup_memcg_wmark(m);
     k.queue_wmark_work_if_needed(id);
     Ok(())
@@ -505,12 +566,23 @@ fn reset_tcp_failcnt(k: &mut Kernel, id: CgroupId, _buf: &str) -> Result<(), Err
     Ok(())
 }
 
-/// v1 `force_empty` (§15): root → EINVAL; reclaims until usage is 0 or five
-/// zero-progress rounds, then returns 0. Without the reclaim model (§5) the
-/// rounds make no progress.
-fn force_empty_write(_k: &mut Kernel, id: CgroupId, _buf: &str) -> Result<(), Errno> {
+/// v1 `force_empty` (§15): root → EINVAL; drain, then reclaim until usage
+/// is 0 or after five zero-progress rounds; returns 0.
+fn force_empty_write(k: &mut Kernel, id: CgroupId, _buf: &str) -> Result<(), Errno> {
     if id == CgroupId::ROOT {
         return Err(Errno::EINVAL);
+    }
+    let costs = k.costs.clone();
+    drain_all_stock(k, id);
+    let mut retries = 5u32;
+    for _ in 0..1_000_000 {
+        if retries == 0 || k.tree.memcg(id).memory.usage == 0 {
+            break;
+        }
+        let p = try_to_free_mem_cgroup_pages(k, &costs, id, 1, true);
+        if p.reclaimed == 0 {
+            retries -= 1;
+        }
     }
     Ok(())
 }
@@ -714,97 +786,192 @@ fn cgroup_type_write(_k: &mut Kernel, _id: CgroupId, buf: &str) -> Result<(), Er
 }
 
 // ---------------------------------------------------------------------------
-// Statistics files (§13). Page pools arrive with the reclaim model; until
-// then every LRU size and event count is zero, with the kernel's layout.
+// Statistics files (§13), computed from the page model (crate::lru).
 
-/// v1 `memory.stat` local keys (ALinux 4.19, no memsw accounting).
-const V1_STAT_KEYS: &[&str] = &[
-    "cache",
-    "rss",
-    "rss_huge",
-    "shmem",
-    "mapped_file",
-    "dirty",
-    "writeback",
-    "workingset_refault",
-    "workingset_activate",
-    "workingset_nodereclaim",
-    "pgpgin",
-    "pgpgout",
-    "pgfault",
-    "pgmajfault",
-    "inactive_anon",
-    "active_anon",
-    "inactive_file",
-    "active_file",
-    "unevictable",
-];
+/// memory.stat values of one memcg, local or hierarchical, in pages or
+/// event counts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatValues {
+    pub anon_active: Pages,
+    pub anon_inactive: Pages,
+    pub file_active: Pages,
+    pub file_inactive: Pages,
+    pub file_dirty: Pages,
+    pub swap: Pages,
+    pub pgfault: u64,
+    pub pgmajfault: u64,
+    pub pgpgin: u64,
+    pub pgpgout: u64,
+    pub pgscan: u64,
+    pub pgsteal: u64,
+    pub refault_anon: u64,
+    pub refault_file: u64,
+}
 
-/// v2 `memory.stat` keys in order (§13.3).
-const V2_STAT_KEYS: &[&str] = &[
-    "anon",
-    "file",
-    "kernel_stack",
-    "slab",
-    "sock",
-    "shmem",
-    "file_mapped",
-    "file_dirty",
-    "file_writeback",
-    "inactive_anon",
-    "active_anon",
-    "inactive_file",
-    "active_file",
-    "unevictable",
-    "slab_reclaimable",
-    "slab_unreclaimable",
-    "pgfault",
-    "pgmajfault",
-    "workingset_refault_anon",
-    "workingset_refault_file",
-    "workingset_activate_anon",
-    "workingset_activate_file",
-    "workingset_restore_anon",
-    "workingset_restore_file",
-    "workingset_nodereclaim",
-    "pgrefill",
-    "pgscan",
-    "pgsteal",
-    "pgactivate",
-    "pgdeactivate",
-    "pglazyfree",
-    "pglazyfreed",
-];
+impl StatValues {
+    fn add(&mut self, o: &StatValues) {
+        self.anon_active += o.anon_active;
+        self.anon_inactive += o.anon_inactive;
+        self.file_active += o.file_active;
+        self.file_inactive += o.file_inactive;
+        self.file_dirty += o.file_dirty;
+        self.swap += o.swap;
+        self.pgfault += o.pgfault;
+        self.pgmajfault += o.pgmajfault;
+        self.pgpgin += o.pgpgin;
+        self.pgpgout += o.pgpgout;
+        self.pgscan += o.pgscan;
+        self.pgsteal += o.pgsteal;
+        self.refault_anon += o.refault_anon;
+        self.refault_file += o.refault_file;
+    }
+
+    pub fn anon(&self) -> Pages {
+        self.anon_active + self.anon_inactive
+    }
+
+    pub fn file(&self) -> Pages {
+        self.file_active + self.file_inactive
+    }
+}
+
+/// The memcg's own pages: its page cache and its tasks' pages.
+pub fn local_stat(k: &Kernel, id: CgroupId) -> StatValues {
+    let mc = memcg(k, id);
+    let mut v = StatValues {
+        file_inactive: mc.pages.file(),
+        file_dirty: mc.pages.file_dirty,
+        pgfault: mc.stat.pgfault,
+        pgmajfault: mc.stat.pgmajfault,
+        pgpgin: mc.stat.pgpgin,
+        pgpgout: mc.stat.pgpgout,
+        pgscan: mc.stat.pgscan_direct + mc.stat.pgscan_kswapd,
+        pgsteal: mc.stat.pgsteal_direct + mc.stat.pgsteal_kswapd,
+        refault_anon: mc.stat.workingset_refault_anon,
+        refault_file: mc.stat.workingset_refault_file,
+        ..StatValues::default()
+    };
+    for t in k.tasks.values() {
+        if k.effective_memcg(t.cgroup) == id {
+            v.anon_active += t.pages.anon_hot;
+            v.anon_inactive += t.pages.anon_cold;
+            v.file_active += t.pages.file_hot;
+            v.swap += t.pages.swapped;
+        }
+    }
+    v
+}
+
+/// Local values summed over the memcg's subtree.
+pub fn hierarchical_stat(k: &Kernel, id: CgroupId) -> StatValues {
+    let mut v = StatValues::default();
+    for c in k.tree.subtree(id) {
+        if k.tree.cg(c).memcg.is_some() {
+            v.add(&local_stat(k, c));
+        }
+    }
+    v
+}
+
+fn v1_stat_lines(v: &StatValues) -> [(&'static str, u64); 19] {
+    let b = pages_to_bytes;
+    [
+        ("cache", b(v.file())),
+        ("rss", b(v.anon())),
+        ("rss_huge", 0),
+        ("shmem", 0),
+        ("mapped_file", 0),
+        ("dirty", b(v.file_dirty)),
+        ("writeback", 0),
+        ("workingset_refault", v.refault_anon + v.refault_file),
+        ("workingset_activate", 0),
+        ("workingset_nodereclaim", 0),
+        ("pgpgin", v.pgpgin),
+        ("pgpgout", v.pgpgout),
+        ("pgfault", v.pgfault),
+        ("pgmajfault", v.pgmajfault),
+        ("inactive_anon", b(v.anon_inactive)),
+        ("active_anon", b(v.anon_active)),
+        ("inactive_file", b(v.file_inactive)),
+        ("active_file", b(v.file_active)),
+        ("unevictable", 0),
+    ]
+}
 
 fn v1_stat_read(k: &Kernel, id: CgroupId) -> String {
     let mut s = String::new();
-    for key in V1_STAT_KEYS {
-        let _ = writeln!(s, "{key} 0");
+    for (key, val) in v1_stat_lines(&local_stat(k, id)) {
+        let _ = writeln!(s, "{key} {val}");
     }
     let _ = writeln!(
         s,
         "hierarchical_memory_limit {}",
         pages_to_bytes(k.hierarchical_memory_limit(id))
     );
-    for key in V1_STAT_KEYS {
-        let _ = writeln!(s, "total_{key} 0");
+    for (key, val) in v1_stat_lines(&hierarchical_stat(k, id)) {
+        let _ = writeln!(s, "total_{key} {val}");
     }
     s
 }
 
-fn v2_stat_read(_k: &Kernel, _id: CgroupId) -> String {
+fn v2_stat_read(k: &Kernel, id: CgroupId) -> String {
+    let v = hierarchical_stat(k, id);
+    let b = pages_to_bytes;
+    let lines: [(&str, u64); 32] = [
+        ("anon", b(v.anon())),
+        ("file", b(v.file())),
+        ("kernel_stack", 0),
+        ("slab", 0),
+        ("sock", 0),
+        ("shmem", 0),
+        ("file_mapped", 0),
+        ("file_dirty", b(v.file_dirty)),
+        ("file_writeback", 0),
+        ("inactive_anon", b(v.anon_inactive)),
+        ("active_anon", b(v.anon_active)),
+        ("inactive_file", b(v.file_inactive)),
+        ("active_file", b(v.file_active)),
+        ("unevictable", 0),
+        ("slab_reclaimable", 0),
+        ("slab_unreclaimable", 0),
+        ("pgfault", v.pgfault),
+        ("pgmajfault", v.pgmajfault),
+        ("workingset_refault_anon", v.refault_anon),
+        ("workingset_refault_file", v.refault_file),
+        ("workingset_activate_anon", 0),
+        ("workingset_activate_file", 0),
+        ("workingset_restore_anon", 0),
+        ("workingset_restore_file", 0),
+        ("workingset_nodereclaim", 0),
+        ("pgrefill", 0),
+        ("pgscan", v.pgscan),
+        ("pgsteal", v.pgsteal),
+        ("pgactivate", 0),
+        ("pgdeactivate", 0),
+        ("pglazyfree", 0),
+        ("pglazyfreed", 0),
+    ];
     let mut s = String::new();
-    for key in V2_STAT_KEYS {
-        let _ = writeln!(s, "{key} 0");
+    for (key, val) in lines {
+        let _ = writeln!(s, "{key} {val}");
     }
     s
 }
 
-fn numa_stat_read(_k: &Kernel, _id: CgroupId) -> String {
+fn numa_stat_read(k: &Kernel, id: CgroupId) -> String {
     let mut s = String::new();
-    for prefix in ["", "hierarchical_"] {
-        for key in ["total", "file", "anon", "unevictable"] {
-            let _ = writeln!(s, "{prefix}{key}=0 N0=0");
+    for (prefix, v) in [
+        ("", local_stat(k, id)),
+        ("hierarchical_", hierarchical_stat(k, id)),
+    ] {
+        let (file, anon) = (v.file(), v.anon());
+        for (key, n) in [
+            ("total", file + anon),
+            ("file", file),
+            ("anon", anon),
+            ("unevictable", 0),
+        ] {
+            let _ = writeln!(s, "{prefix}{key}={n} N0={n}");
         }
     }
     s
@@ -832,14 +999,18 @@ fn oom_control_read(k: &Kernel, id: CgroupId) -> String {
     format!(
         "oom_kill_disable {}\nunder_oom {}\noom_kill {}\n",
         u8::from(m.oom_kill_disable),
-        0,
+        u8::from(m.under_oom),
         m.events_local[crate::tree::MemcgEvent::OomKill as usize]
     )
 }
 
-/// v1 root `usage_in_bytes` reads the page statistics rather than the
-/// counter (§15); with no page pools yet they equal the counter.
+/// v1 `usage_in_bytes`; the root reads the page statistics (file + anon of
+/// the whole machine) rather than its counter (§15).
 fn v1_usage_read(k: &Kernel, id: CgroupId) -> String {
+    if id == CgroupId::ROOT {
+        let v = hierarchical_stat(k, id);
+        return bytes_line(v.file() + v.anon());
+    }
     bytes_line(memcg(k, id).memory.usage)
 }
 

@@ -223,6 +223,7 @@ fn order_of(n: Pages) -> u32 {
 /// FORCE: charge unconditionally, no high or wmark checks (§3).
 fn force(k: &mut Kernel, m: CgroupId, n: Pages, mut out: ChargeOutcome) -> ChargeOutcome {
     k.tree.page_counter_charge(m, n, CounterKind::Memory);
+    k.tree.memcg_mut(m).forced += 1;
     k.log(KEvent::Force { memcg: m, pages: n });
     out.result = ChargeResult::Forced;
     out.refilled = true;

@@ -129,6 +129,9 @@ impl Tree {
     /// 4.19 propagation bug: the *leaf* is recomputed against each level's
     /// new usage.
     pub fn page_counter_charge(&mut self, c: CgroupId, n: Pages, kind: CounterKind) {
+        if kind == CounterKind::Memory {
+            self.pages_charged += n;
+        }
         let mut at = Some(c);
         while let Some(id) = at {
             let new = {
@@ -184,6 +187,9 @@ impl Tree {
             }
             at = self.memcg(id).counter_parent;
         }
+        if kind == CounterKind::Memory {
+            self.pages_charged += n;
+        }
         Ok(())
     }
 
@@ -200,6 +206,9 @@ impl Tree {
 
     /// `page_counter_uncharge`: every level, propagation per level (§1.3).
     pub fn page_counter_uncharge(&mut self, c: CgroupId, n: Pages, kind: CounterKind) {
+        if kind == CounterKind::Memory {
+            self.pages_uncharged += n;
+        }
         let mut at = Some(c);
         while let Some(id) = at {
             self.page_counter_cancel(id, n, kind);

@@ -303,10 +303,29 @@ impl Kernel {
 
     /// `mem_cgroup_css_offline` then `css_free`: watermarks to max so a
     /// pending work returns at once, then the work is cancelled (§9.3, TV-23).
+    /// The stocks are drained and the page cache left behind moves to the
+    /// parent, whose usage already counts it (the model's reparenting).
     fn css_offline(&mut self, id: CgroupId) {
         let m = self.tree.memcg_mut(id);
         disable_wmarks(m);
         m.wmark_work.cancel();
+        for cpu in 0..self.stocks.len() {
+            if self.stocks[cpu].cached == Some(id) {
+                crate::charge::drain_stock(self, cpu);
+            }
+        }
+        let pages = core::mem::take(&mut self.tree.memcg_mut(id).pages);
+        if let Some(p) = self.tree.memcg(id).counter_parent {
+            let pp = &mut self.tree.memcg_mut(p).pages;
+            pp.file_clean += pages.file_clean;
+            pp.file_dirty += pages.file_dirty;
+        } else {
+            // A v1 non-hierarchical memcg has no parent counter to hand its
+            // pages to: they are dropped with it.
+            let usage = self.tree.memcg(id).memory.usage;
+            self.tree
+                .page_counter_uncharge(id, usage, crate::counter::CounterKind::Memory);
+        }
     }
 
     /// v2: enable or disable the memory controller for `id`'s children.
@@ -369,8 +388,9 @@ impl Kernel {
     /// (§9.5). The executor that runs queued work is the simulation engine.
     pub fn queue_wmark_work_if_needed(&mut self, id: CgroupId) -> bool {
         let m = self.tree.memcg_mut(id);
-        if !is_wmark_ok(&m.memory, true) {
-            m.wmark_work.queue()
+        if !is_wmark_ok(&m.memory, true) && m.wmark_work.queue() {
+            self.log(KEvent::WorkQueued { memcg: id });
+            true
         } else {
             false
         }
@@ -436,6 +456,76 @@ impl Kernel {
         if let Some(mc) = self.tree.cg_mut(m).memcg.as_mut() {
             mc.under_oom = false;
         }
+    }
+
+    /// Check the accounting invariants; `Err` names the first broken one.
+    /// * usage(m) = own pages + stock(m) + Σ usage(counter children), for
+    ///   every memcg but the root (whose own pages are never charged);
+    /// * the root and every non-hierarchical top: Σ usage = pages charged −
+    ///   pages uncharged at the leaves;
+    /// * usage ≤ max unless a charge was forced there.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        use alloc::format;
+        let mut own: BTreeMap<CgroupId, Pages> = BTreeMap::new();
+        for t in self.tasks.values() {
+            *own.entry(self.effective_memcg(t.cgroup)).or_default() += t.pages.resident();
+        }
+        let mut children: BTreeMap<CgroupId, Pages> = BTreeMap::new();
+        let mut tops: Pages = 0;
+        for id in self.tree.ids() {
+            let Some(m) = self.tree.cg(id).memcg.as_ref() else {
+                continue;
+            };
+            match m.counter_parent {
+                Some(p) => *children.entry(p).or_default() += m.memory.usage,
+                None => tops += m.memory.usage,
+            }
+        }
+        for id in self.tree.ids() {
+            let Some(m) = self.tree.cg(id).memcg.as_ref() else {
+                continue;
+            };
+            let kids = children.get(&id).copied().unwrap_or(0);
+            if id == CgroupId::ROOT {
+                // Root tasks are never charged; reparented page cache is.
+                if m.memory.usage != kids + m.pages.file() {
+                    return Err(format!(
+                        "root usage {} != children {} + reparented {}",
+                        m.memory.usage,
+                        kids,
+                        m.pages.file()
+                    ));
+                }
+                continue;
+            }
+            let stock = crate::charge::stock_of(self, id);
+            let mine = own.get(&id).copied().unwrap_or(0) + m.pages.file() + stock;
+            if m.memory.usage != mine + kids {
+                return Err(format!(
+                    "{}: usage {} != own {} + stock {} + children {}",
+                    self.tree.rel_path(id),
+                    m.memory.usage,
+                    mine - stock,
+                    stock,
+                    kids
+                ));
+            }
+            if m.memory.usage > m.memory.max && m.forced == 0 {
+                return Err(format!(
+                    "{}: usage {} > max {} without a forced charge",
+                    self.tree.rel_path(id),
+                    m.memory.usage,
+                    m.memory.max
+                ));
+            }
+        }
+        let net = self.tree.pages_charged - self.tree.pages_uncharged;
+        if tops != net {
+            return Err(format!(
+                "top-level usage {tops} != charged - uncharged {net}"
+            ));
+        }
+        Ok(())
     }
 
     /// `hierarchical_memory_limit` of v1 memory.stat: min of max over the

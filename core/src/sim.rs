@@ -129,6 +129,14 @@ impl Simulator {
         self.m.engine.next_event_at()
     }
 
+    /// The cgroup at `path` (absolute or relative to the shell's cwd).
+    pub fn lookup(&self, path: &str) -> Option<crate::tree::CgroupId> {
+        match cgroupfs::resolve(&self.m.kernel, &self.shell.cwd, path) {
+            Ok(Node::Cgroup(id)) => Some(id),
+            _ => None,
+        }
+    }
+
     /// Hash of the trace so far (determinism checks).
     pub fn trace_hash(&self) -> u64 {
         self.m.engine.trace.hash()
@@ -217,6 +225,152 @@ impl Simulator {
                 r
             }
             _ => Err(Errno::EISDIR),
+        }
+    }
+}
+
+/// A plain-data picture of the machine for front ends (issue 3/4/5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Snapshot {
+    /// Virtual time, ns.
+    pub now: u64,
+    pub version: Version,
+    /// Pre-order, root first.
+    pub cgroups: Vec<CgroupSnapshot>,
+    pub tasks: Vec<TaskSnapshot>,
+    pub trace_len: u64,
+    pub trace_hash: u64,
+}
+
+/// One cgroup in a [`Snapshot`]. Sizes in bytes; `None` means "max".
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CgroupSnapshot {
+    pub path: String,
+    pub name: String,
+    pub depth: usize,
+    pub has_memory: bool,
+    pub usage: u64,
+    pub anon: u64,
+    pub file: u64,
+    pub max: Option<u64>,
+    pub high: Option<u64>,
+    pub wmark_high: Option<u64>,
+    pub wmark_low: Option<u64>,
+    pub wmark_ratio: i32,
+    pub low: u64,
+    /// "idle", "pending", "running" or "running+pending".
+    pub work: String,
+    /// memory.events (hierarchical in v2, local in v1): low, high, max, oom, oom_kill.
+    pub events: [u64; 5],
+    /// exstat wmark_reclaim_work, ns.
+    pub worker_ns: u64,
+    /// Direct reclaim + penalty + refault stall of its tasks, ns.
+    pub stall_ns: u64,
+    pub refaults: u64,
+    pub pgscan_direct: u64,
+    pub pgscan_kswapd: u64,
+}
+
+/// One task in a [`Snapshot`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TaskSnapshot {
+    pub pid: u32,
+    pub cgroup: String,
+    pub program: String,
+    pub state: String,
+    pub rss: u64,
+    pub faults: u64,
+    pub stall_ns: u64,
+    pub p50_ns: u64,
+    pub p99_ns: u64,
+    pub max_ns: u64,
+}
+
+impl Simulator {
+    /// Everything a front end draws, as plain data.
+    pub fn snapshot(&self) -> Snapshot {
+        use crate::units::{pages_to_bytes as b, PAGE_COUNTER_MAX};
+        let k = &self.m.kernel;
+        let e = &self.m.engine;
+        let opt = |p: u64| (p != PAGE_COUNTER_MAX).then(|| b(p));
+        let mut cgroups = Vec::new();
+        for info in self.cgroups() {
+            let id = self.lookup(&info.path).expect("listed cgroup");
+            let mut c = CgroupSnapshot {
+                path: info.path,
+                name: info.name,
+                depth: info.depth,
+                has_memory: info.has_memory,
+                usage: 0,
+                anon: 0,
+                file: 0,
+                max: None,
+                high: None,
+                wmark_high: None,
+                wmark_low: None,
+                wmark_ratio: 0,
+                low: 0,
+                work: String::from("idle"),
+                events: [0; 5],
+                worker_ns: 0,
+                stall_ns: e.times.get(&id).map_or(0, |t| t.stall_ns),
+                refaults: 0,
+                pgscan_direct: 0,
+                pgscan_kswapd: 0,
+            };
+            if let Some(m) = k.tree.cg(id).memcg.as_ref() {
+                let st = cgroupfs::hierarchical_stat(k, id);
+                c.usage = b(m.memory.usage);
+                c.anon = b(st.anon());
+                c.file = b(st.file());
+                c.max = opt(m.memory.max);
+                c.high = opt(m.memory.high);
+                c.wmark_high = opt(m.memory.wmark_high);
+                c.wmark_low = opt(m.memory.wmark_low);
+                c.wmark_ratio = m.wmark_ratio as i32;
+                c.low = b(m.memory.low);
+                c.work = String::from(m.wmark_work.label());
+                c.events = match k.version() {
+                    Version::V1 => m.events_local,
+                    Version::V2 => m.events,
+                };
+                c.worker_ns = m.wmark_reclaim_ns;
+                c.refaults = st.refault_anon + st.refault_file;
+                c.pgscan_direct = m.stat.pgscan_direct;
+                c.pgscan_kswapd = m.stat.pgscan_kswapd;
+            }
+            cgroups.push(c);
+        }
+        let tasks = e
+            .tasks
+            .values()
+            .map(|t| {
+                let kt = k.tasks.get(&t.pid);
+                TaskSnapshot {
+                    pid: t.pid,
+                    cgroup: kt
+                        .map_or_else(|| t.memcg_path.clone(), |kt| k.tree.rel_path(kt.cgroup)),
+                    program: t.program.name.clone(),
+                    state: String::from(t.state.label()),
+                    rss: kt.map_or(0, |kt| b(kt.pages.anon())),
+                    faults: t.faults,
+                    stall_ns: t.stall_ns,
+                    p50_ns: t.latency.percentile(500),
+                    p99_ns: t.latency.percentile(990),
+                    max_ns: t.latency.max,
+                }
+            })
+            .collect();
+        Snapshot {
+            now: e.now,
+            version: k.version(),
+            cgroups,
+            tasks,
+            trace_len: e.trace.len(),
+            trace_hash: e.trace.hash(),
         }
     }
 }

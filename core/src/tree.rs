@@ -74,6 +74,8 @@ pub struct Memcg {
     pub stat: MemcgCounters,
     /// v1 `under_oom`.
     pub under_oom: bool,
+    /// Charges forced over the limit here (§3 FORCE).
+    pub forced: u64,
 }
 
 impl Memcg {
@@ -105,6 +107,7 @@ impl Memcg {
             pages: MemcgPages::default(),
             stat: MemcgCounters::default(),
             under_oom: false,
+            forced: 0,
         }
     }
 }
@@ -140,6 +143,10 @@ pub struct Tree {
     nodes: Vec<Option<Cgroup>>,
     free: BTreeSet<u32>,
     live: usize,
+    /// Pages charged and uncharged at the leaf of a memory-counter walk
+    /// (an invariant check: their difference is the top-level usage).
+    pub pages_charged: u64,
+    pub pages_uncharged: u64,
 }
 
 impl Tree {
@@ -160,6 +167,8 @@ impl Tree {
             nodes: alloc::vec![Some(root)],
             free: BTreeSet::new(),
             live: 1,
+            pages_charged: 0,
+            pages_uncharged: 0,
         }
     }
 

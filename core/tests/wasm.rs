@@ -44,3 +44,20 @@ fn u64_wrap_is_the_same_in_wasm() {
         Err(memcg::Errno::EINVAL)
     );
 }
+
+/// Same scenario, same hash as natively (`tests/tests/dynamics.rs`).
+#[wasm_bindgen_test]
+fn golden_trace_hash_in_wasm() {
+    let mut c = memcg::sim::SimConfig::new(Version::V2);
+    c.seed = 7;
+    let mut sim = Simulator::build(c);
+    for line in include_str!("../../tests/golden/scenario.sh").lines() {
+        let out = sim.exec(line);
+        assert!(out.ok(), "{line}: {}", out.stderr);
+    }
+    let golden: u64 = include_str!("../../tests/golden/scenario.hash")
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(sim.trace_hash(), golden);
+}

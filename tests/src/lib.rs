@@ -108,3 +108,18 @@ pub fn errno_from_message(stderr: &str) -> Option<Errno> {
     let line = stderr.lines().next()?;
     all.into_iter().find(|e| line.ends_with(e.message()))
 }
+
+/// The determinism scenario shared with the core's wasm test.
+pub const GOLDEN_SCENARIO: &str = include_str!("../golden/scenario.sh");
+
+/// Run [`GOLDEN_SCENARIO`] (v2, seed 7) and return the trace hash.
+pub fn golden_scenario_hash() -> u64 {
+    let mut c = memcg::sim::SimConfig::new(Version::V2);
+    c.seed = 7;
+    let mut sim = Simulator::build(c);
+    for line in GOLDEN_SCENARIO.lines() {
+        let out = sim.exec(line);
+        assert!(out.ok(), "{line}: {}", out.stderr);
+    }
+    sim.trace_hash()
+}

@@ -584,7 +584,11 @@ impl Engine {
                 break;
             }
             let is_anon = i < anon;
-            let t = k.tasks.get_mut(&pid).expect("task");
+            let Some(t) = k.tasks.get_mut(&pid).filter(|t| !t.dying) else {
+                // The charge OOM-killed this very task: the page goes with it.
+                crate::charge::uncharge(k, m, 1);
+                break;
+            };
             if is_anon {
                 t.pages.refault_anon -= 1;
                 t.pages.anon_hot += 1;
@@ -645,6 +649,10 @@ impl Engine {
         let alive = k.tasks.get(&pid).is_some_and(|t| !t.dying);
         if alive && out.result != ChargeResult::Nomem {
             add_pages(k, pid, m, kind, 1);
+        } else if out.result != ChargeResult::Nomem {
+            // Killed by the OOM its own charge invoked: the page is freed
+            // with the task.
+            crate::charge::uncharge(k, m, 1);
         }
         if alive && out.result == ChargeResult::Nomem {
             // A v1 oom_kill_disable wait: retry the fault a little later.

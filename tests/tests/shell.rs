@@ -320,3 +320,40 @@ fn write_size_and_odd_files() {
         "wmark_min_throttled_ms 0\nwmark_reclaim_work_ms 0\n"
     );
 }
+
+#[test]
+fn simulation_commands_reject_absurd_values() {
+    let mut s = Simulator::new(Version::V1);
+    run(&mut s, "mkdir t");
+    let cases: &[(&str, &str)] = &[
+        ("spawn t anon 0", "spawn: invalid size '0' (4K to 1T, e.g. 512M)\n"),
+        ("spawn t anon 2T", "spawn: invalid size '2T' (4K to 1T, e.g. 512M)\n"),
+        ("spawn t anon 1G --rate 0/s", "spawn: invalid rate '0/s' (use e.g. 100M/s)\n"),
+        ("spawn t anon 1G --rate", "spawn: --rate needs a value\n"),
+        ("spawn t swirl 1G", "spawn: unknown kind 'swirl' (anon, file, dirty, or a preset: steady, burst, stream, leak, sawtooth, writer)\n"),
+        ("spawn nowhere anon 1G", "spawn: nowhere: No such file or directory\n"),
+        ("spawn t/memory.stat anon 1G", "spawn: t/memory.stat: Not a cgroup directory\n"),
+        ("sleep 25h", "sleep: invalid time interval '25h' (e.g. 5s, 250ms, 10us; at most 24h)\n"),
+        ("sleep soon", "sleep: invalid time interval 'soon' (e.g. 5s, 250ms, 10us; at most 24h)\n"),
+        ("wait 77", "bash: wait: pid 77 is not a child of this shell\n"),
+        ("kill 77", "bash: kill: (77) - No such process\n"),
+    ];
+    for (line, err) in cases {
+        let (_, stderr, status) = run(&mut s, line);
+        assert!(
+            stderr.starts_with(err.trim_end_matches('\n')),
+            "{line}: {stderr}"
+        );
+        assert_ne!(status, 0, "{line}");
+    }
+    assert_eq!(run(&mut s, "spawn t anon 4K --hold").0, "1001\n");
+    assert_eq!(run(&mut s, "wait").0, "1001 holding\n");
+    let ps = run(&mut s, "ps").0;
+    assert!(ps.contains("   1001 holding          4K /t"), "{ps}");
+    assert_eq!(run(&mut s, "kill 1001; wait 1001").0, "1001 killed\n");
+    assert_eq!(
+        run(&mut s, "cat t/memory.usage_in_bytes").0,
+        "126976\n",
+        "the stock's 31 pages stay charged"
+    );
+}

@@ -16,7 +16,7 @@
 //! ## Layers
 //!
 //! Like smoltcp, one module per layer, and no I/O: the crate never reads a
-//! clock, a file or a random source.
+//! clock, a file or a random source. Time and the seed are inputs.
 //!
 //! * [`units`] — pages, bytes, `memparse` and the `kstrto*` parsers.
 //! * [`counter`] — `struct page_counter` and its hierarchical walks.
@@ -24,9 +24,44 @@
 //! * [`wmark`] — `setup_memcg_wmark`, `is_wmark_ok`.
 //! * [`workqueue`] — the per-memcg work item state machine.
 //! * [`kernel`] — mkdir/rmdir (css_alloc, inheritance), tasks, events.
+//! * [`charge`] — per-CPU stock, `try_charge`, memory.high on return to user.
+//! * [`reclaim`] — `try_to_free_mem_cgroup_pages` as a resumable cursor,
+//!   protection (`mem_cgroup_protected`), the kswapd-context early stop.
+//! * [`oom`] — `mem_cgroup_oom`, victim choice, `memory.oom.group`.
+//! * [`lru`] — **the page model** and the **cost model** (see below).
+//! * [`workload`] — task programs and presets.
+//! * [`engine`] — the discrete-event engine: clock, queue, tasks, workers.
+//! * [`stats`], [`trace`] — histograms, time series, the event trace.
 //! * [`cgroupfs`] — the v1 and v2 file tables.
 //! * [`shell`] — a small bash over the cgroupfs, messages as bash prints.
 //! * [`sim`] — [`Simulator`], the facade the CLI and the web app use.
+//!
+//! ## Exact and modelled
+//!
+//! **Exact** (spec [SRC]/[DERIVED]): watermark arithmetic, page counters,
+//! the charge path in kernel order (stock, 32-page batch, retry at the exact
+//! size, MAX event, reclaim, drain, retries, OOM, FORCE, the DONE_RESTOCK
+//! walk where the wmark test comes before memory.high and ends the walk),
+//! the memory.high penalty formula, the work item states and queue sites,
+//! `reclaim_wmark`'s request `max(32, usage − wmark_low)` and its stop
+//! rules, protection, OOM victim rules, file formats and errno.
+//!
+//! **Modelled** (documented in [`lru`] and [`reclaim`]): what sits on the
+//! LRU lists and what reclaiming it costs. Each memcg holds cold page cache
+//! (clean and dirty); each task holds hot and cold anon pages and a hot
+//! file working set. Reclaim runs priorities 12..0, scanning
+//! `reclaimable >> priority` pages per memcg in 32-page chunks, taking clean
+//! cache, then dirty cache (worker only: it may write back), then cold anon
+//! (if swap is possible), then working sets mixed by swappiness. A reclaimed
+//! working-set page refaults: the task charges it again and pays a major
+//! fault. Costs per page (fault, scan, clean, writeback, swap-out, refault)
+//! are in [`lru::CostModel`].
+//!
+//! **Time.** Work inside one charge happens at one instant; its cost is the
+//! stall the task then sits out before its next fault. The wmark worker
+//! instead runs one chunk of at most 32 pages per event and yields, so
+//! tasks keep charging while it works. CPUs give each task a charge stock;
+//! contention for CPU time is not modelled.
 //!
 //! ## Example: the vendor's configuration example
 //!
@@ -40,8 +75,23 @@
 //! assert_eq!(out.stdout, "1020051456\n");
 //! ```
 //!
-//! The dynamic side — virtual time, tasks charging pages, direct reclaim
-//! and the workqueue running reclaim — builds on these layers.
+//! ## Example: background reclaim in virtual time
+//!
+//! ```
+//! use memcg::{Simulator, Version};
+//! let mut sim = Simulator::new(Version::V2);
+//! for line in [
+//!     "mkdir svc",
+//!     "echo 512M > svc/memory.max",
+//!     "echo 95 > svc/memory.wmark_ratio",
+//!     "spawn svc anon 1G --ws 128M --rate 100M/s",
+//!     "wait",
+//! ] {
+//!     assert!(sim.exec(line).ok());
+//! }
+//! let events = sim.read("/sys/fs/cgroup/svc/memory.events").unwrap();
+//! assert!(events.contains("max 0\n"), "no direct reclaim: the worker kept up");
+//! ```
 
 #![no_std]
 #![deny(unsafe_code)]

@@ -85,16 +85,22 @@ pub fn mem_cgroup_out_of_memory(
         }
         at = k.tree.cg(c).parent;
     }
-    kill(k, victim);
-    if let Some(g) = group {
-        let members: Vec<Pid> = k
+    let members: Vec<Pid> = match group {
+        Some(g) => k
             .tasks
             .values()
             .filter(|t| k.tree.is_ancestor_or_self(g, t.cgroup) && t.oom_score_adj != -1000)
             .map(|t| t.pid)
-            .collect();
-        // The victim is visited again, so its OOM_KILL counts twice (§11.2).
-        for pid in members {
+            .collect(),
+        None => Vec::new(),
+    };
+    let victim_memcg = k.effective_memcg(victim_cg);
+    kill(k, victim);
+    for pid in members {
+        if pid == victim {
+            // oom.group visits the victim again: OOM_KILL counts twice (§11.2).
+            k.memcg_memory_event(victim_memcg, MemcgEvent::OomKill);
+        } else {
             kill(k, pid);
         }
     }

@@ -449,3 +449,91 @@ fn native_hash_matches_the_wasm_golden_value() {
         "update tests/golden/scenario.hash only if the model changed on purpose"
     );
 }
+
+fn no_swap(v: Version) -> Simulator {
+    let mut c = SimConfig::new(v);
+    c.kernel.swap_pages = 0;
+    Simulator::build(c)
+}
+
+#[test]
+fn memory_high_throttles_without_wmark() {
+    let mut s = no_swap(Version::V2);
+    sh(
+        &mut s,
+        "mkdir t; echo 1G > t/memory.max; echo 100M > t/memory.high",
+    );
+    sh(&mut s, "spawn t anon 130M --rate 200M/s --hold");
+    sh(&mut s, "wait");
+    let events = sh(&mut s, "cat t/memory.events");
+    let high: u64 = events
+        .lines()
+        .find_map(|l| l.strip_prefix("high "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(high > 0, "{events}");
+    assert!(
+        trace(&s).iter().any(|l| l.contains("high_penalty")),
+        "no reclaimable memory: the task sleeps"
+    );
+    let t = &s.engine().tasks[&1001];
+    assert!(
+        t.latency.max >= 10_000_000,
+        "a penalty of more than 10 jiffies: {}",
+        t.latency.max
+    );
+}
+
+#[test]
+fn oom_kills_the_biggest_task_and_oom_group_kills_all() {
+    for group in [false, true] {
+        let mut s = no_swap(Version::V2);
+        sh(&mut s, "mkdir t; echo 64M > t/memory.max");
+        if group {
+            sh(&mut s, "echo 1 > t/memory.oom.group");
+        }
+        sh(&mut s, "spawn t anon 8M --hold; spawn t anon 80M --hold");
+        s.run_until(2_000_000_000);
+        let snap = s.snapshot();
+        let state = |pid| {
+            snap.tasks
+                .iter()
+                .find(|t| t.pid == pid)
+                .unwrap()
+                .state
+                .clone()
+        };
+        assert_eq!(state(1002), "killed", "the bigger task");
+        assert_eq!(state(1001), if group { "killed" } else { "holding" });
+        let events = sh(&mut s, "cat t/memory.events");
+        let kills = if group {
+            "oom_kill 3\n"
+        } else {
+            "oom_kill 1\n"
+        };
+        assert!(
+            events.contains("oom 1\n") && events.ends_with(kills),
+            "{events}"
+        );
+        s.machine().kernel.check_invariants().unwrap();
+    }
+}
+
+#[test]
+fn v2_max_write_reclaims_then_ooms() {
+    let mut s = Simulator::build(SimConfig::new(Version::V2));
+    sh(&mut s, "mkdir t; spawn t file 64M --hold; wait");
+    sh(&mut s, "echo 32M > t/memory.max");
+    let t = s.lookup("t").unwrap();
+    assert!(
+        s.kernel().tree.memcg(t).memory.usage <= 8192,
+        "page cache reclaimed"
+    );
+    assert!(sh(&mut s, "cat t/memory.events").contains("oom 0\n"));
+    let mut s = no_swap(Version::V2);
+    sh(&mut s, "mkdir t; spawn t anon 64M --hold; wait");
+    sh(&mut s, "echo 32M > t/memory.max");
+    assert_eq!(s.snapshot().tasks[0].state, "killed");
+    assert!(sh(&mut s, "cat t/memory.events").contains("oom 1\n"));
+}

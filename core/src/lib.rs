@@ -38,7 +38,7 @@
 //!
 //! ## Exact and modelled
 //!
-//! **Exact** (spec [SRC]/[DERIVED]): watermark arithmetic, page counters,
+//! **Exact** (spec `[SRC]`/`[DERIVED]`): watermark arithmetic, page counters,
 //! the charge path in kernel order (stock, 32-page batch, retry at the exact
 //! size, MAX event, reclaim, drain, retries, OOM, FORCE, the DONE_RESTOCK
 //! walk where the wmark test comes before memory.high and ends the walk),

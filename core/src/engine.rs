@@ -235,6 +235,20 @@ impl Engine {
             };
             self.record(ev);
         }
+        // A memcg removed (or its controller disabled) cancels its work; a
+        // reused id must not inherit a stale worker.
+        self.workers.retain(|m, _| {
+            k.tree
+                .get(*m)
+                .and_then(|c| c.memcg.as_ref())
+                .is_some_and(|mc| {
+                    matches!(
+                        mc.wmark_work,
+                        crate::workqueue::WorkState::Running
+                            | crate::workqueue::WorkState::RunningPending
+                    )
+                })
+        });
         self.dispatch(k);
     }
 

@@ -338,7 +338,17 @@ impl Kernel {
             self.tree.cg(id).children.values().copied().collect();
         for c in children {
             if on {
-                let m = self.css_alloc(id);
+                let mut m = self.css_alloc(id);
+                // Tasks below `c` now charge to it; their pages, already in
+                // the parent's usage, become the child's.
+                let below: Pages = self
+                    .tasks
+                    .values()
+                    .filter(|t| self.tree.is_ancestor_or_self(c, t.cgroup))
+                    .map(|t| t.pages.resident())
+                    .sum();
+                m.memory.usage = below;
+                m.memory.watermark = below;
                 self.tree.cg_mut(c).memcg = Some(m);
             } else {
                 // kill_css: the child's memcg goes offline and its files vanish.
@@ -376,12 +386,49 @@ impl Kernel {
         if src == dst {
             return Ok(());
         }
+        self.move_charge(pid, self.effective_memcg(src), self.effective_memcg(dst));
         self.tree.cg_mut(src).procs.remove(&pid);
         self.tree.cg_mut(dst).procs.insert(pid);
         if let Some(t) = self.tasks.get_mut(&pid) {
             t.cgroup = dst;
         }
         Ok(())
+    }
+
+    /// Move a migrating task's charges with it. The kernel leaves them in
+    /// the old memcg (v2; v1 with move_charge_at_immigrate 0); the page
+    /// model keeps pages per task, so this model moves them as v1
+    /// `move_charge_at_immigrate = 3` would, and may leave the new memcg over
+    /// its limit (counted as forced).
+    fn move_charge(&mut self, pid: Pid, from: CgroupId, to: CgroupId) {
+        if from == to {
+            return;
+        }
+        let Some(t) = self.tasks.get(&pid) else {
+            return;
+        };
+        let (resident, swapped) = (t.pages.resident(), t.pages.swapped);
+        use crate::counter::CounterKind;
+        if from != CgroupId::ROOT {
+            self.tree
+                .page_counter_uncharge(from, resident, CounterKind::Memory);
+            if self.version() == Version::V2 {
+                self.tree
+                    .page_counter_uncharge(from, swapped, CounterKind::Swap);
+            }
+        }
+        if to != CgroupId::ROOT {
+            self.tree
+                .page_counter_charge(to, resident, CounterKind::Memory);
+            if self.version() == Version::V2 {
+                self.tree
+                    .page_counter_charge(to, swapped, CounterKind::Swap);
+            }
+            let m = self.tree.memcg_mut(to);
+            if m.memory.usage > m.memory.max {
+                m.forced += 1;
+            }
+        }
     }
 
     /// `queue_work(memcg_wmark_wq, &m->wmark_work)` if usage ≥ wmark_high

@@ -537,3 +537,32 @@ fn v2_max_write_reclaims_then_ooms() {
     assert_eq!(s.snapshot().tasks[0].state, "killed");
     assert!(sh(&mut s, "cat t/memory.events").contains("oom 1\n"));
 }
+
+#[test]
+fn migration_and_controller_toggles_keep_the_accounting() {
+    let mut s = Simulator::build(SimConfig::new(Version::V2));
+    sh(&mut s, "mkdir -p a/b x; spawn a/b anon 8M --hold; wait");
+    s.machine().kernel.check_invariants().unwrap();
+    // a has no +memory: a/b charges to a.
+    let a = s.lookup("a").unwrap();
+    assert_eq!(s.kernel().tree.memcg(a).memory.usage, 2048);
+    sh(&mut s, "echo +memory > a/cgroup.subtree_control");
+    s.machine().kernel.check_invariants().unwrap();
+    assert_eq!(
+        s.kernel().tree.memcg(s.lookup("a/b").unwrap()).memory.usage,
+        2048
+    );
+    sh(&mut s, "echo 1001 > x/cgroup.procs");
+    s.machine().kernel.check_invariants().unwrap();
+    assert_eq!(
+        s.kernel().tree.memcg(s.lookup("x").unwrap()).memory.usage,
+        2048
+    );
+    sh(
+        &mut s,
+        "echo 1001 > a/b/cgroup.procs; echo -memory > a/cgroup.subtree_control",
+    );
+    s.machine().kernel.check_invariants().unwrap();
+    s.run_until(s.now() + 1_000_000_000);
+    s.machine().kernel.check_invariants().unwrap();
+}

@@ -99,6 +99,11 @@ const WORDS: &[&str] = &[
     "kill",
     "1001",
     "ps",
+    "echo 1001 > a/cgroup.procs",
+    "echo 1001 > cgroup.procs",
+    "echo 1001 > a/b/cgroup.procs",
+    "echo +memory > a/cgroup.subtree_control",
+    "echo -memory > a/cgroup.subtree_control",
 ];
 
 fn shellish() -> impl Strategy<Value = String> {
@@ -125,10 +130,13 @@ proptest! {
                 prop_assert!(!out.stderr.is_empty() || !out.stdout.is_empty(), "{line:?} failed silently");
             }
         }
-        // The machine is still consistent: every cgroup lists its files.
+        // The machine is still consistent: every cgroup lists its files and
+        // the accounting holds.
         for cg in sim.cgroups() {
             prop_assert!(sim.list_files(&cg.path).is_ok());
         }
+        let inv = sim.kernel().check_invariants();
+        prop_assert!(inv.is_ok(), "{:?}", inv);
     }
 
     #[test]

@@ -835,10 +835,10 @@ impl StatValues {
     }
 }
 
-/// The memcg's own pages: its page cache and its tasks' pages.
-pub fn local_stat(k: &Kernel, id: CgroupId) -> StatValues {
+/// The memcg's own counters, without its tasks' pages.
+fn memcg_only_stat(k: &Kernel, id: CgroupId) -> StatValues {
     let mc = memcg(k, id);
-    let mut v = StatValues {
+    StatValues {
         file_inactive: mc.pages.file(),
         file_dirty: mc.pages.file_dirty,
         pgfault: mc.stat.pgfault,
@@ -850,13 +850,22 @@ pub fn local_stat(k: &Kernel, id: CgroupId) -> StatValues {
         refault_anon: mc.stat.workingset_refault_anon,
         refault_file: mc.stat.workingset_refault_file,
         ..StatValues::default()
-    };
+    }
+}
+
+fn add_task_pages(v: &mut StatValues, p: &crate::lru::TaskPages) {
+    v.anon_active += p.anon_hot;
+    v.anon_inactive += p.anon_cold;
+    v.file_active += p.file_hot;
+    v.swap += p.swapped;
+}
+
+/// The memcg's own pages: its page cache and its tasks' pages.
+pub fn local_stat(k: &Kernel, id: CgroupId) -> StatValues {
+    let mut v = memcg_only_stat(k, id);
     for t in k.tasks.values() {
         if k.effective_memcg(t.cgroup) == id {
-            v.anon_active += t.pages.anon_hot;
-            v.anon_inactive += t.pages.anon_cold;
-            v.file_active += t.pages.file_hot;
-            v.swap += t.pages.swapped;
+            add_task_pages(&mut v, &t.pages);
         }
     }
     v
@@ -867,10 +876,49 @@ pub fn hierarchical_stat(k: &Kernel, id: CgroupId) -> StatValues {
     let mut v = StatValues::default();
     for c in k.tree.subtree(id) {
         if k.tree.cg(c).memcg.is_some() {
-            v.add(&local_stat(k, c));
+            v.add(&memcg_only_stat(k, c));
+        }
+    }
+    for t in k.tasks.values() {
+        if k.tree.is_ancestor_or_self(id, t.cgroup) {
+            add_task_pages(&mut v, &t.pages);
         }
     }
     v
+}
+
+/// Hierarchical stats of every memcg at once: one pass over the tasks, then
+/// sums from the leaves up (what a per-frame snapshot needs).
+pub fn all_hierarchical_stats(k: &Kernel) -> alloc::collections::BTreeMap<CgroupId, StatValues> {
+    let mut local: alloc::collections::BTreeMap<CgroupId, StatValues> = k
+        .tree
+        .ids()
+        .filter(|&id| k.tree.cg(id).memcg.is_some())
+        .map(|id| (id, memcg_only_stat(k, id)))
+        .collect();
+    for t in k.tasks.values() {
+        let m = k.effective_memcg(t.cgroup);
+        if let Some(v) = local.get_mut(&m) {
+            add_task_pages(v, &t.pages);
+        }
+    }
+    // Post-order: children before parents.
+    let order = k.tree.subtree(CgroupId::ROOT);
+    for &id in order.iter().rev() {
+        if !local.contains_key(&id) {
+            continue;
+        }
+        let mut p = k.tree.cg(id).parent;
+        while let Some(pid) = p {
+            if local.contains_key(&pid) {
+                let v = local[&id].clone();
+                local.get_mut(&pid).expect("memcg").add(&v);
+                break;
+            }
+            p = k.tree.cg(pid).parent;
+        }
+    }
+    local
 }
 
 fn v1_stat_lines(v: &StatValues) -> [(&'static str, u64); 19] {

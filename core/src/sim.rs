@@ -297,6 +297,7 @@ impl Simulator {
         let e = &self.m.engine;
         let opt = |p: u64| (p != PAGE_COUNTER_MAX).then(|| b(p));
         let mut cgroups = Vec::new();
+        let stats = cgroupfs::all_hierarchical_stats(k);
         for info in self.cgroups() {
             let id = self.lookup(&info.path).expect("listed cgroup");
             let mut c = CgroupSnapshot {
@@ -322,7 +323,7 @@ impl Simulator {
                 pgscan_kswapd: 0,
             };
             if let Some(m) = k.tree.cg(id).memcg.as_ref() {
-                let st = cgroupfs::hierarchical_stat(k, id);
+                let st = stats.get(&id).cloned().unwrap_or_default();
                 c.usage = b(m.memory.usage);
                 c.anon = b(st.anon());
                 c.file = b(st.file());

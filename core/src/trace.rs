@@ -1,6 +1,15 @@
 //! The event trace: one line per event, fixed columns (TigerBeetle style),
 //! and a hash of the whole stream for determinism checks (issue 3).
 //!
+//! What is an event: everything that changes the course of the simulation —
+//! work queued, started, each worker chunk and its end, each direct reclaim
+//! (stamped at its start, with its cost: it ends `cost_ns` later), memory.high
+//! penalties, forced charges, stock drains, OOM kills, refaults, file writes,
+//! spawns and exits. Plain charges and stock refills are not lines of their
+//! own: a line per 32 pages would bury the rest and make the bulk engine
+//! pointless. Their sum shows in `alloc_done` (pages and stall of each
+//! allocation) and in the memcg's counters and statistics.
+//!
 //! ```text
 //!       time(s)      event        pid    memcg                details
 //!   0.012345678  work_queued      42     /test                usage=249056 wmark_high=249036

@@ -566,3 +566,24 @@ fn migration_and_controller_toggles_keep_the_accounting() {
     s.run_until(s.now() + 1_000_000_000);
     s.machine().kernel.check_invariants().unwrap();
 }
+
+#[test]
+fn fast_hierarchical_stats_match_the_per_memcg_sums() {
+    let mut s = preset_mix(EngineMode::Bulk, 3);
+    sh(
+        &mut s,
+        "mkdir app/stream/deeper; spawn app/stream/deeper anon 6M --hold",
+    );
+    s.run_until(1_500_000_000);
+    let k = &s.machine().kernel;
+    let all = memcg::cgroupfs::all_hierarchical_stats(k);
+    for (id, v) in &all {
+        assert_eq!(
+            *v,
+            memcg::cgroupfs::hierarchical_stat(k, *id),
+            "{}",
+            k.tree.rel_path(*id)
+        );
+    }
+    assert!(all.len() > 5);
+}

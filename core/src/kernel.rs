@@ -15,10 +15,11 @@ use crate::wmark::{disable_wmarks, is_wmark_ok, setup_memcg_wmark, DEFAULT_WMARK
 use crate::Errno;
 
 /// Which cgroup hierarchy the simulated machine mounts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Version {
     /// Legacy hierarchy, memory controller at `/sys/fs/cgroup/memory`.
+    #[default]
     V1,
     /// Unified hierarchy at `/sys/fs/cgroup`.
     V2,
@@ -229,14 +230,6 @@ impl Kernel {
         m
     }
 
-    /// Number of memcgs alive (for the 16-bit id space).
-    fn nr_memcgs(&self) -> usize {
-        self.tree
-            .ids()
-            .filter(|&id| self.tree.cg(id).memcg.is_some())
-            .count()
-    }
-
     /// `cgroup_mkdir`: name checks, v2 hierarchy limits, css_alloc.
     pub fn mkdir(&mut self, parent: CgroupId, name: &str) -> Result<CgroupId, Errno> {
         if name.len() > NAME_MAX {
@@ -273,7 +266,7 @@ impl Kernel {
             Version::V2 => self.tree.cg(parent).subtree_memory,
         };
         let memcg = if gets_memcg {
-            if self.nr_memcgs() >= MEM_CGROUP_ID_MAX {
+            if self.tree.len() >= MEM_CGROUP_ID_MAX {
                 return Err(Errno::ENOSPC);
             }
             Some(self.css_alloc(parent))

@@ -35,6 +35,7 @@
 //! * [`cgroupfs`] — the v1 and v2 file tables.
 //! * [`shell`] — a small bash over the cgroupfs, messages as bash prints.
 //! * [`sim`] — [`Simulator`], the facade the CLI and the web app use.
+//! * [`scenario`] — configuration + journal: what a link or a JSON file carries.
 //!
 //! ## Exact and modelled
 //!
@@ -107,6 +108,7 @@ pub mod kernel;
 pub mod lru;
 pub mod oom;
 pub mod reclaim;
+pub mod scenario;
 pub mod shell;
 pub mod sim;
 pub mod stats;

@@ -11,6 +11,7 @@ use crate::cgroupfs::{self, Cred, Node};
 use crate::engine::{Engine, EngineMode};
 use crate::kernel::{Kernel, KernelConfig, Version};
 use crate::lru::CostModel;
+use crate::scenario::{JournalEntry, Scenario};
 use crate::shell::{self, Output, Shell};
 use crate::Errno;
 
@@ -70,6 +71,10 @@ impl SimConfig {
 pub struct Simulator {
     m: Machine,
     shell: Shell,
+    config: SimConfig,
+    journal: Vec<JournalEntry>,
+    /// More entries were made than a scenario can carry.
+    journal_overflow: bool,
 }
 
 impl Simulator {
@@ -86,6 +91,7 @@ impl Simulator {
 
     /// A machine from a full configuration (CPUs, seed, engine, costs).
     pub fn build(c: SimConfig) -> Simulator {
+        let config = c.clone();
         let cpus = c.kernel.cpus.max(1);
         let mut kernel = Kernel::new(c.kernel);
         kernel.costs = c.costs;
@@ -95,7 +101,65 @@ impl Simulator {
         Simulator {
             m: Machine { kernel, engine },
             shell,
+            config,
+            journal: Vec::new(),
+            journal_overflow: false,
         }
+    }
+
+    fn journal_push(&mut self, e: JournalEntry) {
+        if self.journal.len() < crate::scenario::MAX_JOURNAL {
+            self.journal.push(e);
+        } else {
+            self.journal_overflow = true;
+        }
+    }
+
+    /// What was typed and written so far, with virtual timestamps.
+    pub fn journal(&self) -> &[JournalEntry] {
+        &self.journal
+    }
+
+    /// The scenario that reproduces this machine: configuration, journal
+    /// and the current time.
+    pub fn scenario(&self) -> Result<Scenario, String> {
+        if self.journal_overflow {
+            return Err(alloc::format!(
+                "more than {} commands were run; such a session cannot be shared",
+                crate::scenario::MAX_JOURNAL
+            ));
+        }
+        let c = &self.config;
+        Ok(Scenario {
+            schema: crate::scenario::SCENARIO_SCHEMA,
+            version: c.kernel.version,
+            seed: c.seed,
+            cpus: c.kernel.cpus,
+            swap_pages: c.kernel.swap_pages,
+            root_use_hierarchy: c.kernel.root_use_hierarchy,
+            engine: c.mode,
+            costs: c.costs.clone(),
+            journal: self.journal.clone(),
+            now: self.now(),
+        })
+    }
+
+    /// Run to `t` processing at most `max_events` events in all.
+    pub fn run_until_bounded(&mut self, t: u64, max_events: u64) -> Result<(), String> {
+        while let Some(next) = self.next_event_at() {
+            if next > t {
+                break;
+            }
+            if self.m.engine.events_processed >= max_events {
+                return Err(alloc::format!(
+                    "more than {max_events} events before {} ms of virtual time",
+                    t / 1_000_000
+                ));
+            }
+            self.step();
+        }
+        self.run_until(t);
+        Ok(())
     }
 
     pub fn machine(&self) -> &Machine {
@@ -152,6 +216,13 @@ impl Simulator {
 
     /// Run one shell line.
     pub fn exec(&mut self, line: &str) -> Output {
+        if journaled(line) {
+            self.journal_push(JournalEntry {
+                at: self.now(),
+                exec: Some(String::from(line)),
+                write: None,
+            });
+        }
         shell::exec(&mut self.m, &mut self.shell, line)
     }
 
@@ -214,6 +285,11 @@ impl Simulator {
 
     /// Write `value` to a file as root, in one `write(2)`, exactly as given.
     pub fn write(&mut self, path: &str, value: &str) -> Result<(), Errno> {
+        self.journal_push(JournalEntry {
+            at: self.now(),
+            exec: None,
+            write: Some((String::from(path), String::from(value))),
+        });
         match cgroupfs::resolve(&self.m.kernel, &self.shell.cwd, path)? {
             Node::File(id, f) => {
                 cgroupfs::open_for_write(f, Cred::Root)?;
@@ -227,6 +303,16 @@ impl Simulator {
             _ => Err(Errno::EISDIR),
         }
     }
+}
+
+/// Lines that cannot change the machine are left out of the journal.
+fn journaled(line: &str) -> bool {
+    let first = line.split_whitespace().next().unwrap_or("");
+    let read_only = matches!(
+        first,
+        "" | "cat" | "ls" | "tree" | "pwd" | "ps" | "help" | "whoami" | "true" | "false"
+    ) && !line.contains('>');
+    !(read_only || first.starts_with('#'))
 }
 
 /// A plain-data picture of the machine for front ends (issue 3/4/5).

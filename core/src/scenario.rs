@@ -1,0 +1,268 @@
+//! Scenarios: a machine's configuration plus the journal of what was typed
+//! and written, with virtual timestamps (issue 5). Replaying a journal on a
+//! fresh machine reproduces the same trace, because the engine is
+//! deterministic; that is what a shared link or a JSON file carries.
+//!
+//! The schema is versioned ([`SCENARIO_SCHEMA`]); every field has a default,
+//! so a link made by an older version keeps loading after fields are added.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::engine::EngineMode;
+use crate::kernel::{KernelConfig, Version, MEM_CGROUP_ID_MAX};
+use crate::lru::{CostModel, Nanos};
+use crate::sim::{SimConfig, Simulator};
+
+/// Current schema version.
+pub const SCENARIO_SCHEMA: u32 = 1;
+/// Most journal entries a scenario may hold.
+pub const MAX_JOURNAL: usize = 10_000;
+/// Longest journal line.
+pub const MAX_LINE: usize = 4096;
+/// Latest virtual time a shared scenario may ask to reach (1 h).
+pub const MAX_NOW: Nanos = 3_600_000_000_000;
+/// Most cgroups a replayed scenario may create.
+pub const MAX_CGROUPS: usize = 4096;
+/// Most engine events a replay may take before it is refused.
+pub const MAX_REPLAY_EVENTS: u64 = 20_000_000;
+
+/// One thing done to the machine at a virtual instant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct JournalEntry {
+    /// Virtual time, ns.
+    pub at: Nanos,
+    /// A shell line (`exec`)...
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub exec: Option<String>,
+    /// ...or a direct file write: path and exact bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub write: Option<(String, String)>,
+}
+
+/// A shareable scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
+pub struct Scenario {
+    pub schema: u32,
+    pub version: Version,
+    pub seed: u64,
+    pub cpus: usize,
+    pub swap_pages: u64,
+    pub root_use_hierarchy: bool,
+    pub engine: EngineMode,
+    pub costs: CostModel,
+    pub journal: Vec<JournalEntry>,
+    /// Run to this virtual time after the journal.
+    pub now: Nanos,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        let k = KernelConfig::new(Version::V1);
+        Scenario {
+            schema: SCENARIO_SCHEMA,
+            version: Version::V1,
+            seed: 0,
+            cpus: k.cpus,
+            swap_pages: k.swap_pages,
+            root_use_hierarchy: k.root_use_hierarchy,
+            engine: EngineMode::default(),
+            costs: CostModel::default(),
+            journal: Vec::new(),
+            now: 0,
+        }
+    }
+}
+
+impl Scenario {
+    /// A scenario of a fresh machine of `version` running `lines` at time 0.
+    pub fn from_script(version: Version, lines: &[&str]) -> Scenario {
+        Scenario {
+            version,
+            journal: lines
+                .iter()
+                .map(|l| JournalEntry {
+                    at: 0,
+                    exec: Some(String::from(*l)),
+                    write: None,
+                })
+                .collect(),
+            ..Scenario::default()
+        }
+    }
+
+    /// Refuse what cannot be replayed sensibly, before doing any work.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.schema == 0 || self.schema > SCENARIO_SCHEMA {
+            return Err(format!(
+                "scenario schema {} is not supported (this build reads 1 to {SCENARIO_SCHEMA})",
+                self.schema
+            ));
+        }
+        if !(1..=256).contains(&self.cpus) {
+            return Err(format!("cpus must be 1 to 256, not {}", self.cpus));
+        }
+        self.costs.validate().map_err(String::from)?;
+        if self.journal.len() > MAX_JOURNAL {
+            return Err(format!(
+                "the scenario has {} journal entries; at most {MAX_JOURNAL} are allowed",
+                self.journal.len()
+            ));
+        }
+        let mut last = 0;
+        for (i, e) in self.journal.iter().enumerate() {
+            if e.at < last {
+                return Err(format!("journal entry {i} goes back in time"));
+            }
+            last = e.at;
+            let len = match (&e.exec, &e.write) {
+                (Some(l), None) => l.len(),
+                (None, Some((p, v))) => p.len() + v.len(),
+                _ => {
+                    return Err(format!(
+                        "journal entry {i} must have exactly one of exec or write"
+                    ))
+                }
+            };
+            if len > MAX_LINE {
+                return Err(format!("journal entry {i} is longer than {MAX_LINE} bytes"));
+            }
+        }
+        if self.now > MAX_NOW || last > MAX_NOW {
+            return Err(String::from(
+                "the scenario runs past 1 hour of virtual time",
+            ));
+        }
+        Ok(())
+    }
+
+    fn config(&self) -> SimConfig {
+        let mut c = SimConfig::new(self.version);
+        c.seed = self.seed;
+        c.mode = self.engine;
+        c.costs = self.costs.clone();
+        c.kernel.cpus = self.cpus;
+        c.kernel.swap_pages = self.swap_pages;
+        c.kernel.root_use_hierarchy = self.root_use_hierarchy;
+        c
+    }
+
+    /// Build the machine and replay the journal.
+    pub fn instantiate(&self) -> Result<Simulator, String> {
+        self.validate()?;
+        let mut sim = Simulator::build(self.config());
+        let guard = |sim: &Simulator| -> Result<(), String> {
+            if sim.kernel().tree.len() > MAX_CGROUPS.min(MEM_CGROUP_ID_MAX) {
+                return Err(format!(
+                    "the scenario creates more than {MAX_CGROUPS} cgroups"
+                ));
+            }
+            if sim.engine().events_processed > MAX_REPLAY_EVENTS {
+                return Err(format!(
+                    "the scenario needs more than {MAX_REPLAY_EVENTS} events to replay"
+                ));
+            }
+            Ok(())
+        };
+        for e in &self.journal {
+            sim.run_until_bounded(e.at, MAX_REPLAY_EVENTS)?;
+            match (&e.exec, &e.write) {
+                (Some(line), _) => {
+                    sim.exec(line);
+                }
+                (None, Some((path, value))) => {
+                    let _ = sim.write(path, value);
+                }
+                _ => {}
+            }
+            guard(&sim)?;
+        }
+        sim.run_until_bounded(self.now, MAX_REPLAY_EVENTS)?;
+        guard(&sim)?;
+        Ok(sim)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> Simulator {
+        let mut sim = Simulator::new(Version::V2);
+        for line in [
+            "mkdir app",
+            "echo 128M > app/memory.max",
+            "echo 95 > app/memory.wmark_ratio",
+            "spawn app burst 40M",
+            "cat app/memory.current",
+        ] {
+            sim.exec(line);
+        }
+        sim.run_until(700_000_000);
+        sim.write("/sys/fs/cgroup/app/memory.wmark_scale_factor", "200")
+            .unwrap();
+        sim.exec("spawn app stream 64M");
+        sim.run_until(1_500_000_000);
+        sim
+    }
+
+    #[test]
+    fn replay_reproduces_the_trace() {
+        let sim = session();
+        let sc = sim.scenario().unwrap();
+        assert_eq!(sc.journal.len(), 6, "cat is not journaled");
+        assert_eq!(sc.now, 1_500_000_000);
+        let again = sc.instantiate().unwrap();
+        assert_eq!(again.trace_hash(), sim.trace_hash());
+        assert_eq!(again.snapshot(), sim.snapshot());
+        // Both go on identically.
+        let (mut a, mut b) = (sim, again);
+        a.run_until(3_000_000_000);
+        b.run_until(3_000_000_000);
+        assert_eq!(a.trace_hash(), b.trace_hash());
+    }
+
+    #[test]
+    fn hostile_scenarios_are_refused_quickly() {
+        let mut sc = Scenario::from_script(Version::V1, &["mkdir a"]);
+        sc.schema = 99;
+        assert!(sc.validate().unwrap_err().contains("schema 99"));
+        let lines: Vec<String> = (0..MAX_JOURNAL + 1)
+            .map(|i| alloc::format!("mkdir c{i}"))
+            .collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let sc = Scenario::from_script(Version::V1, &refs);
+        assert!(sc.instantiate().unwrap_err().contains("journal entries"));
+        // Many cgroups per line: stopped at MAX_CGROUPS.
+        let mut script = Vec::new();
+        for j in 0..10 {
+            let mut l = alloc::format!("mkdir x{j}");
+            for i in 0..450 {
+                l.push_str(&alloc::format!(" x{j}/d{i}"));
+            }
+            script.push(l);
+        }
+        let refs: Vec<&str> = script.iter().map(String::as_str).collect();
+        let sc = Scenario::from_script(Version::V1, &refs);
+        assert!(sc
+            .instantiate()
+            .unwrap_err()
+            .contains("more than 4096 cgroups"));
+        let mut sc = Scenario::from_script(Version::V1, &[]);
+        sc.now = MAX_NOW + 1;
+        assert!(sc.instantiate().is_err());
+        let mut sc = Scenario::from_script(Version::V1, &[]);
+        sc.costs.fault_ns = 0;
+        assert!(sc.instantiate().is_err());
+    }
+}

@@ -109,6 +109,8 @@ pub mod lru;
 pub mod oom;
 pub mod reclaim;
 pub mod scenario;
+#[cfg(feature = "serde")]
+pub mod share;
 pub mod shell;
 pub mod sim;
 pub mod stats;

@@ -1,0 +1,135 @@
+//! Scenario ↔ JSON ↔ URL fragment (issue 5; feature `serde`).
+//!
+//! A link carries `#s=1.<base64url(deflate(json))>`. The `1.` names the
+//! encoding; the JSON carries its own schema version ([`Scenario::schema`]),
+//! and missing fields take defaults, so old links keep loading. Every size is
+//! bounded before work is done, so a hostile link fails fast.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use base64::Engine as _;
+
+use crate::scenario::Scenario;
+
+/// Longest fragment accepted (characters after `#`).
+pub const MAX_FRAGMENT: usize = 256 * 1024;
+/// Largest JSON accepted (bytes, also after decompression).
+pub const MAX_JSON: usize = 2 * 1024 * 1024;
+/// The fragment's key and encoding version.
+pub const FRAGMENT_PREFIX: &str = "s=1.";
+
+/// Pretty JSON of a scenario (for export).
+pub fn to_json(sc: &Scenario) -> String {
+    serde_json::to_string_pretty(sc).unwrap_or_default()
+}
+
+/// Parse and validate a scenario from JSON.
+pub fn from_json(json: &str) -> Result<Scenario, String> {
+    if json.len() > MAX_JSON {
+        return Err(format!(
+            "the scenario file is {} bytes; at most {MAX_JSON} are accepted",
+            json.len()
+        ));
+    }
+    let sc: Scenario = serde_json::from_str(json).map_err(|e| format!("not a scenario: {e}"))?;
+    sc.validate()?;
+    Ok(sc)
+}
+
+/// The URL fragment (without `#`) for a scenario.
+pub fn to_fragment(sc: &Scenario) -> String {
+    let json = serde_json::to_vec(sc).unwrap_or_default();
+    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    let mut s = String::from(FRAGMENT_PREFIX);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(&packed, &mut s);
+    s
+}
+
+/// Decode a URL fragment (with or without the leading `#`).
+pub fn from_fragment(fragment: &str) -> Result<Scenario, String> {
+    let f = fragment.strip_prefix('#').unwrap_or(fragment);
+    if f.len() > MAX_FRAGMENT {
+        return Err(format!(
+            "the link is {} characters long; at most {MAX_FRAGMENT} are accepted",
+            f.len()
+        ));
+    }
+    let Some(body) = f.strip_prefix(FRAGMENT_PREFIX) else {
+        return Err(String::from(
+            "the link does not hold a scenario (expected #s=1.…)",
+        ));
+    };
+    let packed: Vec<u8> = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(body.trim_end_matches('='))
+        .map_err(|e| format!("the link is damaged (base64: {e})"))?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JSON)
+        .map_err(|_| String::from("the link is damaged or too large (deflate)"))?;
+    let json =
+        core::str::from_utf8(&json).map_err(|_| String::from("the link is damaged (UTF-8)"))?;
+    from_json(json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Simulator, Version};
+
+    #[test]
+    fn round_trips() {
+        let mut sim = Simulator::new(Version::V2);
+        for l in [
+            "mkdir a",
+            "echo 64M > a/memory.max",
+            "echo 95 > a/memory.wmark_ratio",
+            "spawn a steady 80M",
+        ] {
+            sim.exec(l);
+        }
+        sim.run_until(1_000_000_000);
+        let sc = sim.scenario().unwrap();
+        let frag = to_fragment(&sc);
+        assert!(frag.len() < 600, "{}", frag.len());
+        assert_eq!(from_fragment(&frag).unwrap(), sc);
+        assert_eq!(from_fragment(&alloc::format!("#{frag}")).unwrap(), sc);
+        assert_eq!(from_json(&to_json(&sc)).unwrap(), sc);
+        let back = from_fragment(&frag).unwrap().instantiate().unwrap();
+        assert_eq!(back.trace_hash(), sim.trace_hash());
+    }
+
+    #[test]
+    fn old_and_partial_documents_load_with_defaults() {
+        let sc = from_json(r#"{"schema":1,"version":"V2","journal":[{"at":0,"exec":"mkdir x"}]}"#)
+            .unwrap();
+        assert_eq!(sc.cpus, 4);
+        assert_eq!(sc.journal.len(), 1);
+        assert!(
+            from_json("{}").is_ok(),
+            "an empty document is an empty machine"
+        );
+    }
+
+    #[test]
+    fn hostile_input_is_refused() {
+        assert!(from_fragment("garbage")
+            .unwrap_err()
+            .contains("does not hold"));
+        assert!(from_fragment("s=1.%%%").unwrap_err().contains("base64"));
+        assert!(from_fragment("s=1.AAAA").unwrap_err().contains("deflate"));
+        let big = "A".repeat(MAX_FRAGMENT + 1);
+        assert!(from_fragment(&big).unwrap_err().contains("characters long"));
+        let sc = Scenario::default();
+        let frag = to_fragment(&sc);
+        let cut = &frag[..frag.len() - 3];
+        assert!(from_fragment(cut).is_err(), "truncated");
+        // A deflate bomb: 10 MB of spaces inflates past the limit.
+        let bomb = miniz_oxide::deflate::compress_to_vec(&alloc::vec![b' '; 10_000_000], 9);
+        let mut f = String::from(FRAGMENT_PREFIX);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(&bomb, &mut f);
+        assert!(from_fragment(&f).unwrap_err().contains("too large"));
+        assert!(from_json("[1,2]")
+            .unwrap_err()
+            .starts_with("not a scenario"));
+    }
+}

@@ -895,7 +895,11 @@ impl Engine {
 
     /// When the next event is due, if any.
     pub fn next_event_at(&self) -> Option<Nanos> {
-        self.queue.iter().map(|Reverse((t, _, _))| *t).min()
+        self.queue
+            .iter()
+            .filter(|Reverse((t, c, id))| self.valid(*t, *c, *id))
+            .map(|Reverse((t, _, _))| *t)
+            .min()
     }
 
     fn valid(&self, t: Nanos, class: u8, id: u32) -> bool {

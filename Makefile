@@ -24,12 +24,13 @@ CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-quic --no-firs
 	--hide-scrollbars --virtual-time-budget=5000 --window-size=1200,800
 
 .PHONY: help tools tools-rust tools-wasm-bindgen tools-wasm-pack tools-chromium tools-npm \
-	build serve test e2e lint screenshot clean
+	build serve test e2e lint bench screenshot clean
 
 help:
 	@echo "make serve       build and serve the playground on http://127.0.0.1:$(PORT)/"
 	@echo "make test        cargo tests, wasm tests (Node + headless Chrome), release build, e2e"
 	@echo "make lint        rustfmt check and clippy (native and wasm32), warnings denied"
+	@echo "make bench       engine benchmarks (criterion, native; figures in tests/benches/README.md)"
 	@echo "make build       release wasm build of the playground into www/pkg"
 	@echo "make screenshot  screenshot of the served playground into www/screenshot.png"
 	@echo "make tools       install what the above need (each step skipped when present)"
@@ -115,6 +116,11 @@ lint: tools-rust
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+# Engine benchmarks: bulk vs per-page speed, engine cost per event against a
+# bare BinaryHeap. Native only, not part of `make test`; about a minute.
+bench:
+	cargo bench -p memcg-tests --bench engine
 
 # --- helpers ------------------------------------------------------------------------
 

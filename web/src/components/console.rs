@@ -14,6 +14,9 @@ pub struct ConsoleProps {
     pub history: Rc<Vec<String>>,
     /// Emitted with the line typed when Enter is pressed.
     pub on_exec: Callback<String>,
+    /// Take the focus when mounted (the page's first place to type).
+    #[prop_or(true)]
+    pub autofocus: bool,
 }
 
 /// Where ArrowUp/ArrowDown browsing stands.
@@ -34,9 +37,13 @@ pub fn Console(props: &ConsoleProps) -> Html {
     // Ready to type as soon as the page shows.
     {
         let input_ref = input_ref.clone();
+        let autofocus = props.autofocus;
         use_effect_with((), move |_| {
-            if let Some(input) = input_ref.cast::<HtmlInputElement>() {
-                let _ = input.focus();
+            if let (true, Some(input)) = (autofocus, input_ref.cast::<HtmlInputElement>()) {
+                // Without scrolling: the console may sit below the fold.
+                let opts = web_sys::FocusOptions::new();
+                opts.set_prevent_scroll(true);
+                let _ = input.focus_with_options(&opts);
             }
         });
     }
@@ -61,6 +68,11 @@ pub fn Console(props: &ConsoleProps) -> Html {
             };
             let mut b = browse.borrow_mut();
             match e.key().as_str() {
+                "Escape" => {
+                    if let Some(el) = input_ref.cast::<web_sys::HtmlElement>() {
+                        let _ = el.blur();
+                    }
+                }
                 "Enter" if !e.is_composing() => {
                     e.prevent_default();
                     let line = input.value();

@@ -2,11 +2,23 @@ use memcg::Version;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use crate::scenarios::SCENARIOS;
+use crate::state::Theme;
+
 #[derive(Properties, PartialEq)]
 pub struct HeaderProps {
     pub version: Version,
     /// Emitted with the version chosen in the selector; the root resets the simulator.
     pub on_version: Callback<Version>,
+    /// The loaded scenario, if any.
+    #[prop_or_default]
+    pub scenario: Option<usize>,
+    #[prop_or_default]
+    pub on_scenario: Callback<usize>,
+    #[prop_or_default]
+    pub theme: Theme,
+    #[prop_or_default]
+    pub on_theme: Callback<Theme>,
 }
 
 #[component]
@@ -22,6 +34,22 @@ pub fn Header(props: &HeaderProps) -> Html {
             on_version.emit(version);
         })
     };
+    let on_scenario = {
+        let cb = props.on_scenario.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(i) = select.value().parse::<usize>() {
+                cb.emit(i);
+            }
+        })
+    };
+    let on_theme = {
+        let cb = props.on_theme.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            cb.emit(Theme::parse(&select.value()));
+        })
+    };
     let is_v1 = props.version == Version::V1;
     html! {
         <header class="app-header">
@@ -31,13 +59,32 @@ pub fn Header(props: &HeaderProps) -> Html {
                     { "Linux memory cgroups with Alibaba Cloud Linux async watermark reclaim" }
                 </span>
             </div>
-            <label class="version">
-                { "cgroup " }
-                <select id="version-select" {onchange} title="Changing the version resets the simulator">
-                    <option value="v1" selected={is_v1}>{ "v1 (memory controller)" }</option>
-                    <option value="v2" selected={!is_v1}>{ "v2 (unified)" }</option>
-                </select>
-            </label>
+            <div class="header-controls">
+                <label class="scenario">
+                    { "scenario " }
+                    <select id="scenario-select" onchange={on_scenario} title="Load a preset with its guided tour">
+                        <option value="" selected={props.scenario.is_none()} disabled=true>{ "choose a tour…" }</option>
+                        { for SCENARIOS.iter().enumerate().map(|(i, s)| html! {
+                            <option value={i.to_string()} selected={props.scenario == Some(i)}>{ s.title }</option>
+                        }) }
+                    </select>
+                </label>
+                <label class="version">
+                    { "cgroup " }
+                    <select id="version-select" {onchange} title="Changing the version resets the simulator to an empty machine">
+                        <option value="v1" selected={is_v1}>{ "v1 (memory controller)" }</option>
+                        <option value="v2" selected={!is_v1}>{ "v2 (unified)" }</option>
+                    </select>
+                </label>
+                <label class="theme">
+                    { "theme " }
+                    <select id="theme-select" onchange={on_theme} aria-keyshortcuts="t" title="Colour theme (t cycles)">
+                        { for [Theme::Auto, Theme::Light, Theme::Dark].into_iter().map(|t| html! {
+                            <option value={t.name()} selected={props.theme == t}>{ t.name() }</option>
+                        }) }
+                    </select>
+                </label>
+            </div>
         </header>
     }
 }

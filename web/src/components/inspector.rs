@@ -1,4 +1,12 @@
+//! Every interface file of the selected cgroup with its current value.
+//! Writable files are edited in place: the value is a button; Enter or a
+//! click opens an input; Enter writes through the core's cgroupfs, Escape
+//! cancels. A rejected write shows the kernel's message next to the file.
+
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+use crate::state::WriteError;
 
 /// One interface file of the selected cgroup, ready to show.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +35,13 @@ pub struct InspectorProps {
     pub path: String,
     /// Its files sorted by name, or why they could not be listed.
     pub files: Result<Vec<FileRow>, String>,
+    #[prop_or_default]
+    pub write_error: Option<WriteError>,
+    /// (file name, value) to write.
+    #[prop_or_default]
+    pub on_write: Callback<(String, String)>,
+    #[prop_or_default]
+    pub on_dismiss: Callback<()>,
 }
 
 fn mode_hint(mode: u16) -> &'static str {
@@ -38,28 +53,96 @@ fn mode_hint(mode: u16) -> &'static str {
     }
 }
 
-fn value_cell(mode: u16, value: &Result<String, String>) -> Html {
-    if mode & 0o444 == 0 && mode & 0o222 != 0 {
-        // Reading a write-only file fails by design (EINVAL for root): not news.
-        return html! { <td class="value empty">{ "(write-only)" }</td> };
-    }
+fn shown(value: &Result<String, String>) -> Html {
     match value {
         Ok(text) => {
             let text = text.strip_suffix('\n').unwrap_or(text);
             if text.is_empty() {
-                html! { <td class="value empty">{ "(empty)" }</td> }
+                html! { <span class="empty">{ "(empty)" }</span> }
             } else if text.contains('\n') {
-                html! { <td class="value"><pre>{ text }</pre></td> }
+                html! { <pre>{ text }</pre> }
             } else {
-                html! { <td class="value">{ text }</td> }
+                html! { { text } }
             }
         }
-        Err(err) => html! { <td class="value error">{ err }</td> },
+        Err(err) => html! { <span class="error">{ err }</span> },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EditorProps {
+    file: String,
+    initial: String,
+    on_write: Callback<(String, String)>,
+    on_done: Callback<()>,
+}
+
+#[component]
+fn Editor(props: &EditorProps) -> Html {
+    let input_ref = use_node_ref();
+    {
+        let input_ref = input_ref.clone();
+        use_effect_with((), move |_| {
+            if let Some(input) = input_ref.cast::<HtmlInputElement>() {
+                let _ = input.focus();
+                input.select();
+            }
+        });
+    }
+    let onkeydown = {
+        let input_ref = input_ref.clone();
+        let file = props.file.clone();
+        let on_write = props.on_write.clone();
+        let on_done = props.on_done.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            e.stop_propagation();
+            match e.key().as_str() {
+                "Enter" => {
+                    e.prevent_default();
+                    if let Some(input) = input_ref.cast::<HtmlInputElement>() {
+                        on_write.emit((file.clone(), input.value()));
+                    }
+                    on_done.emit(());
+                }
+                "Escape" => {
+                    e.prevent_default();
+                    on_done.emit(());
+                }
+                _ => {}
+            }
+        })
+    };
+    let onblur = {
+        let on_done = props.on_done.clone();
+        Callback::from(move |_: FocusEvent| on_done.emit(()))
+    };
+    html! {
+        <input
+            ref={input_ref}
+            class="file-edit"
+            type="text"
+            value={props.initial.clone()}
+            aria-label={format!("new value for {} (Enter writes, Escape cancels)", props.file)}
+            spellcheck="false"
+            autocomplete="off"
+            {onkeydown}
+            {onblur}
+        />
     }
 }
 
 #[component]
 pub fn Inspector(props: &InspectorProps) -> Html {
+    let editing = use_state(|| None::<String>);
+    // A new cgroup closes any open editor.
+    {
+        let editing = editing.clone();
+        use_effect_with(props.path.clone(), move |_| editing.set(None));
+    }
+    let on_done = {
+        let editing = editing.clone();
+        Callback::from(move |_| editing.set(None))
+    };
     let body = match &props.files {
         Ok(files) => html! {
             <table class="files">
@@ -67,12 +150,62 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     <tr><th class="name">{ "file" }</th><th class="mode">{ "mode" }</th><th class="value">{ "value" }</th></tr>
                 </thead>
                 <tbody>
-                    { for files.iter().map(|f| html! {
-                        <tr key={f.name.clone()} data-file={f.name.clone()}>
-                            <td class="name">{ &f.name }</td>
-                            <td class="mode" title={mode_hint(f.mode)}>{ format!("{:04o}", f.mode) }</td>
-                            { value_cell(f.mode, &f.value) }
-                        </tr>
+                    { for files.iter().map(|f| {
+                        let writable = f.mode & 0o222 != 0;
+                        let readable = f.mode & 0o444 != 0;
+                        let error = props
+                            .write_error
+                            .as_ref()
+                            .filter(|e| e.file == f.name && e.path == props.path);
+                        let cell = if editing.as_deref() == Some(f.name.as_str()) {
+                            let initial = f.value.clone().unwrap_or_default();
+                            html! {
+                                <Editor
+                                    file={f.name.clone()}
+                                    initial={initial.trim_end().to_string()}
+                                    on_write={props.on_write.clone()}
+                                    on_done={on_done.clone()}
+                                />
+                            }
+                        } else if writable {
+                            let onclick = {
+                                let editing = editing.clone();
+                                let name = f.name.clone();
+                                Callback::from(move |_: MouseEvent| editing.set(Some(name.clone())))
+                            };
+                            let content = if readable {
+                                shown(&f.value)
+                            } else {
+                                html! { <span class="empty">{ "(write-only)" }</span> }
+                            };
+                            html! {
+                                <button type="button" class="file-value" {onclick}
+                                    title="Edit (Enter writes, Escape cancels)"
+                                    aria-label={format!("{}: edit value", f.name)}>
+                                    { content }
+                                </button>
+                            }
+                        } else {
+                            shown(&f.value)
+                        };
+                        html! {
+                            <>
+                            <tr data-file={f.name.clone()} class={classes!(writable.then_some("writable"), error.is_some().then_some("has-error"))}>
+                                <td class="name">{ &f.name }</td>
+                                <td class="mode" title={mode_hint(f.mode)}>{ format!("{:04o}", f.mode) }</td>
+                                <td class={classes!("value", f.value.is_err().then_some("error"))}>{ cell }</td>
+                            </tr>
+                            if let Some(err) = error {
+                                <tr class="write-error" data-error-for={f.name.clone()}>
+                                    <td colspan="3" role="alert">
+                                        { format!("echo {} > {}: write error: {}", err.value, f.name, err.message) }
+                                        <button type="button" class="dismiss" aria-label="dismiss the error"
+                                            onclick={props.on_dismiss.reform(|_| ())}>{ "×" }</button>
+                                    </td>
+                                </tr>
+                            }
+                            </>
+                        }
                     }) }
                 </tbody>
             </table>

@@ -1,66 +1,471 @@
+//! The cgroup tree as SVG: one row per cgroup with a stacked anon/file bar,
+//! lines for memory.max (limit), memory.high, wmark_high and wmark_low, a
+//! badge for the work state and animated flows for charging and reclaim.
+//! Rows never overlap (one per cgroup, names cut to their column); groups
+//! collapse; the pane scrolls.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use memcg::sim::Snapshot;
 use yew::prelude::*;
 
-/// One cgroup as the tree shows it (a copy of `memcg::CgroupInfo`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+use crate::format;
+use crate::state::Flows;
+
+pub const ROW: i32 = 56;
+pub const WIDTH: i32 = 660;
+const BAR_X: f64 = 196.0;
+const BAR_W: f64 = 300.0;
+const RIGHT_X: f64 = BAR_X + BAR_W + 12.0;
+
+/// One visible row of the tree, ready to draw.
+#[derive(Clone, Debug, PartialEq)]
 pub struct TreeNode {
     pub path: String,
     pub name: String,
     pub depth: usize,
     pub has_memory: bool,
+    pub has_children: bool,
+    pub collapsed: bool,
+    /// Hidden descendants when collapsed.
+    pub hidden: usize,
+    pub usage: u64,
+    pub anon: u64,
+    pub file: u64,
+    pub max: Option<u64>,
+    pub high: Option<u64>,
+    pub wmark_high: Option<u64>,
+    pub wmark_low: Option<u64>,
+    /// Bytes the full bar stands for.
+    pub scale: u64,
+    pub work: String,
+    pub tasks: usize,
+    pub stall_ns: u64,
+    pub max_events: u64,
+    pub worker_ns: u64,
+    pub flows: Flows,
 }
 
-impl From<memcg::CgroupInfo> for TreeNode {
-    fn from(cg: memcg::CgroupInfo) -> Self {
-        TreeNode {
-            path: cg.path,
-            name: cg.name,
-            depth: cg.depth,
-            has_memory: cg.has_memory,
+/// The rows to draw: pre-order, skipping the insides of collapsed groups.
+pub fn visible_nodes(
+    snap: &Snapshot,
+    collapsed: &BTreeSet<String>,
+    flows: &BTreeMap<String, Flows>,
+) -> Vec<TreeNode> {
+    // Scale: the tightest limit on the way to the root, or else the
+    // largest limit anywhere (or the largest usage), so bars compare.
+    let mut global = snap.cgroups.iter().filter_map(|c| c.max).max().unwrap_or(0);
+    let top_usage = snap.cgroups.iter().map(|c| c.usage).max().unwrap_or(0);
+    if global == 0 {
+        global = (top_usage + top_usage / 4).max(256 << 20);
+    }
+    let mut tasks: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in &snap.tasks {
+        if t.state != "exited" && t.state != "killed" {
+            let key = if t.cgroup.is_empty() {
+                "/"
+            } else {
+                t.cgroup.as_str()
+            };
+            *tasks.entry(key).or_default() += 1;
         }
     }
+    let mount = snap.version.mount_point();
+    let mut out = Vec::new();
+    let mut limits: Vec<Option<u64>> = Vec::new();
+    let mut hide_below: Option<usize> = None;
+    let n = snap.cgroups.len();
+    for (i, cg) in snap.cgroups.iter().enumerate() {
+        limits.truncate(cg.depth);
+        let inherited = limits.iter().flatten().copied().min();
+        limits.push(match (inherited, cg.max) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        });
+        if let Some(d) = hide_below {
+            if cg.depth > d {
+                if let Some(last) = out.last_mut() {
+                    let last: &mut TreeNode = last;
+                    last.hidden += 1;
+                }
+                continue;
+            }
+            hide_below = None;
+        }
+        let has_children = i + 1 < n && snap.cgroups[i + 1].depth > cg.depth;
+        let is_collapsed = has_children && collapsed.contains(&cg.path);
+        if is_collapsed {
+            hide_below = Some(cg.depth);
+        }
+        let mut scale = limits.last().copied().flatten().unwrap_or(global);
+        scale = scale.max(cg.usage).max(1);
+        let rel = crate::state::rel_path(mount, &cg.path);
+        out.push(TreeNode {
+            path: cg.path.clone(),
+            name: if cg.depth == 0 {
+                cg.path.clone()
+            } else {
+                cg.name.clone()
+            },
+            depth: cg.depth,
+            has_memory: cg.has_memory,
+            has_children,
+            collapsed: is_collapsed,
+            hidden: 0,
+            usage: cg.usage,
+            anon: cg.anon,
+            file: cg.file,
+            max: cg.max,
+            high: cg.high,
+            wmark_high: cg.wmark_high,
+            wmark_low: cg.wmark_low,
+            scale,
+            work: cg.work.clone(),
+            tasks: tasks.get(rel.as_str()).copied().unwrap_or(0),
+            stall_ns: cg.stall_ns,
+            max_events: cg.events[2],
+            worker_ns: cg.worker_ns,
+            flows: flows.get(&cg.path).copied().unwrap_or_default(),
+        });
+    }
+    out
 }
 
 #[derive(Properties, PartialEq)]
 pub struct TreeViewProps {
-    /// Pre-order, root first.
-    pub nodes: Vec<TreeNode>,
+    /// Visible rows, pre-order.
+    pub nodes: Rc<Vec<TreeNode>>,
     pub selected: String,
     pub on_select: Callback<String>,
+    /// Collapse or expand the group at this path.
+    pub on_toggle: Callback<String>,
+}
+
+fn x_of(v: u64, scale: u64) -> f64 {
+    BAR_X + (v as f64 / scale as f64).min(1.0) * BAR_W
+}
+
+fn node_id(i: usize) -> String {
+    format!("cg-node-{i}")
+}
+
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    node: TreeNode,
+    index: usize,
+    selected: bool,
+    on_select: Callback<String>,
+    on_toggle: Callback<String>,
+}
+
+fn work_badge(work: &str) -> (&'static str, &'static str) {
+    match work {
+        "running" | "running+pending" => ("⟳ running", "running"),
+        "pending" => ("… pending", "pending"),
+        _ => ("idle", "idle"),
+    }
+}
+
+#[component]
+fn Row(props: &RowProps) -> Html {
+    let n = &props.node;
+    let top = props.index as i32 * ROW;
+    let onclick = {
+        let on_select = props.on_select.clone();
+        let path = n.path.clone();
+        Callback::from(move |_: MouseEvent| on_select.emit(path.clone()))
+    };
+    let ontoggle = {
+        let on_toggle = props.on_toggle.clone();
+        let path = n.path.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            on_toggle.emit(path.clone());
+        })
+    };
+    let name_x = 10.0 + n.depth as f64 * 14.0 + 14.0;
+    let chars = ((BAR_X - 34.0 - name_x) / 7.2).max(3.0) as usize;
+    let label = if n.depth == 0 {
+        format::fit_left(&n.name, chars)
+    } else {
+        format::fit(&n.name, chars)
+    };
+    let (badge, work_class) = work_badge(&n.work);
+    let limit_text = format!("{} / {}", format::bytes(n.usage), format::limit(n.max));
+    let bar_y = 16.0;
+    let bar_h = 16.0;
+    let anon_w = x_of(n.anon, n.scale) - BAR_X;
+    let file_w = (x_of(n.anon + n.file, n.scale) - BAR_X - anon_w).max(0.0);
+    let usage_x = x_of(n.usage, n.scale);
+
+    // Threshold lines, and their labels merged when they would collide.
+    let mut marks: Vec<(f64, &str, &str)> = Vec::new();
+    if let Some(v) = n.max {
+        marks.push((x_of(v, n.scale), "max", "limit"));
+    }
+    if let Some(v) = n.high {
+        marks.push((x_of(v, n.scale), "high", "high"));
+    }
+    if let Some(v) = n.wmark_high {
+        marks.push((x_of(v, n.scale), "wH", "wmark-high"));
+    }
+    if let Some(v) = n.wmark_low {
+        marks.push((x_of(v, n.scale), "wL", "wmark-low"));
+    }
+    let mut labels: Vec<(f64, String)> = Vec::new();
+    let mut sorted = marks.clone();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (x, short, _) in &sorted {
+        match labels.last_mut() {
+            Some((lx, text)) if x - *lx < 22.0 + 5.0 * text.len() as f64 / 2.0 => {
+                text.push('·');
+                text.push_str(short);
+            }
+            _ => labels.push((*x, short.to_string())),
+        }
+    }
+    let title = format!(
+        "{}\nusage {} (anon {}, file {})\nmemory.max {} · memory.high {}\nwmark_high {} · wmark_low {}\nwork {}{}",
+        n.path,
+        format::bytes(n.usage),
+        format::bytes(n.anon),
+        format::bytes(n.file),
+        format::limit(n.max),
+        format::limit(n.high),
+        format::limit(n.wmark_high),
+        format::limit(n.wmark_low),
+        n.work,
+        if n.has_memory { "" } else { "\n(memory controller not enabled)" },
+    );
+    let aria = format!(
+        "{}: {} of {}, work {}{}",
+        n.name,
+        format::bytes(n.usage),
+        format::limit(n.max),
+        n.work,
+        if n.collapsed {
+            format!(", collapsed, {} hidden", n.hidden)
+        } else {
+            String::new()
+        }
+    );
+    let sub = if !n.has_memory {
+        "no memory controller".to_string()
+    } else if n.collapsed {
+        format!("{} hidden", n.hidden)
+    } else if n.tasks > 0 {
+        format!("{} task{}", n.tasks, if n.tasks == 1 { "" } else { "s" })
+    } else {
+        String::new()
+    };
+    let mut flow_labels = Vec::new();
+    if n.flows.worker {
+        flow_labels.push(("kworker", "worker"));
+    }
+    if n.flows.direct {
+        flow_labels.push(("direct", "direct"));
+    }
+    if n.flows.oom {
+        flow_labels.push(("OOM kill", "oom"));
+    }
+    let flow_x = (usage_x - 6.0).max(BAR_X + 4.0);
+    html! {
+        <g
+            id={node_id(props.index)}
+            class={classes!("cg", props.selected.then_some("selected"), (!n.has_memory).then_some("no-memory"), format!("work-{work_class}"))}
+            transform={format!("translate(0 {top})")}
+            role="treeitem"
+            aria-level={(n.depth + 1).to_string()}
+            aria-selected={props.selected.to_string()}
+            aria-expanded={n.has_children.then(|| (!n.collapsed).to_string())}
+            aria-label={aria}
+            data-path={n.path.clone()}
+            data-usage={n.usage.to_string()}
+            data-max={n.max.map(|v| v.to_string())}
+            data-high={n.high.map(|v| v.to_string())}
+            data-wmark-high={n.wmark_high.map(|v| v.to_string())}
+            data-wmark-low={n.wmark_low.map(|v| v.to_string())}
+            data-work={n.work.clone()}
+            data-stall-ns={n.stall_ns.to_string()}
+            data-max-events={n.max_events.to_string()}
+            data-worker-ns={n.worker_ns.to_string()}
+            {onclick}
+        >
+            <title>{ title }</title>
+            <rect class="row-bg" x="0" y="1" width={WIDTH.to_string()} height={(ROW - 2).to_string()} rx="4" />
+            if n.has_children {
+                <g class="toggle" onclick={ontoggle} aria-hidden="true">
+                    <rect x={(name_x - 16.0).to_string()} y="14" width="14" height="16" fill="transparent" />
+                    <text x={(name_x - 14.0).to_string()} y="27">{ if n.collapsed { "▸" } else { "▾" } }</text>
+                </g>
+            }
+            <text class="name" x={name_x.to_string()} y="27">{ label }</text>
+            <text class="sub" x={name_x.to_string()} y="44">{ sub }</text>
+            if n.has_memory {
+                <rect class="bar-bg" x={BAR_X.to_string()} y={bar_y.to_string()} width={BAR_W.to_string()} height={bar_h.to_string()} />
+                <rect class="bar-anon" x={BAR_X.to_string()} y={bar_y.to_string()} width={anon_w.max(0.0).to_string()} height={bar_h.to_string()} />
+                <rect class="bar-file" x={(BAR_X + anon_w).to_string()} y={bar_y.to_string()} width={file_w.to_string()} height={bar_h.to_string()} />
+                <line class="usage-edge" x1={usage_x.to_string()} x2={usage_x.to_string()} y1={(bar_y - 1.0).to_string()} y2={(bar_y + bar_h + 1.0).to_string()} />
+                { for marks.iter().map(|(x, _, class)| html! {
+                    <g class={classes!("mark", *class)}>
+                        <line x1={x.to_string()} x2={x.to_string()} y1={(bar_y - 4.0).to_string()} y2={(bar_y + bar_h + 4.0).to_string()} />
+                        if *class == "wmark-high" {
+                            <path d={format!("M{} {} l-3.5 -5 h7 z", x, bar_y - 4.0)} />
+                        }
+                        if *class == "wmark-low" {
+                            <path d={format!("M{} {} l-3.5 5 h7 z", x, bar_y + bar_h + 4.0)} />
+                        }
+                    </g>
+                }) }
+                { for labels.iter().map(|(x, text)| html! {
+                    <text class="mark-label" x={x.to_string()} y="47" text-anchor="middle">{ text.clone() }</text>
+                }) }
+                if n.flows.charge {
+                    <g class="flow charge">
+                        <title>{ "charging: tasks allocating" }</title>
+                        <path class="flow-line" d={format!("M{} {} H{}", BAR_X - 30.0, bar_y + bar_h / 2.0, BAR_X - 6.0)} />
+                        <path class="flow-head" d={format!("M{} {} l-6 -4 v8 z", BAR_X - 1.0, bar_y + bar_h / 2.0)} />
+                    </g>
+                }
+                { for flow_labels.iter().enumerate().map(|(i, (text, class))| {
+                    let x = flow_x - i as f64 * 62.0;
+                    html! {
+                        <g class={classes!("flow", "reclaim", *class)}>
+                            <title>{ format!("reclaim by {text}") }</title>
+                            <path class="flow-line" d={format!("M{} {} V{}", x, bar_y + 2.0, 3.0)} />
+                            <path class="flow-head" d={format!("M{} {} l-4 5 h8 z", x, 0.5)} />
+                            <text class="flow-label" x={(x - 5.0).to_string()} y="10" text-anchor="end">{ *text }</text>
+                        </g>
+                    }
+                }) }
+                <text class="usage-text" x={RIGHT_X.to_string()} y="22">{ limit_text }</text>
+                <g class={classes!("badge", work_class)}>
+                    <rect x={RIGHT_X.to_string()} y="30" width="86" height="16" rx="8" />
+                    <text x={(RIGHT_X + 43.0).to_string()} y="42" text-anchor="middle">{ badge }</text>
+                </g>
+            }
+        </g>
+    }
 }
 
 #[component]
 pub fn TreeView(props: &TreeViewProps) -> Html {
-    html! {
-        <ul id="cgroup-tree" class="tree" role="tree" aria-label="cgroups">
-            { for props.nodes.iter().map(|node| {
-                let selected = node.path == props.selected;
-                let onclick = {
-                    let on_select = props.on_select.clone();
-                    let path = node.path.clone();
-                    Callback::from(move |_: MouseEvent| on_select.emit(path.clone()))
-                };
-                // The root is best known by its mount point.
-                let label = if node.depth == 0 { node.path.clone() } else { node.name.clone() };
-                let title = if node.has_memory {
-                    node.path.clone()
-                } else {
-                    format!("{} (memory controller not enabled)", node.path)
-                };
-                html! {
-                    <li role="treeitem" aria-selected={selected.to_string()} key={node.path.clone()}>
-                        <button
-                            type="button"
-                            class={classes!("node", selected.then_some("selected"), (!node.has_memory).then_some("no-memory"))}
-                            style={format!("--depth: {}", node.depth)}
-                            data-path={node.path.clone()}
-                            {title}
-                            {onclick}
-                        >
-                            { label }
-                        </button>
-                    </li>
+    let svg_ref = use_node_ref();
+    let nodes = props.nodes.clone();
+    let selected_index = nodes.iter().position(|n| n.path == props.selected);
+
+    // Keep the selection in view when it moves by keyboard.
+    {
+        let svg_ref = svg_ref.clone();
+        use_effect_with(selected_index, move |index| {
+            if let (Some(i), Some(svg)) = (index, svg_ref.cast::<web_sys::Element>()) {
+                if let Ok(Some(el)) = svg.query_selector(&format!("#{}", node_id(*i))) {
+                    let focused_here = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.active_element())
+                        .is_some_and(|a| a == svg);
+                    if focused_here {
+                        let opts = web_sys::ScrollIntoViewOptions::new();
+                        opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                        el.scroll_into_view_with_scroll_into_view_options(&opts);
+                    }
                 }
-            }) }
-        </ul>
+            }
+        });
+    }
+
+    let onkeydown = {
+        let nodes = nodes.clone();
+        let on_select = props.on_select.clone();
+        let on_toggle = props.on_toggle.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let Some(i) = selected_index else {
+                if let Some(first) = nodes.first() {
+                    on_select.emit(first.path.clone());
+                }
+                return;
+            };
+            let n = &nodes[i];
+            let select = |j: usize| on_select.emit(nodes[j].path.clone());
+            match e.key().as_str() {
+                "ArrowDown" if i + 1 < nodes.len() => select(i + 1),
+                "ArrowUp" if i > 0 => select(i - 1),
+                "Home" => select(0),
+                "End" => select(nodes.len() - 1),
+                "ArrowRight" if n.has_children && n.collapsed => on_toggle.emit(n.path.clone()),
+                "ArrowRight" if n.has_children && i + 1 < nodes.len() => select(i + 1),
+                "ArrowLeft" if n.has_children && !n.collapsed => on_toggle.emit(n.path.clone()),
+                "ArrowLeft" => {
+                    if let Some(p) = (0..i).rev().find(|&j| nodes[j].depth < n.depth) {
+                        select(p);
+                    }
+                }
+                "Enter" | " " if n.has_children => on_toggle.emit(n.path.clone()),
+                _ => return,
+            }
+            e.prevent_default();
+            e.stop_propagation();
+        })
+    };
+    let height = (nodes.len() as i32 * ROW).max(ROW);
+    html! {
+        <div class="tree-wrap">
+            <svg
+                id="cgroup-tree"
+                ref={svg_ref}
+                class="tree-svg"
+                role="tree"
+                tabindex="0"
+                aria-label="cgroup tree: arrow keys move, Left and Right collapse and expand"
+                aria-activedescendant={selected_index.map(node_id)}
+                viewBox={format!("0 0 {WIDTH} {height}")}
+                width="100%"
+                style={format!("max-height: none; aspect-ratio: {WIDTH} / {height}")}
+                preserveAspectRatio="xMinYMin meet"
+                {onkeydown}
+            >
+                <defs>
+                    <pattern id="hatch" patternUnits="userSpaceOnUse" width="5" height="5" patternTransform="rotate(45)">
+                        <rect class="hatch-bg" width="5" height="5" />
+                        <line class="hatch-line" x1="0" y1="0" x2="0" y2="5" />
+                    </pattern>
+                </defs>
+                { for nodes.iter().enumerate().map(|(i, n)| html! {
+                    <Row
+                        key={n.path.clone()}
+                        node={n.clone()}
+                        index={i}
+                        selected={Some(i) == selected_index}
+                        on_select={props.on_select.clone()}
+                        on_toggle={props.on_toggle.clone()}
+                    />
+                }) }
+            </svg>
+        </div>
+    }
+}
+
+/// The key of the tree's symbols.
+#[component]
+pub fn TreeLegend() -> Html {
+    html! {
+        <svg class="legend" viewBox="0 0 660 22" width="100%" role="img"
+            aria-label="Legend: solid bar anon memory, hatched bar page cache; solid line memory.max, dashed memory.high, dotted with a down triangle wmark_high, dotted with an up triangle wmark_low">
+            <rect class="bar-anon" x="4" y="6" width="18" height="10" />
+            <text x="26" y="15">{ "anon" }</text>
+            <rect class="bar-file" x="64" y="6" width="18" height="10" />
+            <text x="86" y="15">{ "file" }</text>
+            <g class="mark limit"><line x1="130" x2="130" y1="3" y2="19" /></g>
+            <text x="135" y="15">{ "max (limit)" }</text>
+            <g class="mark high"><line x1="222" x2="222" y1="3" y2="19" /></g>
+            <text x="227" y="15">{ "high" }</text>
+            <g class="mark wmark-high"><line x1="272" x2="272" y1="5" y2="19" /><path d="M272 5 l-3.5 -5 h7 z" /></g>
+            <text x="277" y="15">{ "wH = wmark_high" }</text>
+            <g class="mark wmark-low"><line x1="400" x2="400" y1="3" y2="17" /><path d="M400 17 l-3.5 5 h7 z" /></g>
+            <text x="405" y="15">{ "wL = wmark_low" }</text>
+            <g class="flow charge"><path class="flow-line" d="M520 11 H540" /><path class="flow-head" d="M546 11 l-6 -4 v8 z" /></g>
+            <text x="550" y="15">{ "charging" }</text>
+        </svg>
     }
 }

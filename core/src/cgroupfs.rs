@@ -323,7 +323,7 @@ fn parse_limit(buf: &str, maxstr: &str) -> Result<Pages, Errno> {
 /// then reclaim ≥ 32 pages per try; EBUSY on zero progress. On error the
 /// limit and the watermarks are unchanged.
 fn mem_cgroup_resize_max(k: &mut Kernel, id: CgroupId, max: Pages) -> Result<(), Errno> {
-    let costs = k.costs.clone();
+    let costs = k.costs;
     let mut drained = false;
     for _ in 0..1_000_000 {
         if k.tree.memcg_mut(id).memory.set_max(max).is_ok() {
@@ -380,7 +380,7 @@ fn soft_limit_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno
 /// watermarks and queue. No HIGH event.
 fn high_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
     let high = parse_limit(buf, "max")?;
-    let costs = k.costs.clone();
+    let costs = k.costs;
     let mut drained = false;
     let mut retries = 5u32;
     for _ in 0..1_000_000 {
@@ -413,7 +413,7 @@ fn high_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
 /// always succeeds once parsed.
 fn v2_max_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
     let max = parse_limit(buf, "max")?;
-    let costs = k.costs.clone();
+    let costs = k.costs;
     k.tree.memcg_mut(id).memory.max = max;
     let mut drained = false;
     let mut nr_reclaims = 5u32;
@@ -572,7 +572,7 @@ fn force_empty_write(k: &mut Kernel, id: CgroupId, _buf: &str) -> Result<(), Err
     if id == CgroupId::ROOT {
         return Err(Errno::EINVAL);
     }
-    let costs = k.costs.clone();
+    let costs = k.costs;
     drain_all_stock(k, id);
     let mut retries = 5u32;
     for _ in 0..1_000_000 {

@@ -176,6 +176,9 @@ impl Engine {
 
     /// Turn the kernel's events into trace lines; start queued work.
     fn drain_kernel(&mut self, k: &mut Kernel, pid: Option<Pid>) {
+        if k.events.is_empty() && self.wq_fifo.is_empty() {
+            return;
+        }
         let events = core::mem::take(&mut k.events);
         for e in events {
             let ev = match e {
@@ -235,20 +238,6 @@ impl Engine {
             };
             self.record(ev);
         }
-        // A memcg removed (or its controller disabled) cancels its work; a
-        // reused id must not inherit a stale worker.
-        self.workers.retain(|m, _| {
-            k.tree
-                .get(*m)
-                .and_then(|c| c.memcg.as_ref())
-                .is_some_and(|mc| {
-                    matches!(
-                        mc.wmark_work,
-                        crate::workqueue::WorkState::Running
-                            | crate::workqueue::WorkState::RunningPending
-                    )
-                })
-        });
         self.dispatch(k);
     }
 
@@ -335,7 +324,7 @@ impl Engine {
             self.dispatch(k);
             return;
         }
-        let costs = k.costs.clone();
+        let costs = k.costs;
         let p = w.reclaim.step(k, &costs, crate::reclaim::SWAP_CLUSTER_MAX);
         let done = w.reclaim.done;
         w.finishing = done;
@@ -520,13 +509,13 @@ impl Engine {
     }
 
     fn task_event(&mut self, k: &mut Kernel, pid: Pid) {
+        let Some(tr) = self.tasks.get_mut(&pid) else {
+            return;
+        };
+        tr.next_at = None;
         if !k.tasks.contains_key(&pid) {
-            if let Some(tr) = self.tasks.get_mut(&pid) {
-                tr.next_at = None;
-            }
             return;
         }
-        let tr = self.tasks.get(&pid).expect("task");
         let op = tr.program.ops[tr.pc].clone();
         match op {
             Op::Alloc { kind, pages, rate } => {
@@ -580,7 +569,7 @@ impl Engine {
             return 0;
         }
         let m = k.effective_memcg(cgroup);
-        let costs = k.costs.clone();
+        let costs = k.costs;
         let ctx = ChargeCtx {
             cpu,
             pid: Some(pid),
@@ -646,13 +635,20 @@ impl Engine {
 
     /// One fault through the exact path. Returns its latency.
     fn fault(&mut self, k: &mut Kernel, pid: Pid, kind: PageKind) -> Nanos {
-        let refault_cost = self.service_refaults(k, pid);
         let Some(task) = k.tasks.get(&pid) else {
             return k.costs.fault_ns;
         };
+        let refault_cost = if task.pages.refault_anon + task.pages.refault_file > 0 {
+            self.service_refaults(k, pid)
+        } else {
+            0
+        };
+        let Some(task) = k.tasks.get(&pid) else {
+            return k.costs.fault_ns + refault_cost;
+        };
         let (cgroup, cpu) = (task.cgroup, task.cpu);
         let m = k.effective_memcg(cgroup);
-        let costs = k.costs.clone();
+        let costs = k.costs;
         let ctx = ChargeCtx {
             cpu,
             pid: Some(pid),
@@ -660,7 +656,10 @@ impl Engine {
         };
         let out = try_charge(k, &costs, m, 1, ctx);
         let mut lat = costs.fault_ns + refault_cost + out.cost;
-        let alive = k.tasks.get(&pid).is_some_and(|t| !t.dying);
+        let (alive, over_high) = k
+            .tasks
+            .get(&pid)
+            .map_or((false, 0), |t| (!t.dying, t.nr_pages_over_high));
         if alive && out.result != ChargeResult::Nomem {
             add_pages(k, pid, m, kind, 1);
         } else if out.result != ChargeResult::Nomem {
@@ -672,7 +671,7 @@ impl Engine {
             // A v1 oom_kill_disable wait: retry the fault a little later.
             lat += 10_000_000;
         }
-        let penalty = if alive {
+        let penalty = if alive && over_high > 0 {
             handle_over_high(k, &costs, pid)
         } else {
             0
@@ -915,54 +914,49 @@ impl Engine {
 
     /// Process the next event. False when nothing is queued.
     pub fn step(&mut self, k: &mut Kernel) -> bool {
-        loop {
-            let Some(Reverse((t, class, id))) = self.queue.pop() else {
-                return false;
-            };
-            if !self.valid(t, class, id) {
-                continue;
+        while let Some(Reverse((t, class, id))) = self.queue.pop() {
+            if self.valid(t, class, id) {
+                self.process(k, t, class, id);
+                return true;
             }
-            self.now = self.now.max(t);
-            self.events_processed += 1;
-            match class {
-                CLASS_WORKER => self.worker_event(k, CgroupId(id)),
-                CLASS_TASK => {
-                    if let Some(tr) = self.tasks.get_mut(&id) {
-                        tr.next_at = None;
-                    }
-                    self.task_event(k, id);
-                }
-                _ => {
-                    self.sample(k);
-                    let live = self
-                        .tasks
-                        .values()
-                        .any(|t| !matches!(t.state, TaskState::Exited | TaskState::Killed));
-                    if live || !self.workers.is_empty() {
-                        let next = t + self.sample_interval;
-                        self.sampler_at = Some(next);
-                        self.schedule(next, CLASS_SAMPLER, 0);
-                    } else {
-                        self.sampler_at = None;
-                    }
-                }
-            }
-            self.drain_kernel(k, None);
-            return true;
         }
+        false
+    }
+
+    fn process(&mut self, k: &mut Kernel, t: Nanos, class: u8, id: u32) {
+        self.now = self.now.max(t);
+        self.events_processed += 1;
+        match class {
+            CLASS_WORKER => self.worker_event(k, CgroupId(id)),
+            CLASS_TASK => self.task_event(k, id),
+            _ => {
+                self.sample(k);
+                let live = self
+                    .tasks
+                    .values()
+                    .any(|t| !matches!(t.state, TaskState::Exited | TaskState::Killed));
+                if live || !self.workers.is_empty() {
+                    let next = t + self.sample_interval;
+                    self.sampler_at = Some(next);
+                    self.schedule(next, CLASS_SAMPLER, 0);
+                } else {
+                    self.sampler_at = None;
+                }
+            }
+        }
+        self.drain_kernel(k, None);
     }
 
     /// Run every event due at or before `t`, then set the clock to `t`.
     pub fn run_until(&mut self, k: &mut Kernel, t: Nanos) {
-        while let Some(Reverse((next, class, id))) = self.queue.peek().copied() {
+        while let Some(&Reverse((next, class, id))) = self.queue.peek() {
             if next > t {
                 break;
             }
-            if !self.valid(next, class, id) {
-                self.queue.pop();
-                continue;
+            self.queue.pop();
+            if self.valid(next, class, id) {
+                self.process(k, next, class, id);
             }
-            self.step(k);
         }
         self.now = self.now.max(t);
     }
@@ -970,11 +964,27 @@ impl Engine {
     /// Note a file write in the trace (writes can queue work, §9.5).
     pub fn note_write(&mut self, k: &mut Kernel, path: String, value: String) {
         self.record(Event::Write { path, value });
-        self.drain_kernel(k, None);
+        self.sync(k);
     }
 
-    /// Drain kernel events caused outside a step (e.g. a shell write).
+    /// After an operation outside a step (a shell command, a write): drop
+    /// workers of memcgs that went away, trace what the kernel did, start
+    /// queued work.
     pub fn sync(&mut self, k: &mut Kernel) {
+        // A memcg removed (or its controller disabled) cancels its work; a
+        // reused id must not inherit a stale worker.
+        self.workers.retain(|m, _| {
+            k.tree
+                .get(*m)
+                .and_then(|c| c.memcg.as_ref())
+                .is_some_and(|mc| {
+                    matches!(
+                        mc.wmark_work,
+                        crate::workqueue::WorkState::Running
+                            | crate::workqueue::WorkState::RunningPending
+                    )
+                })
+        });
         self.drain_kernel(k, None);
     }
 

@@ -26,7 +26,7 @@ use crate::units::Pages;
 pub type Nanos = u64;
 
 /// Per-page costs of the modelled operations, in ns.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CostModel {
     /// A minor fault that allocates and zeroes one page (the allocation

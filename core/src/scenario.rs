@@ -150,7 +150,7 @@ impl Scenario {
         let mut c = SimConfig::new(self.version);
         c.seed = self.seed;
         c.mode = self.engine;
-        c.costs = self.costs.clone();
+        c.costs = self.costs;
         c.kernel.cpus = self.cpus;
         c.kernel.swap_pages = self.swap_pages;
         c.kernel.root_use_hierarchy = self.root_use_hierarchy;

@@ -138,7 +138,7 @@ impl Simulator {
             swap_pages: c.kernel.swap_pages,
             root_use_hierarchy: c.kernel.root_use_hierarchy,
             engine: c.mode,
-            costs: c.costs.clone(),
+            costs: c.costs,
             journal: self.journal.clone(),
             now: self.now(),
         })

@@ -221,12 +221,23 @@ pub fn App(props: &AppProps) -> Html {
             }
         });
     }
-    // Keyboard shortcuts.
+    // Keyboard shortcuts, on the document. A key pressed inside another
+    // playground on the same page (tests mount several) is not ours.
+    let root_ref = use_node_ref();
     {
         let dispatcher = dispatcher.clone();
+        let root_ref = root_ref.clone();
         use_effect_with((), move |_| {
             let listener = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
                 move |e: web_sys::KeyboardEvent| {
+                    let other = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .and_then(|t| t.closest(".playground").ok().flatten())
+                        .is_some_and(|p| Some(p) != root_ref.cast::<web_sys::Element>());
+                    if other {
+                        return;
+                    }
                     if let Some(action) = shortcut(&e) {
                         e.prevent_default();
                         dispatcher.dispatch(action);
@@ -346,7 +357,7 @@ pub fn App(props: &AppProps) -> Html {
         .collect();
 
     html! {
-        <div class="playground"
+        <div class="playground" ref={root_ref}
             data-now={snap.now.to_string()}
             data-horizon={state.horizon().to_string()}
             data-trace-hash={format!("{:016x}", snap.trace_hash)}

@@ -26,7 +26,7 @@ fn sh(s: &mut Simulator, line: &str) -> String {
 
 fn charge1(s: &mut Simulator, m: CgroupId) -> ChargeResult {
     let k = &mut s.machine_mut().kernel;
-    let costs = k.costs.clone();
+    let costs = k.costs;
     try_charge(
         k,
         &costs,
@@ -358,7 +358,7 @@ fn tv30_protection_walk_and_low_retry() {
     {
         let k = &mut s.machine_mut().kernel;
         k.tree.memcg_mut(r).memory.wmark_low = 0;
-        let costs = k.costs.clone();
+        let costs = k.costs;
         let mut w = Reclaim::new(r, 32, ReclaimCtx::Kswapd, true);
         let got = w.run(k, &costs);
         assert_eq!(got.reclaimed, 0);
@@ -366,7 +366,7 @@ fn tv30_protection_walk_and_low_retry() {
     }
     // Direct reclaim: first pass skips B, the retry reclaims it and raises low.
     let k = &mut s.machine_mut().kernel;
-    let costs = k.costs.clone();
+    let costs = k.costs;
     let got = try_to_free_mem_cgroup_pages(k, &costs, r, 32, true);
     assert!(got.reclaimed >= 32);
     assert_eq!(k.tree.memcg(b).events_local[MemcgEvent::Low as usize], 1);

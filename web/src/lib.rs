@@ -15,9 +15,9 @@ pub mod model;
 mod panic;
 pub mod scenarios;
 pub mod state;
+pub mod timing;
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use memcg::Version;
@@ -30,7 +30,7 @@ use components::{
     Timeline, TourPanel, TreeLegend, TreeView, Workloads,
 };
 pub use panic::show_error;
-use state::{Action, Flows, State, Theme};
+use state::{Action, State, Theme};
 
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
@@ -49,30 +49,8 @@ pub struct AppProps {
     pub theme: Option<Theme>,
 }
 
-thread_local! {
-    /// When the current animation frame's callback started (ms).
-    static FRAME_START: Cell<Option<f64>> = const { Cell::new(None) };
-    /// Script time of the frames that rendered while playing, ms.
-    static FRAME_TIMES: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
-}
-
-fn perf_now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
-
-/// Script time per animation frame while playing (ms): from the start of
-/// the `requestAnimationFrame` callback to the end of the render it caused.
-#[wasm_bindgen]
-pub fn frame_times() -> Vec<f64> {
-    FRAME_TIMES.with(|t| t.borrow().clone())
-}
-
-#[wasm_bindgen]
-pub fn clear_frame_times() {
-    FRAME_TIMES.with(|t| t.borrow_mut().clear());
-}
+pub use timing::{clear_frame_times, frame_times, sim_times};
+use timing::{perf_now, FRAME_START};
 
 type FrameCallback = Closure<dyn FnMut(f64)>;
 
@@ -114,9 +92,9 @@ fn focus(selector: &str) {
     if let Some(el) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector(selector).ok().flatten())
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     {
-        let _ = el.focus();
+        // The tree is an <svg>: focus() is the same method there.
+        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
     }
 }
 
@@ -192,6 +170,7 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
     let dispatcher = state.dispatcher();
+    let slow_cache = use_mut_ref(SlowViews::default);
 
     // requestAnimationFrame drives the simulation.
     {
@@ -210,13 +189,7 @@ pub fn App(props: &AppProps) -> Html {
         use_effect(move || {
             if let Some(t0) = FRAME_START.with(|s| s.take()) {
                 if playing {
-                    let dt = perf_now() - t0;
-                    FRAME_TIMES.with(|t| {
-                        let mut t = t.borrow_mut();
-                        if t.len() < 100_000 {
-                            t.push(dt);
-                        }
-                    });
+                    timing::record_frame(perf_now() - t0);
                 }
             }
         });
@@ -263,84 +236,44 @@ pub fn App(props: &AppProps) -> Html {
     // Theme on <html data-theme>.
     use_effect_with(state.theme, |theme| apply_theme(*theme));
 
-    let cb = |f: fn(()) -> Action| {
+    // Callbacks are made once: a new closure every frame would make every
+    // component re-render every frame.
+    let h = (*use_memo((), {
         let d = dispatcher.clone();
-        Callback::from(move |_: ()| d.dispatch(f(())))
-    };
-    let on_exec = {
-        let d = dispatcher.clone();
-        Callback::from(move |line: String| d.dispatch(Action::Exec(line)))
-    };
-    let on_select = {
-        let d = dispatcher.clone();
-        Callback::from(move |path: String| d.dispatch(Action::Select(path)))
-    };
-    let on_toggle_node = {
-        let d = dispatcher.clone();
-        Callback::from(move |path: String| d.dispatch(Action::ToggleCollapse(path)))
-    };
-    let on_version = {
-        let d = dispatcher.clone();
-        Callback::from(move |v: Version| d.dispatch(Action::Reset(v)))
-    };
-    let on_scenario = {
-        let d = dispatcher.clone();
-        Callback::from(move |i: usize| d.dispatch(Action::LoadScenario(i)))
-    };
-    let on_theme = {
-        let d = dispatcher.clone();
-        Callback::from(move |t: Theme| d.dispatch(Action::SetTheme(t)))
-    };
-    let on_speed = {
-        let d = dispatcher.clone();
-        Callback::from(move |s: i32| d.dispatch(Action::SetSpeed(s)))
-    };
-    let on_seek = {
-        let d = dispatcher.clone();
-        Callback::from(move |t: u64| d.dispatch(Action::Seek(t)))
-    };
-    let on_seek_by = {
-        let d = dispatcher.clone();
-        Callback::from(move |t: i64| d.dispatch(Action::SeekBy(t)))
-    };
-    let on_write = {
-        let d = dispatcher.clone();
-        Callback::from(move |(file, value): (String, String)| {
-            d.dispatch(Action::WriteFile { file, value })
-        })
-    };
-    let on_spawn = {
-        let d = dispatcher.clone();
-        Callback::from(move |spec| d.dispatch(Action::Spawn(spec)))
-    };
-    let on_kill = {
-        let d = dispatcher.clone();
-        Callback::from(move |pid| d.dispatch(Action::Kill(pid)))
-    };
-    let on_respawn = {
-        let d = dispatcher.clone();
-        Callback::from(move |(pid, spec)| d.dispatch(Action::Respawn { pid, spec }))
-    };
+        move |_| Handlers::new(d)
+    }))
+    .clone();
 
     let snap = state.snap.clone();
-    let flows: BTreeMap<String, Flows> = state
-        .flow_until
-        .keys()
-        .map(|p| (p.clone(), state.flows(p)))
-        .collect();
-    let nodes = Rc::new(visible_nodes(&snap, &state.collapsed, &flows));
-    let (files, chart) = {
-        let model = state.model.borrow();
-        let files = model
-            .sim
-            .list_files(&state.selected)
-            .map(|files| files.into_iter().map(FileRow::from).collect::<Vec<_>>())
-            .map_err(|e| format!("{}: {}", e.name(), e.message()));
-        (
-            files,
-            Rc::new(ChartData::from_sim(&model.sim, &state.selected)),
-        )
+    let nodes = Rc::new(visible_nodes(&snap, &state.collapsed, &|p| state.flows(p)));
+    // The charts, the files and the event log are redrawn at most every
+    // SLOW_VIEWS_MS while playing (the tree and the clock every frame);
+    // paused, every change shows at once.
+    let slow = {
+        let mut cache = slow_cache.borrow_mut();
+        let fresh = !state.playing
+            || state.rev < cache.rev
+            || (state.wall_ms - cache.wall_ms).abs() >= SLOW_VIEWS_MS
+            || cache.selected != state.selected;
+        if fresh {
+            let model = state.model.borrow();
+            let files = model
+                .sim
+                .list_files(&state.selected)
+                .map(|files| files.into_iter().map(FileRow::from).collect::<Vec<_>>())
+                .map_err(|e| format!("{}: {}", e.name(), e.message()));
+            *cache = SlowViews {
+                rev: state.rev,
+                wall_ms: state.wall_ms,
+                selected: state.selected.clone(),
+                files: Rc::new(files),
+                chart: Rc::new(ChartData::from_sim(&model.sim, &state.selected)),
+                log: state.log.clone(),
+            };
+        }
+        cache.clone()
     };
+    let (files, chart) = (slow.files, slow.chart);
     let rel = state::rel_path(state.mount(), &state.selected);
     let tasks: Vec<_> = snap
         .tasks
@@ -365,34 +298,34 @@ pub fn App(props: &AppProps) -> Html {
             data-playing={state.playing.to_string()}>
             <Header
                 version={state.version()}
-                {on_version}
+                on_version={h.version}
                 scenario={state.scenario}
-                {on_scenario}
+                on_scenario={h.scenario}
                 theme={state.theme}
-                {on_theme}
+                on_theme={h.theme}
             />
             <Controls
                 playing={state.playing}
                 speed={state.speed}
                 now={snap.now}
                 lagging={state.lagging}
-                on_toggle={cb(|_| Action::TogglePlay)}
-                on_step_event={cb(|_| Action::StepEvent)}
-                on_step_ms={cb(|_| Action::StepMs)}
-                {on_speed}
-                on_restart={cb(|_| Action::Restart)}
-                on_help={cb(|_| Action::ToggleHelp)}
+                on_toggle={h.toggle_play}
+                on_step_event={h.step_event}
+                on_step_ms={h.step_ms}
+                on_speed={h.speed}
+                on_restart={h.restart}
+                on_help={h.help}
             />
             <main class={classes!("panes", state.tour.is_some().then_some("with-tour"))}>
                 if let Some(tour) = state.tour {
                     <div class="tour-pane">
-                        <TourPanel {tour} on_next={cb(|_| Action::TourNext)} on_close={cb(|_| Action::TourClose)} />
+                        <TourPanel {tour} on_next={h.tour_next} on_close={h.tour_close} />
                     </div>
                 }
                 <div class="col col-a">
                     <section class="pane tree-pane" aria-label="cgroup tree">
                         <h2>{ "cgroups" }</h2>
-                        <TreeView nodes={nodes} selected={state.selected.clone()} {on_select} on_toggle={on_toggle_node} />
+                        <TreeView nodes={nodes} selected={state.selected.clone()} on_select={h.select} on_toggle={h.toggle_node} />
                         <TreeLegend />
                     </section>
                     <section class="pane console-pane" aria-label="shell">
@@ -400,17 +333,17 @@ pub fn App(props: &AppProps) -> Html {
                             lines={state.lines.clone()}
                             prompt={state.prompt()}
                             history={state.history.clone()}
-                            {on_exec}
+                            on_exec={h.exec}
                             autofocus={state.tour.is_none()}
                         />
                     </section>
                 </div>
                 <div class="col col-b">
                     <section class="pane timeline-pane" aria-label="timeline">
-                        <Timeline data={chart} now={snap.now} horizon={state.horizon()} {on_seek} {on_seek_by} />
+                        <Timeline data={chart} now={snap.now} horizon={state.horizon()} on_seek={h.seek} on_seek_by={h.seek_by} />
                     </section>
                     <section class="pane log-pane" aria-label="event log">
-                        <EventLog lines={state.log.clone()} selected={rel} />
+                        <EventLog lines={slow.log} selected={rel} />
                     </section>
                 </div>
                 <div class="col col-c">
@@ -419,24 +352,114 @@ pub fn App(props: &AppProps) -> Html {
                             path={state.selected.clone()}
                             {tasks}
                             specs={state.specs.clone()}
-                            {on_spawn}
-                            {on_kill}
-                            {on_respawn}
+                            on_spawn={h.spawn}
+                            on_kill={h.kill}
+                            on_respawn={h.respawn}
                         />
                         <Inspector
                             path={state.selected.clone()}
                             {files}
                             write_error={state.write_error.clone()}
-                            {on_write}
-                            on_dismiss={cb(|_| Action::DismissWriteError)}
+                            on_write={h.write}
+                            on_dismiss={h.dismiss}
                         />
                     </section>
                 </div>
             </main>
             if state.help {
-                <Help on_close={cb(|_| Action::CloseHelp)} />
+                <Help on_close={h.close_help} />
             }
         </div>
+    }
+}
+
+/// Every callback the views get, made once per mounted app.
+#[derive(Clone)]
+struct Handlers {
+    exec: Callback<String>,
+    select: Callback<String>,
+    toggle_node: Callback<String>,
+    version: Callback<Version>,
+    scenario: Callback<usize>,
+    theme: Callback<Theme>,
+    speed: Callback<i32>,
+    seek: Callback<u64>,
+    seek_by: Callback<i64>,
+    write: Callback<(String, String)>,
+    spawn: Callback<state::Spec>,
+    kill: Callback<u32>,
+    respawn: Callback<(u32, state::Spec)>,
+    toggle_play: Callback<()>,
+    step_event: Callback<()>,
+    step_ms: Callback<()>,
+    restart: Callback<()>,
+    help: Callback<()>,
+    close_help: Callback<()>,
+    tour_next: Callback<()>,
+    tour_close: Callback<()>,
+    dismiss: Callback<()>,
+}
+
+impl Handlers {
+    fn new(d: UseReducerDispatcher<State>) -> Handlers {
+        fn with<T: 'static>(
+            d: &UseReducerDispatcher<State>,
+            f: impl Fn(T) -> Action + 'static,
+        ) -> Callback<T> {
+            let d = d.clone();
+            Callback::from(move |v: T| d.dispatch(f(v)))
+        }
+        Handlers {
+            exec: with(&d, Action::Exec),
+            select: with(&d, Action::Select),
+            toggle_node: with(&d, Action::ToggleCollapse),
+            version: with(&d, Action::Reset),
+            scenario: with(&d, Action::LoadScenario),
+            theme: with(&d, Action::SetTheme),
+            speed: with(&d, Action::SetSpeed),
+            seek: with(&d, Action::Seek),
+            seek_by: with(&d, Action::SeekBy),
+            write: with(&d, |(file, value)| Action::WriteFile { file, value }),
+            spawn: with(&d, Action::Spawn),
+            kill: with(&d, Action::Kill),
+            respawn: with(&d, |(pid, spec)| Action::Respawn { pid, spec }),
+            toggle_play: with(&d, |_: ()| Action::TogglePlay),
+            step_event: with(&d, |_: ()| Action::StepEvent),
+            step_ms: with(&d, |_: ()| Action::StepMs),
+            restart: with(&d, |_: ()| Action::Restart),
+            help: with(&d, |_: ()| Action::ToggleHelp),
+            close_help: with(&d, |_: ()| Action::CloseHelp),
+            tour_next: with(&d, |_: ()| Action::TourNext),
+            tour_close: with(&d, |_: ()| Action::TourClose),
+            dismiss: with(&d, |_: ()| Action::DismissWriteError),
+        }
+    }
+}
+
+/// How often the heavier views follow the simulation while it plays, ms.
+pub const SLOW_VIEWS_MS: f64 = 100.0;
+
+/// What the heavier views last drew.
+#[derive(Clone)]
+struct SlowViews {
+    rev: u64,
+    wall_ms: f64,
+    selected: String,
+    files: Rc<Result<Vec<FileRow>, String>>,
+    chart: Rc<ChartData>,
+    log: Rc<Vec<Rc<str>>>,
+}
+
+impl Default for SlowViews {
+    fn default() -> Self {
+        SlowViews {
+            rev: 0,
+            wall_ms: f64::MIN,
+            selected: String::new(),
+            files: Rc::new(Ok(Vec::new())),
+            chart: Rc::default(),
+            log: Rc::default(),
+        }
     }
 }
 

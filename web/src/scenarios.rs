@@ -40,6 +40,9 @@ pub struct Scenario {
     pub select: &'static str,
     /// Speed slider position (tenths of a decade; 0 = real time).
     pub speed: i32,
+    /// Interval of the engine's time series, ms (the core's default is 10;
+    /// sampling costs memcgs × tasks, so large trees sample less often).
+    pub sample_ms: u64,
     pub tour: &'static [TourStep],
 }
 
@@ -68,6 +71,7 @@ pub const SCENARIOS: &[Scenario] = &[
         version: Version::V1,
         select: "/test",
         speed: 0,
+        sample_ms: 10,
         tour: &[
             TourStep {
                 select: Some("/test"),
@@ -112,6 +116,7 @@ pub const SCENARIOS: &[Scenario] = &[
         version: Version::V2,
         select: "/wmark95",
         speed: 0,
+        sample_ms: 10,
         tour: &[
             step(
                 Trigger::Start,
@@ -168,6 +173,7 @@ pub const SCENARIOS: &[Scenario] = &[
         version: Version::V2,
         select: "/parent",
         speed: 0,
+        sample_ms: 10,
         tour: &[
             step(
                 Trigger::Start,
@@ -202,6 +208,7 @@ pub const SCENARIOS: &[Scenario] = &[
         version: Version::V2,
         select: "/svc",
         speed: 0,
+        sample_ms: 10,
         tour: &[
             step(
                 Trigger::Start,
@@ -233,6 +240,7 @@ pub const SCENARIOS: &[Scenario] = &[
         version: Version::V2,
         select: "/parent/prot",
         speed: 0,
+        sample_ms: 10,
         tour: &[
             step(
                 Trigger::Start,
@@ -278,11 +286,12 @@ pub const SCENARIOS: &[Scenario] = &[
         version: Version::V2,
         select: "/g0",
         speed: 0,
+        sample_ms: 50,
         tour: &[step(
             Trigger::Start,
             "200 cgroups",
-            "Ten groups with 19 children each, every child running a sawtooth task under a \
-             128M limit with wmark_ratio 90. Large groups start collapsed: open one with its \
+            "Ten groups with 19 children each, every child running a sawtooth task (0.5–1.5 MB/s) \
+             under a 128M limit with wmark_ratio 90. Large groups start collapsed: open one with its \
              triangle or the Right arrow key. Press Next to play.",
         )],
     },
@@ -293,6 +302,13 @@ pub fn by_id(id: &str) -> Option<usize> {
 }
 
 impl Scenario {
+    /// A machine of the scenario's version, before its setup runs.
+    pub fn machine(&self) -> memcg::Simulator {
+        let mut sim = memcg::Simulator::new(self.version);
+        sim.machine_mut().engine.sample_interval = self.sample_ms * 1_000_000;
+        sim
+    }
+
     /// The shell commands that build the scenario, in order.
     pub fn setup(&self) -> Vec<String> {
         let lines: &[&str] = match self.id {
@@ -350,7 +366,10 @@ impl Scenario {
     }
 }
 
-/// 10 groups × 19 children = 200 cgroups, one sawtooth task per child.
+/// 10 groups × 19 children = 200 cgroups, one sawtooth task per child
+/// allocating 0.5–1.5 MB/s (190 tasks together charge about 190 MB/s: the
+/// engine runs every one of those faults, so this is the load that ×1 can
+/// keep up with in a frame budget).
 fn fleet() -> Vec<String> {
     let mut lines = Vec::new();
     for g in 0..10 {
@@ -365,9 +384,9 @@ fn fleet() -> Vec<String> {
             lines.push(format!("echo 128M > {child}/memory.max"));
             lines.push(format!("echo 90 > {child}/memory.wmark_ratio"));
             let size = 96 + 8 * ((g * 19 + c) % 8);
-            let rate = 8 + 4 * ((g + c) % 5);
+            let rate = 512 + 256 * ((g + c) % 5);
             lines.push(format!(
-                "spawn {child} sawtooth {size}M --rate {rate}M/s --ws 32M"
+                "spawn {child} sawtooth {size}M --rate {rate}K/s --ws 32M"
             ));
         }
     }
@@ -381,7 +400,7 @@ mod tests {
     #[test]
     fn every_scenario_sets_up_without_errors() {
         for sc in SCENARIOS {
-            let mut sim = memcg::Simulator::new(sc.version);
+            let mut sim = sc.machine();
             for line in sc.setup() {
                 let out = sim.exec(&line);
                 assert_eq!(out.stderr, "", "{}: {line}", sc.id);

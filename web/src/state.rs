@@ -9,7 +9,7 @@
 //! fresh snapshot, which is what the views compare and draw.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use memcg::sim::Snapshot;
@@ -177,6 +177,24 @@ impl Spec {
     }
 }
 
+/// The spec of each task spawned from the playground, by pid (a short list:
+/// a map type of its own would cost more wasm than it saves).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Specs(Vec<(u32, Spec)>);
+
+impl Specs {
+    pub fn get(&self, pid: u32) -> Option<&Spec> {
+        self.0.iter().find(|(p, _)| *p == pid).map(|(_, s)| s)
+    }
+
+    pub fn insert(&mut self, pid: u32, spec: Spec) {
+        match self.0.iter_mut().find(|(p, _)| *p == pid) {
+            Some(slot) => slot.1 = spec,
+            None => self.0.push((pid, spec)),
+        }
+    }
+}
+
 /// Where a guided tour stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tour {
@@ -283,15 +301,17 @@ pub struct State {
     pub selected: String,
     /// Commands entered so far, oldest first.
     pub history: Rc<Vec<String>>,
-    pub collapsed: Rc<BTreeSet<String>>,
+    /// Collapsed groups (a short list).
+    pub collapsed: Rc<Vec<String>>,
     pub playing: bool,
     pub speed: i32,
     /// The last frame could not simulate all of its virtual time.
     pub lagging: bool,
     pub scenario: Option<usize>,
     pub tour: Option<Tour>,
-    /// The newest trace lines, oldest first.
-    pub log: Rc<Vec<String>>,
+    /// The newest trace lines, oldest first (shared: a frame appends
+    /// without copying the rest).
+    pub log: Rc<Vec<Rc<str>>>,
     /// Wall-clock deadlines (ms) of each cgroup's flows:
     /// [charge, worker, direct, oom].
     pub flow_until: Rc<BTreeMap<String, [f64; 4]>>,
@@ -300,7 +320,7 @@ pub struct State {
     pub help: bool,
     pub theme: Theme,
     /// The spec each task was spawned with, by pid (for editing).
-    pub specs: Rc<BTreeMap<u32, Spec>>,
+    pub specs: Rc<Specs>,
 }
 
 pub fn version_label(version: Version) -> &'static str {
@@ -360,33 +380,38 @@ pub fn trace_fields(line: &str) -> Option<(&str, &str)> {
 }
 
 /// The newest `n` trace lines of `sim`, oldest first.
-fn newest_lines(sim: &Simulator, n: usize) -> Vec<String> {
+fn newest_lines(sim: &Simulator, n: usize) -> Vec<Rc<str>> {
     let trace = &sim.engine().trace;
     let kept = trace.len().min(memcg::trace::TRACE_KEEP as u64) as usize;
     trace
         .recent()
         .skip(kept.saturating_sub(n))
-        .cloned()
+        .map(|l| Rc::from(l.as_str()))
         .collect()
 }
 
 /// Groups with more children than this start collapsed.
 pub const COLLAPSE_OVER: usize = 8;
 
-fn initial_collapsed(snap: &Snapshot) -> BTreeSet<String> {
-    let mut children: BTreeMap<&str, usize> = BTreeMap::new();
-    for cg in &snap.cgroups {
-        if let Some((parent, _)) = cg.path.rsplit_once('/') {
-            *children.entry(parent).or_default() += 1;
+fn initial_collapsed(snap: &Snapshot) -> Vec<String> {
+    let cgs = &snap.cgroups;
+    let mut out = Vec::new();
+    for (i, cg) in cgs.iter().enumerate() {
+        if cg.depth == 0 {
+            continue;
+        }
+        // Pre-order: the children follow, one level deeper, until the
+        // depth comes back up.
+        let children = cgs[i + 1..]
+            .iter()
+            .take_while(|c| c.depth > cg.depth)
+            .filter(|c| c.depth == cg.depth + 1)
+            .count();
+        if children > COLLAPSE_OVER {
+            out.push(cg.path.clone());
         }
     }
-    snap.cgroups
-        .iter()
-        .filter(|cg| {
-            cg.depth > 0 && children.get(cg.path.as_str()).copied().unwrap_or(0) > COLLAPSE_OVER
-        })
-        .map(|cg| cg.path.clone())
-        .collect()
+    out
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -402,7 +427,7 @@ fn wall_now() -> f64 {
 }
 
 /// Script time one frame may spend simulating, ms.
-pub const FRAME_BUDGET_MS: f64 = 6.0;
+pub const FRAME_BUDGET_MS: f64 = 4.0;
 /// Events one frame may process when no clock is available (native).
 pub const FRAME_EVENTS: u64 = 200_000;
 
@@ -418,7 +443,7 @@ impl State {
             rev: 0,
             lines: Rc::new(welcome(version)),
             history: Rc::new(Vec::new()),
-            collapsed: Rc::new(BTreeSet::new()),
+            collapsed: Rc::new(Vec::new()),
             playing: false,
             speed: 0,
             lagging: false,
@@ -430,7 +455,7 @@ impl State {
             write_error: None,
             help: false,
             theme: Theme::Auto,
-            specs: Rc::new(BTreeMap::new()),
+            specs: Rc::new(Specs::default()),
         }
     }
 
@@ -623,9 +648,9 @@ impl State {
             LineKind::Info,
             format!("# scenario: {}", sc.title),
         )]);
-        let mut sim = Simulator::new(sc.version);
+        let mut sim = sc.machine();
         let mut out_lines = Vec::new();
-        let mut specs = BTreeMap::new();
+        let mut specs = Specs::default();
         for line in sc.setup() {
             let prompt = format!("root@memcg:{}#", sim.cwd());
             let out = sim.exec(&line);
@@ -705,6 +730,7 @@ impl State {
 
     /// One animation frame of simulation.
     fn tick(&mut self, dt_ms: f64, wall_ms: f64) {
+        let tick_start = wall_now();
         self.wall_ms = wall_ms;
         let dt = dt_ms.clamp(0.0, MAX_FRAME_MS);
         let span = (crate::format::speed_factor(self.speed) * dt * 1e6) as u64;
@@ -766,6 +792,7 @@ impl State {
         self.lagging = !reached && !fired;
         self.take_new_trace(trace_before, wall_ms);
         self.refresh();
+        crate::timing::record_sim(wall_now() - tick_start);
         if fired {
             self.fire_step();
         }
@@ -779,10 +806,7 @@ impl State {
         let fresh = newest_lines(&model.sim, new);
         // Charging: tasks that are allocating.
         let mount = self.mount();
-        let mut charging: BTreeSet<String> = BTreeSet::new();
-        for t in &model.sim.snapshot_tasks_running() {
-            charging.insert(t.clone());
-        }
+        let charging = model.sim.snapshot_tasks_running();
         drop(model);
         let flows = Rc::make_mut(&mut self.flow_until);
         for rel in charging {
@@ -923,9 +947,12 @@ impl Reducible for State {
                 }
             }
             Action::ToggleCollapse(path) => {
-                let set = Rc::make_mut(&mut next.collapsed);
-                if !set.remove(&path) {
-                    set.insert(path);
+                let list = Rc::make_mut(&mut next.collapsed);
+                match list.iter().position(|p| *p == path) {
+                    Some(i) => {
+                        list.remove(i);
+                    }
+                    None => list.push(path),
                 }
             }
             Action::TourNext => next.tour_next(),
@@ -1109,7 +1136,7 @@ mod tests {
         let state = state.reduce(Action::Spawn(Spec::default()));
         assert_eq!(state.snap.tasks.len(), 1);
         let pid = state.snap.tasks[0].pid;
-        assert_eq!(state.specs[&pid], Spec::default());
+        assert_eq!(state.specs.get(pid), Some(&Spec::default()));
         let spec = Spec {
             kind: "burst".into(),
             size: "64M".into(),
@@ -1127,7 +1154,7 @@ mod tests {
             .collect();
         assert_eq!(live.len(), 1);
         assert_eq!(live[0].program, "burst");
-        assert_eq!(state.specs[&live[0].pid], spec);
+        assert_eq!(state.specs.get(live[0].pid), Some(&spec));
         let pid = live[0].pid;
         let state = state.reduce(Action::Kill(pid));
         assert!(state.snap.tasks.iter().all(|t| t.state == "killed"));

@@ -566,7 +566,7 @@ async fn tour_next_runs_to_the_next_stop() {
 
 fn straight_run(id: &str, t: u64) -> memcg::sim::Snapshot {
     let sc = &SCENARIOS[by_id(id).unwrap()];
-    let mut sim = memcg::Simulator::new(sc.version);
+    let mut sim = sc.machine();
     for line in sc.setup() {
         sim.exec(&line);
     }

@@ -62,7 +62,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <span id="clock" class="clock" data-now={props.now.to_string()} aria-live="off">
                 { "t = " }{ format::clock(props.now) }
             </span>
-            if props.lagging {
+            if props.lagging && props.playing {
                 <span class="lagging" role="status">{ "⚠ at full speed: the simulation cannot keep up" }</span>
             }
             <button id="help-button" type="button" class="help-button" aria-keyshortcuts="?" title="Keyboard shortcuts (?)"

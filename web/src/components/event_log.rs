@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::state::trace_fields;
@@ -29,7 +29,7 @@ pub const SHOWN: usize = 150;
 #[derive(Properties, PartialEq)]
 pub struct EventLogProps {
     /// Newest trace lines, oldest first.
-    pub lines: Rc<Vec<String>>,
+    pub lines: Rc<Vec<Rc<str>>>,
     /// The trace's memcg column of the selected cgroup (`/` for the root).
     pub selected: String,
 }
@@ -39,10 +39,9 @@ pub fn EventLog(props: &EventLogProps) -> Html {
     let text = use_state(String::new);
     let kind = use_state(|| 0usize);
     let only_selected = use_state(|| false);
-    let out_ref = use_node_ref();
 
     let kinds = KINDS[*kind].1;
-    let needle = text.trim().to_lowercase();
+    let needle = text.trim().to_ascii_lowercase();
     let mut shown: Vec<&str> = props
         .lines
         .iter()
@@ -51,22 +50,13 @@ pub fn EventLog(props: &EventLogProps) -> Html {
             let (event, memcg) = trace_fields(l).unwrap_or(("", ""));
             (kinds.is_empty() || kinds.contains(&event))
                 && (!*only_selected || memcg == props.selected)
-                && (needle.is_empty() || l.to_lowercase().contains(&needle))
+                && (needle.is_empty() || l.to_ascii_lowercase().contains(&needle))
         })
         .take(SHOWN)
-        .map(String::as_str)
+        .map(|l| &**l)
         .collect();
     shown.reverse();
     let body = shown.join("\n");
-
-    {
-        let out_ref = out_ref.clone();
-        use_effect_with(body.clone(), move |_| {
-            if let Some(out) = out_ref.cast::<Element>() {
-                out.set_scroll_top(out.scroll_height());
-            }
-        });
-    }
 
     let on_text = {
         let text = text.clone();
@@ -102,8 +92,13 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                 </select>
                 <label class="check"><input id="log-only-selected" type="checkbox" checked={*only_selected} onchange={on_only} />{ " selected cgroup only" }</label>
             </div>
-            <pre id="log-lines" ref={out_ref} role="log" aria-live="polite" aria-label="trace lines: time, event, pid, memcg, details"
-                tabindex="0">{ if body.is_empty() { "(no events yet)".to_string() } else { body } }</pre>
+            // column-reverse keeps the newest line in view without reading
+            // the layout every frame.
+            <div class="log-scroll" tabindex="0" aria-label="trace lines, scrollable">
+                <pre id="log-lines" role="log" aria-live="polite" aria-label="trace lines: time, event, pid, memcg, details">
+                    { if body.is_empty() { "(no events yet)".to_string() } else { body } }
+                </pre>
+            </div>
         </div>
     }
 }

@@ -3,6 +3,8 @@
 //! click opens an input; Enter writes through the core's cgroupfs, Escape
 //! cancels. A rejected write shows the kernel's message next to the file.
 
+use std::rc::Rc;
+
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -34,7 +36,7 @@ pub struct InspectorProps {
     /// Absolute path of the cgroup directory.
     pub path: String,
     /// Its files sorted by name, or why they could not be listed.
-    pub files: Result<Vec<FileRow>, String>,
+    pub files: Rc<Result<Vec<FileRow>, String>>,
     #[prop_or_default]
     pub write_error: Option<WriteError>,
     /// (file name, value) to write.
@@ -143,7 +145,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         let editing = editing.clone();
         Callback::from(move |_| editing.set(None))
     };
-    let body = match &props.files {
+    let body = match &*props.files {
         Ok(files) => html! {
             <table class="files">
                 <thead>

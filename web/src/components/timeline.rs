@@ -8,7 +8,7 @@ use memcg::Simulator;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::format;
+use crate::format::{self, num};
 
 /// One point of the usage chart (bytes; `None` = no limit).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +35,8 @@ pub struct ChartData {
     pub scale: u64,
     /// Fault latency histogram: log2 buckets of ns.
     pub hist: Vec<u64>,
+    /// Virtual time the data was taken at (the charts' right edge).
+    pub end: u64,
 }
 
 /// Points drawn per chart at most.
@@ -48,6 +50,7 @@ impl ChartData {
         let opt = |p: u64| (p != PAGE_COUNTER_MAX).then(|| b(p));
         let mut data = ChartData {
             path: path.to_string(),
+            end: sim.now(),
             ..ChartData::default()
         };
         let Some(id) = sim.lookup(path) else {
@@ -116,7 +119,9 @@ fn path_of(points: &[(f64, f64)]) -> String {
     let mut d = String::with_capacity(points.len() * 14);
     for (i, (x, y)) in points.iter().enumerate() {
         d.push_str(if i == 0 { "M" } else { "L" });
-        d.push_str(&format!("{x:.1} {y:.1}"));
+        d.push_str(&num(*x));
+        d.push(' ');
+        d.push_str(&num(*y));
     }
     d
 }
@@ -129,7 +134,7 @@ fn line(
     w: f64,
     h: f64,
     top: f64,
-    value: impl Fn(&Point) -> Option<f64>,
+    value: &dyn Fn(&Point) -> Option<f64>,
 ) -> String {
     let x = |t: u64| L + (t as f64 / end.max(1) as f64) * (w - L - R);
     let y = |v: f64| T + (1.0 - (v / top.max(1.0)).min(1.0)) * (h - T - B);
@@ -145,8 +150,8 @@ fn area(
     data: &ChartData,
     end: u64,
     top: f64,
-    lo: impl Fn(&Point) -> f64,
-    hi: impl Fn(&Point) -> f64,
+    lo: &dyn Fn(&Point) -> f64,
+    hi: &dyn Fn(&Point) -> f64,
 ) -> String {
     let x = |t: u64| L + (t as f64 / end.max(1) as f64) * (W - L - R);
     let y = |v: f64| T + (1.0 - (v / top.max(1.0)).min(1.0)) * (H - T - B);
@@ -163,12 +168,12 @@ fn area(
 fn axes(w: f64, h: f64, top_label: String, end: u64) -> Html {
     html! {
         <g class="axes">
-            <line x1={L.to_string()} x2={L.to_string()} y1={T.to_string()} y2={(h - B).to_string()} />
-            <line x1={L.to_string()} x2={(w - R).to_string()} y1={(h - B).to_string()} y2={(h - B).to_string()} />
-            <text x={(L - 4.0).to_string()} y={(T + 8.0).to_string()} text-anchor="end">{ top_label }</text>
-            <text x={(L - 4.0).to_string()} y={(h - B).to_string()} text-anchor="end">{ "0" }</text>
-            <text x={L.to_string()} y={(h - 4.0).to_string()}>{ "0 s" }</text>
-            <text x={(w - R).to_string()} y={(h - 4.0).to_string()} text-anchor="end">{ format::clock(end) }</text>
+            <line x1={num(L)} x2={num(L)} y1={num(T)} y2={num(h - B)} />
+            <line x1={num(L)} x2={num(w - R)} y1={num(h - B)} y2={num(h - B)} />
+            <text x={num(L - 4.0)} y={num(T + 8.0)} text-anchor="end">{ top_label }</text>
+            <text x={num(L - 4.0)} y={num(h - B)} text-anchor="end">{ "0" }</text>
+            <text x={num(L)} y={num(h - 4.0)}>{ "0 s" }</text>
+            <text x={num(w - R)} y={num(h - 4.0)} text-anchor="end">{ format::clock(end) }</text>
         </g>
     }
 }
@@ -176,13 +181,15 @@ fn axes(w: f64, h: f64, top_label: String, end: u64) -> Html {
 fn usage_chart(data: &ChartData, end: u64) -> Html {
     let top = data.scale as f64;
     let f = |v: u64| v as f64;
-    let anon = area(data, end, top, |_| 0.0, |p| f(p.anon));
-    let file = area(data, end, top, |p| f(p.anon), |p| f(p.anon + p.file));
-    let usage = line(data, end, W, H, top, |p| Some(f(p.usage)));
-    let max = line(data, end, W, H, top, |p| p.max.map(f));
-    let high = line(data, end, W, H, top, |p| p.high.map(f));
-    let wh = line(data, end, W, H, top, |p| p.wmark_high.map(f));
-    let wl = line(data, end, W, H, top, |p| p.wmark_low.map(f));
+    let anon = area(data, end, top, &|_: &Point| 0.0, &|p: &Point| f(p.anon));
+    let file = area(data, end, top, &|p: &Point| f(p.anon), &|p: &Point| {
+        f(p.anon + p.file)
+    });
+    let usage = line(data, end, W, H, top, &|p: &Point| Some(f(p.usage)));
+    let max = line(data, end, W, H, top, &|p: &Point| p.max.map(f));
+    let high = line(data, end, W, H, top, &|p: &Point| p.high.map(f));
+    let wh = line(data, end, W, H, top, &|p: &Point| p.wmark_high.map(f));
+    let wl = line(data, end, W, H, top, &|p: &Point| p.wmark_low.map(f));
     let last = data.points.last();
     let summary = match last {
         Some(p) => format!(
@@ -206,7 +213,7 @@ fn usage_chart(data: &ChartData, end: u64) -> Html {
                 <span class="key k-wh">{ "wmark_high" }</span>
                 <span class="key k-wl">{ "wmark_low" }</span>
             </span></figcaption>
-            <svg viewBox={format!("0 0 {W} {H}")} width="100%" role="img" aria-label={summary}>
+            <svg viewBox={format!("0 0 {} {}", num(W), num(H))} width="100%" role="img" aria-label={summary}>
                 { axes(W, H, format::bytes(data.scale), end) }
                 <path class="area-anon" d={anon} />
                 <path class="area-file" d={file} />
@@ -249,15 +256,15 @@ fn histogram(data: &ChartData) -> Html {
     html! {
         <figure class="chart hist-chart">
             <figcaption>{ "fault latency (stalls ≥ 1 µs hatched)" }</figcaption>
-            <svg viewBox={format!("0 0 {w} {h}")} width="100%" role="img" aria-label={label} data-stalls={stalls.to_string()}>
+            <svg viewBox={format!("0 0 {} {}", num(w), num(h))} width="100%" role="img" aria-label={label} data-stalls={stalls.to_string()}>
                 <g class="axes">
-                    <line x1={L.to_string()} x2={(w - R).to_string()} y1={(h - B).to_string()} y2={(h - B).to_string()} />
-                    <text x={(L - 4.0).to_string()} y={(T + 8.0).to_string()} text-anchor="end">{ top.to_string() }</text>
-                    <text x={(L - 4.0).to_string()} y={(h - B).to_string()} text-anchor="end">{ "0" }</text>
-                    <text x={(L - 4.0).to_string()} y={(T + 20.0).to_string()} text-anchor="end">{ "(log)" }</text>
+                    <line x1={num(L)} x2={num(w - R)} y1={num(h - B)} y2={num(h - B)} />
+                    <text x={num(L - 4.0)} y={num(T + 8.0)} text-anchor="end">{ top.to_string() }</text>
+                    <text x={num(L - 4.0)} y={num(h - B)} text-anchor="end">{ "0" }</text>
+                    <text x={num(L - 4.0)} y={num(T + 20.0)} text-anchor="end">{ "(log)" }</text>
                     { for ticks.iter().map(|(b, text)| {
                         let x = L + (*b - HIST_FROM) as f64 * bw + bw / 2.0;
-                        html! { <text x={x.to_string()} y={(h - 4.0).to_string()} text-anchor="middle">{ *text }</text> }
+                        html! { <text x={num(x)} y={num(h - 4.0)} text-anchor="middle">{ *text }</text> }
                     }) }
                 </g>
                 { for counts.iter().enumerate().map(|(i, &c)| {
@@ -266,8 +273,8 @@ fn histogram(data: &ChartData) -> Html {
                     let x = L + i as f64 * bw;
                     let class = if b >= 10 { "bar stall" } else { "bar fast" };
                     html! {
-                        <rect class={class} x={(x + 1.0).to_string()} width={(bw - 2.0).max(1.0).to_string()}
-                            y={(h - B - hh).to_string()} height={hh.to_string()}>
+                        <rect class={class} x={num(x + 1.0)} width={num((bw - 2.0).max(1.0))}
+                            y={num(h - B - hh)} height={num(hh)}>
                             <title>{ format!("{}–{}: {c}", format::duration(1 << b), format::duration((1u64 << (b + 1)) - 1)) }</title>
                         </rect>
                     }
@@ -283,8 +290,8 @@ fn cumulative(data: &ChartData, end: u64) -> Html {
     let worker = last.map_or(0, |p| p.worker_ns);
     let stall = last.map_or(0, |p| p.stall_ns);
     let top = worker.max(stall).max(1_000_000) as f64;
-    let wl = line(data, end, w, h, top, |p| Some(p.worker_ns as f64));
-    let sl = line(data, end, w, h, top, |p| Some(p.stall_ns as f64));
+    let wl = line(data, end, w, h, top, &|p: &Point| Some(p.worker_ns as f64));
+    let sl = line(data, end, w, h, top, &|p: &Point| Some(p.stall_ns as f64));
     let label = format!(
         "cumulative worker CPU time {} and task stall {}",
         format::duration(worker),
@@ -296,7 +303,7 @@ fn cumulative(data: &ChartData, end: u64) -> Html {
                 <span class="key k-worker">{ format!("worker {}", format::duration(worker)) }</span>
                 <span class="key k-stall">{ format!("stall {}", format::duration(stall)) }</span>
             </span></figcaption>
-            <svg viewBox={format!("0 0 {w} {h}")} width="100%" role="img" aria-label={label}>
+            <svg viewBox={format!("0 0 {} {}", num(w), num(h))} width="100%" role="img" aria-label={label}>
                 { axes(w, h, format::duration(top as u64), end) }
                 <path class="line-worker" d={wl} />
                 <path class="line-stall" d={sl} />
@@ -309,11 +316,11 @@ fn refaults(data: &ChartData, end: u64) -> Html {
     let (w, h) = (290.0, 120.0);
     let last = data.points.last().map_or(0, |p| p.refaults);
     let top = last.max(10) as f64;
-    let d = line(data, end, w, h, top, |p| Some(p.refaults as f64));
+    let d = line(data, end, w, h, top, &|p: &Point| Some(p.refaults as f64));
     html! {
         <figure class="chart refault-chart">
             <figcaption>{ format!("refaults (pages): {last}") }</figcaption>
-            <svg viewBox={format!("0 0 {w} {h}")} width="100%" role="img" aria-label={format!("{last} refaulted pages so far")}>
+            <svg viewBox={format!("0 0 {} {}", num(w), num(h))} width="100%" role="img" aria-label={format!("{last} refaulted pages so far")}>
                 { axes(w, h, format!("{}", top as u64), end) }
                 <path class="line-refault" d={d} />
             </svg>
@@ -321,9 +328,29 @@ fn refaults(data: &ChartData, end: u64) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct ChartsProps {
+    data: Rc<ChartData>,
+}
+
+/// The charts alone, so that the clock moving does not redraw them.
+#[component]
+fn Charts(props: &ChartsProps) -> Html {
+    let end = props.data.end.max(1_000_000);
+    html! {
+        <div class="charts">
+            { usage_chart(&props.data, end) }
+            <div class="small-charts">
+                { histogram(&props.data) }
+                { cumulative(&props.data, end) }
+                { refaults(&props.data, end) }
+            </div>
+        </div>
+    }
+}
+
 #[component]
 pub fn Timeline(props: &TimelineProps) -> Html {
-    let end = props.now.max(1_000_000);
     let now_ms = props.now / 1_000_000;
     let horizon_ms = props.horizon / 1_000_000;
     let oninput = {
@@ -340,14 +367,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     html! {
         <div id="timeline" class="timeline" data-path={props.data.path.clone()}>
             <h2>{ "Timeline of " }<code>{ &props.data.path }</code></h2>
-            <div class="charts">
-                { usage_chart(&props.data, end) }
-                <div class="small-charts">
-                    { histogram(&props.data) }
-                    { cumulative(&props.data, end) }
-                    { refaults(&props.data, end) }
-                </div>
-            </div>
+            <Charts data={props.data.clone()} />
             <div class="scrubber">
                 <button type="button" title="Seek to the start" aria-label="seek to the start" onclick={seek(0)}>{ "|◀" }</button>
                 <button type="button" aria-keyshortcuts="[" title="Back 1 s ([)" aria-label="back one second" onclick={by(-1_000_000_000)}>{ "−1 s" }</button>

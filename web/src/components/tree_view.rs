@@ -4,13 +4,12 @@
 //! Rows never overlap (one per cgroup, names cut to their column); groups
 //! collapse; the pane scrolls.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use memcg::sim::Snapshot;
 use yew::prelude::*;
 
-use crate::format;
+use crate::format::{self, num};
 use crate::state::Flows;
 
 pub const ROW: i32 = 56;
@@ -50,8 +49,8 @@ pub struct TreeNode {
 /// The rows to draw: pre-order, skipping the insides of collapsed groups.
 pub fn visible_nodes(
     snap: &Snapshot,
-    collapsed: &BTreeSet<String>,
-    flows: &BTreeMap<String, Flows>,
+    collapsed: &[String],
+    flows: &dyn Fn(&str) -> Flows,
 ) -> Vec<TreeNode> {
     // Scale: the tightest limit on the way to the root, or else the
     // largest limit anywhere (or the largest usage), so bars compare.
@@ -60,17 +59,19 @@ pub fn visible_nodes(
     if global == 0 {
         global = (top_usage + top_usage / 4).max(256 << 20);
     }
-    let mut tasks: BTreeMap<&str, usize> = BTreeMap::new();
-    for t in &snap.tasks {
-        if t.state != "exited" && t.state != "killed" {
-            let key = if t.cgroup.is_empty() {
-                "/"
-            } else {
-                t.cgroup.as_str()
-            };
-            *tasks.entry(key).or_default() += 1;
-        }
-    }
+    let tasks_in = |rel: &str| {
+        snap.tasks
+            .iter()
+            .filter(|t| {
+                let key = if t.cgroup.is_empty() {
+                    "/"
+                } else {
+                    t.cgroup.as_str()
+                };
+                key == rel && t.state != "exited" && t.state != "killed"
+            })
+            .count()
+    };
     let mount = snap.version.mount_point();
     let mut out = Vec::new();
     let mut limits: Vec<Option<u64>> = Vec::new();
@@ -122,11 +123,11 @@ pub fn visible_nodes(
             wmark_low: cg.wmark_low,
             scale,
             work: cg.work.clone(),
-            tasks: tasks.get(rel.as_str()).copied().unwrap_or(0),
+            tasks: tasks_in(&rel),
             stall_ns: cg.stall_ns,
             max_events: cg.events[2],
             worker_ns: cg.worker_ns,
-            flows: flows.get(&cg.path).copied().unwrap_or_default(),
+            flows: flows(&cg.path),
         });
     }
     out
@@ -296,36 +297,36 @@ fn Row(props: &RowProps) -> Html {
             <rect class="row-bg" x="0" y="1" width={WIDTH.to_string()} height={(ROW - 2).to_string()} rx="4" />
             if n.has_children {
                 <g class="toggle" onclick={ontoggle} aria-hidden="true">
-                    <rect x={(name_x - 16.0).to_string()} y="14" width="14" height="16" fill="transparent" />
-                    <text x={(name_x - 14.0).to_string()} y="27">{ if n.collapsed { "▸" } else { "▾" } }</text>
+                    <rect x={num(name_x - 16.0)} y="14" width="14" height="16" fill="transparent" />
+                    <text x={num(name_x - 14.0)} y="27">{ if n.collapsed { "▸" } else { "▾" } }</text>
                 </g>
             }
-            <text class="name" x={name_x.to_string()} y="27">{ label }</text>
-            <text class="sub" x={name_x.to_string()} y="44">{ sub }</text>
+            <text class="name" x={num(name_x)} y="27">{ label }</text>
+            <text class="sub" x={num(name_x)} y="44">{ sub }</text>
             if n.has_memory {
-                <rect class="bar-bg" x={BAR_X.to_string()} y={bar_y.to_string()} width={BAR_W.to_string()} height={bar_h.to_string()} />
-                <rect class="bar-anon" x={BAR_X.to_string()} y={bar_y.to_string()} width={anon_w.max(0.0).to_string()} height={bar_h.to_string()} />
-                <rect class="bar-file" x={(BAR_X + anon_w).to_string()} y={bar_y.to_string()} width={file_w.to_string()} height={bar_h.to_string()} />
-                <line class="usage-edge" x1={usage_x.to_string()} x2={usage_x.to_string()} y1={(bar_y - 1.0).to_string()} y2={(bar_y + bar_h + 1.0).to_string()} />
-                { for marks.iter().map(|(x, _, class)| html! {
-                    <g class={classes!("mark", *class)}>
-                        <line x1={x.to_string()} x2={x.to_string()} y1={(bar_y - 4.0).to_string()} y2={(bar_y + bar_h + 4.0).to_string()} />
-                        if *class == "wmark-high" {
-                            <path d={format!("M{} {} l-3.5 -5 h7 z", x, bar_y - 4.0)} />
+                <rect class="bar-bg" x={num(BAR_X)} y={num(bar_y)} width={num(BAR_W)} height={num(bar_h)} />
+                <rect class="bar-anon" x={num(BAR_X)} y={num(bar_y)} width={num(anon_w.max(0.0))} height={num(bar_h)} />
+                <rect class="bar-file" x={num(BAR_X + anon_w)} y={num(bar_y)} width={num(file_w)} height={num(bar_h)} />
+                <line class="usage-edge" x1={num(usage_x)} x2={num(usage_x)} y1={num(bar_y - 1.0)} y2={num(bar_y + bar_h + 1.0)} />
+                { for marks.iter().map(|&(x, _, class)| html! {
+                    <g class={classes!("mark", class)}>
+                        <line x1={num(x)} x2={num(x)} y1={num(bar_y - 4.0)} y2={num(bar_y + bar_h + 4.0)} />
+                        if class == "wmark-high" {
+                            <path d={format!("M{} {} l-3.5 -5 h7 z", num(x), num(bar_y - 4.0))} />
                         }
-                        if *class == "wmark-low" {
-                            <path d={format!("M{} {} l-3.5 5 h7 z", x, bar_y + bar_h + 4.0)} />
+                        if class == "wmark-low" {
+                            <path d={format!("M{} {} l-3.5 5 h7 z", num(x), num(bar_y + bar_h + 4.0))} />
                         }
                     </g>
                 }) }
                 { for labels.iter().map(|(x, text)| html! {
-                    <text class="mark-label" x={x.to_string()} y="47" text-anchor="middle">{ text.clone() }</text>
+                    <text class="mark-label" x={num(*x)} y="47" text-anchor="middle">{ text.clone() }</text>
                 }) }
                 if n.flows.charge {
                     <g class="flow charge">
                         <title>{ "charging: tasks allocating" }</title>
-                        <path class="flow-line" d={format!("M{} {} H{}", BAR_X - 30.0, bar_y + bar_h / 2.0, BAR_X - 6.0)} />
-                        <path class="flow-head" d={format!("M{} {} l-6 -4 v8 z", BAR_X - 1.0, bar_y + bar_h / 2.0)} />
+                        <path class="flow-line" d={format!("M{} {} H{}", num(BAR_X - 30.0), num(bar_y + bar_h / 2.0), num(BAR_X - 6.0))} />
+                        <path class="flow-head" d={format!("M{} {} l-6 -4 v8 z", num(BAR_X - 1.0), num(bar_y + bar_h / 2.0))} />
                     </g>
                 }
                 { for flow_labels.iter().enumerate().map(|(i, (text, class))| {
@@ -333,16 +334,16 @@ fn Row(props: &RowProps) -> Html {
                     html! {
                         <g class={classes!("flow", "reclaim", *class)}>
                             <title>{ format!("reclaim by {text}") }</title>
-                            <path class="flow-line" d={format!("M{} {} V{}", x, bar_y + 2.0, 3.0)} />
-                            <path class="flow-head" d={format!("M{} {} l-4 5 h8 z", x, 0.5)} />
-                            <text class="flow-label" x={(x - 5.0).to_string()} y="10" text-anchor="end">{ *text }</text>
+                            <path class="flow-line" d={format!("M{} {} V{}", num(x), num(bar_y + 2.0), num(3.0))} />
+                            <path class="flow-head" d={format!("M{} {} l-4 5 h8 z", num(x), num(0.5))} />
+                            <text class="flow-label" x={num(x - 5.0)} y="10" text-anchor="end">{ *text }</text>
                         </g>
                     }
                 }) }
-                <text class="usage-text" x={RIGHT_X.to_string()} y="22">{ limit_text }</text>
+                <text class="usage-text" x={num(RIGHT_X)} y="22">{ limit_text }</text>
                 <g class={classes!("badge", work_class)}>
-                    <rect x={RIGHT_X.to_string()} y="30" width="86" height="16" rx="8" />
-                    <text x={(RIGHT_X + 43.0).to_string()} y="42" text-anchor="middle">{ badge }</text>
+                    <rect x={num(RIGHT_X)} y="30" width="86" height="16" rx="8" />
+                    <text x={num(RIGHT_X + 43.0)} y="42" text-anchor="middle">{ badge }</text>
                 </g>
             }
         </g>
@@ -450,22 +451,16 @@ pub fn TreeView(props: &TreeViewProps) -> Html {
 #[component]
 pub fn TreeLegend() -> Html {
     html! {
-        <svg class="legend" viewBox="0 0 660 22" width="100%" role="img"
-            aria-label="Legend: solid bar anon memory, hatched bar page cache; solid line memory.max, dashed memory.high, dotted with a down triangle wmark_high, dotted with an up triangle wmark_low">
-            <rect class="bar-anon" x="4" y="6" width="18" height="10" />
-            <text x="26" y="15">{ "anon" }</text>
-            <rect class="bar-file" x="64" y="6" width="18" height="10" />
-            <text x="86" y="15">{ "file" }</text>
-            <g class="mark limit"><line x1="130" x2="130" y1="3" y2="19" /></g>
-            <text x="135" y="15">{ "max (limit)" }</text>
-            <g class="mark high"><line x1="222" x2="222" y1="3" y2="19" /></g>
-            <text x="227" y="15">{ "high" }</text>
-            <g class="mark wmark-high"><line x1="272" x2="272" y1="5" y2="19" /><path d="M272 5 l-3.5 -5 h7 z" /></g>
-            <text x="277" y="15">{ "wH = wmark_high" }</text>
-            <g class="mark wmark-low"><line x1="400" x2="400" y1="3" y2="17" /><path d="M400 17 l-3.5 5 h7 z" /></g>
-            <text x="405" y="15">{ "wL = wmark_low" }</text>
-            <g class="flow charge"><path class="flow-line" d="M520 11 H540" /><path class="flow-head" d="M546 11 l-6 -4 v8 z" /></g>
-            <text x="550" y="15">{ "charging" }</text>
-        </svg>
+        <p class="legend legend-inline" aria-label="legend">
+            <span class="key anon">{ "anon" }</span>
+            <span class="key file">{ "file (page cache, hatched)" }</span>
+            <span class="key k-limit">{ "max: the limit" }</span>
+            <span class="key k-high">{ "high" }</span>
+            <span class="key k-wh">{ "wH: wmark_high ▼" }</span>
+            <span class="key k-wl">{ "wL: wmark_low ▲" }</span>
+            <span class="key k-charge">{ "→ charging" }</span>
+            <span class="key k-worker">{ "↑ kworker reclaim" }</span>
+            <span class="key k-direct">{ "↑ direct reclaim" }</span>
+        </p>
     }
 }

@@ -3,7 +3,6 @@
 //! Everything goes through the shell (`spawn`, `kill`), so the console shows
 //! the command for each click.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use memcg::sim::TaskSnapshot;
@@ -11,7 +10,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::format;
-use crate::state::Spec;
+use crate::state::{Spec, Specs};
 
 /// Plain kinds, then the core's presets.
 pub fn kinds() -> Vec<&'static str> {
@@ -41,7 +40,7 @@ pub struct WorkloadsProps {
     pub path: String,
     /// Its tasks (all states).
     pub tasks: Vec<TaskSnapshot>,
-    pub specs: Rc<BTreeMap<u32, Spec>>,
+    pub specs: Rc<Specs>,
     pub on_spawn: Callback<Spec>,
     pub on_kill: Callback<u32>,
     pub on_respawn: Callback<(u32, Spec)>,
@@ -112,7 +111,7 @@ pub fn Workloads(props: &WorkloadsProps) -> Html {
         let edit = {
             let form = form.clone();
             let editing = editing.clone();
-            let spec = props.specs.get(&t.pid).cloned().unwrap_or_else(|| Spec {
+            let spec = props.specs.get(t.pid).cloned().unwrap_or_else(|| Spec {
                 kind: t.program.clone(),
                 ..Spec::default()
             });

@@ -1,6 +1,6 @@
 // End-to-end: the served playground page in Debian chromium, driven through
 // playwright-core. Types the seed document's configuration example into the
-// console and checks the documented outputs.
+// console of an empty machine and checks the documented outputs.
 //
 //   E2E_URL=http://127.0.0.1:8080/ node --test tests/e2e/
 //
@@ -8,13 +8,7 @@
 // `make test` does both on a free port.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const BASE_URL = process.env.E2E_URL || 'http://127.0.0.1:8080/';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const OUT_DIR = fileURLToPath(new URL('./out/', import.meta.url));
+import { launch, open, OUT_DIR } from './lib.mjs';
 
 // The seed's five steps (step 5 is two commands), verbatim.
 const SEED = [
@@ -27,35 +21,10 @@ const SEED = [
 ];
 
 test('the seed example typed into the playground console prints 50, 1020051456, 1014685696', async (t) => {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  t.after(() => browser.close());
-
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  page.setDefaultTimeout(10_000);
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
-
-  await page.goto(BASE_URL);
+  const { page, problems } = await launch(t);
+  await open(page, '?scenario=blank');
   const input = page.locator('#console-input');
-  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  await input.waitFor({ state: 'visible' });
 
   for (const [i, command] of SEED.entries()) {
     await input.pressSequentially(command);
@@ -78,7 +47,7 @@ test('the seed example typed into the playground console prints 50, 1020051456, 
   assert.deepEqual(stderr, []);
 
   // The new cgroup is in the tree; selecting it shows its files.
-  await page.locator('#cgroup-tree button[data-path="/sys/fs/cgroup/memory/test"]').click();
+  await page.locator('#cgroup-tree [data-path="/sys/fs/cgroup/memory/test"]').click();
   await page.waitForSelector('#inspector[data-path="/sys/fs/cgroup/memory/test"]');
   const value = (file) =>
     page.locator(`#inspector tr[data-file="${file}"] td.value`).textContent();
@@ -87,9 +56,6 @@ test('the seed example typed into the playground console prints 50, 1020051456, 
   assert.equal(await value('memory.wmark_low'), '1014685696');
 
   assert.equal(await page.locator('#error-panel').isVisible(), false);
-
-  await mkdir(OUT_DIR, { recursive: true });
   await page.screenshot({ path: `${OUT_DIR}playground.png` });
-
   assert.deepEqual(problems, []);
 });

@@ -1,0 +1,47 @@
+// Timing: the median script time per animation frame while the 200-cgroup
+// fleet plays at ×1 (goal ≤ 4 ms), and the size of the release wasm after
+// gzip -9 (goal ≤ 250 KB). Printed, and written to out/timing.json; not
+// asserted (tests never assert on wall time).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { launch, open, OUT_DIR } from './lib.mjs';
+
+const WASM = fileURLToPath(new URL('../../www/pkg/memcg_web_bg.wasm', import.meta.url));
+
+test('frame time with 200 cgroups and release wasm size', async (t) => {
+  const { page, problems } = await launch(t);
+  await open(page, '?scenario=fleet&play=1');
+  await page.waitForFunction(() => window.memcg && Number(document.querySelector('.playground').dataset.now) > 500_000_000, null, { timeout: 60_000 });
+  await page.evaluate(() => window.memcg.clear_frame_times());
+  await page.waitForTimeout(5000);
+  const times = await page.evaluate(() => Array.from(window.memcg.frame_times()));
+  const sim = await page.evaluate(() => Array.from(window.memcg.sim_times()));
+  const lagging = await page.locator('.controls .lagging').count();
+  const virtualNs = Number(await page.locator('.playground').getAttribute('data-now'));
+  assert.ok(times.length > 30, `only ${times.length} frames`);
+  const sorted = [...times].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  const p95 = sorted[Math.floor(sorted.length * 0.95)];
+  const simSorted = [...sim].sort((a, b) => a - b);
+  const simMedian = simSorted[Math.floor(simSorted.length / 2)] ?? 0;
+
+  const wasm = await readFile(WASM);
+  const gz = gzipSync(wasm, { level: 9 }).length;
+  const result = {
+    frames: times.length,
+    median_ms: +median.toFixed(3),
+    p95_ms: +p95.toFixed(3),
+    sim_median_ms: +simMedian.toFixed(3),
+    kept_up: lagging === 0,
+    virtual_s: virtualNs / 1e9,
+    wasm_bytes: wasm.length,
+    wasm_gzip9_bytes: gz,
+  };
+  await writeFile(`${OUT_DIR}timing.json`, JSON.stringify(result, null, 2) + '\n');
+  console.log(`median script time per animation frame, 200-cgroup fleet at ×1: ${median.toFixed(2)} ms (p95 ${p95.toFixed(2)} ms, ${times.length} frames; goal ≤ 4 ms); of it simulating: ${simMedian.toFixed(2)} ms; ${result.virtual_s.toFixed(2)} virtual s played${lagging ? ', NOT keeping up' : ''}`);
+  console.log(`release wasm: ${wasm.length} bytes, gzip -9: ${gz} bytes = ${(gz / 1024).toFixed(1)} KiB (goal ≤ 250 KB)`);
+  assert.deepEqual(problems, []);
+});

@@ -1274,3 +1274,108 @@ mod tests {
         assert_eq!(s.collapsed.len(), 10);
     }
 }
+
+#[cfg(test)]
+mod tour_claims {
+    //! What the tours' texts say happens does happen.
+    use super::*;
+    use crate::scenarios::by_id;
+
+    fn play(id: &str, until: u64) -> Rc<State> {
+        let mut s = Rc::new(State::with_scenario(by_id(id).unwrap()))
+            .reduce(Action::TourClose)
+            .reduce(Action::SetSpeed(20))
+            .reduce(Action::Play);
+        let mut wall = 0.0;
+        while s.now() < until {
+            wall += 16.0;
+            s = s.reduce(Action::Tick {
+                dt_ms: 16.0,
+                wall_ms: wall,
+            });
+        }
+        s
+    }
+
+    fn read(s: &State, path: &str) -> String {
+        s.model.borrow().sim.read(path).unwrap()
+    }
+
+    fn field(text: &str, key: &str) -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{key} not in {text}"))
+    }
+
+    #[test]
+    fn seed_never_hits_the_limit_and_the_worker_pays() {
+        let s = play("seed", 12_000_000_000);
+        assert_eq!(read(&s, "/sys/fs/cgroup/memory/test/memory.failcnt"), "0\n");
+        let task = s.snap.tasks.iter().find(|t| t.program == "anon").unwrap();
+        assert!(task.p99_ns <= 512, "p99 {}", task.p99_ns);
+        let test = s.snap.cgroups.iter().find(|c| c.name == "test").unwrap();
+        assert!(test.worker_ns > 0);
+    }
+
+    #[test]
+    fn parent_worker_is_woken_by_the_child() {
+        let s = play("parent", 8_000_000_000);
+        assert!(s
+            .log
+            .iter()
+            .any(|l| trace_fields(l) == Some(("work_queued", "/parent"))));
+        let child = s.snap.cgroups.iter().find(|c| c.name == "child").unwrap();
+        assert_eq!(child.wmark_high, None);
+        let parent = s.snap.cgroups.iter().find(|c| c.name == "parent").unwrap();
+        assert_eq!(
+            parent.events[2], 0,
+            "the parent's worker keeps it off the limit"
+        );
+    }
+
+    #[test]
+    fn memory_high_moves_the_watermarks_and_the_worker_runs_first() {
+        let i = by_id("high").unwrap();
+        let s = Rc::new(State::with_scenario(i));
+        let before = read(&s, "/sys/fs/cgroup/svc/memory.wmark_high");
+        let s = s.reduce(Action::Exec(
+            "echo 512M > /sys/fs/cgroup/svc/memory.high".into(),
+        ));
+        let after: u64 = read(&s, "/sys/fs/cgroup/svc/memory.wmark_high")
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(after < before.trim().parse::<u64>().unwrap());
+        assert_eq!(after, (512u64 << 20) * 95 / 100 / 4096 * 4096);
+        let mut s = s
+            .reduce(Action::TourClose)
+            .reduce(Action::SetSpeed(20))
+            .reduce(Action::Play);
+        let mut wall = 0.0;
+        while s.now() < 10_000_000_000 {
+            wall += 16.0;
+            s = s.reduce(Action::Tick {
+                dt_ms: 16.0,
+                wall_ms: wall,
+            });
+        }
+        let svc = s.snap.cgroups.iter().find(|c| c.name == "svc").unwrap();
+        assert!(svc.worker_ns > 0);
+        let events = read(&s, "/sys/fs/cgroup/svc/memory.events");
+        assert_eq!(field(&events, "high"), 0, "{events}");
+    }
+
+    #[test]
+    fn low_protection_is_broken_by_direct_reclaim_only() {
+        let s = play("low", 10_000_000_000);
+        let prot = s.snap.cgroups.iter().find(|c| c.name == "prot").unwrap();
+        assert!(
+            prot.usage < prot.low,
+            "prot {} low {}",
+            prot.usage,
+            prot.low
+        );
+        let events = read(&s, "/sys/fs/cgroup/parent/prot/memory.events");
+        assert!(field(&events, "low") > 0, "{events}");
+    }
+}

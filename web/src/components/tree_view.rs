@@ -36,6 +36,8 @@ pub struct TreeNode {
     pub high: Option<u64>,
     pub wmark_high: Option<u64>,
     pub wmark_low: Option<u64>,
+    /// memory.low (0: none).
+    pub low: u64,
     /// Bytes the full bar stands for.
     pub scale: u64,
     pub work: String,
@@ -121,6 +123,7 @@ pub fn visible_nodes(
             high: cg.high,
             wmark_high: cg.wmark_high,
             wmark_low: cg.wmark_low,
+            low: cg.low,
             scale,
             work: cg.work.clone(),
             tasks: tasks_in(&rel),
@@ -214,6 +217,9 @@ fn Row(props: &RowProps) -> Html {
     if let Some(v) = n.wmark_low {
         marks.push((x_of(v, n.scale), "wL", "wmark-low"));
     }
+    if n.low > 0 && n.depth > 0 {
+        marks.push((x_of(n.low, n.scale), "low", "low"));
+    }
     let mut labels: Vec<(f64, String)> = Vec::new();
     let mut sorted = marks.clone();
     sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -227,13 +233,14 @@ fn Row(props: &RowProps) -> Html {
         }
     }
     let title = format!(
-        "{}\nusage {} (anon {}, file {})\nmemory.max {} · memory.high {}\nwmark_high {} · wmark_low {}\nwork {}{}",
+        "{}\nusage {} (anon {}, file {})\nmemory.max {} · memory.high {} · memory.low {}\nwmark_high {} · wmark_low {}\nwork {}{}",
         n.path,
         format::bytes(n.usage),
         format::bytes(n.anon),
         format::bytes(n.file),
         format::limit(n.max),
         format::limit(n.high),
+        format::bytes(n.low),
         format::limit(n.wmark_high),
         format::limit(n.wmark_low),
         n.work,
@@ -287,6 +294,7 @@ fn Row(props: &RowProps) -> Html {
             data-high={n.high.map(|v| v.to_string())}
             data-wmark-high={n.wmark_high.map(|v| v.to_string())}
             data-wmark-low={n.wmark_low.map(|v| v.to_string())}
+            data-low={n.low.to_string()}
             data-work={n.work.clone()}
             data-stall-ns={n.stall_ns.to_string()}
             data-max-events={n.max_events.to_string()}
@@ -458,6 +466,7 @@ pub fn TreeLegend() -> Html {
             <span class="key k-high">{ "high" }</span>
             <span class="key k-wh">{ "wH: wmark_high ▼" }</span>
             <span class="key k-wl">{ "wL: wmark_low ▲" }</span>
+            <span class="key k-low">{ "low: memory.low" }</span>
             <span class="key k-charge">{ "→ charging" }</span>
             <span class="key k-worker">{ "↑ kworker reclaim" }</span>
             <span class="key k-direct">{ "↑ direct reclaim" }</span>

@@ -19,10 +19,6 @@ E2E_OUT := $(E2E_DIR)/out
 NODE_BIN := $(CURDIR)/$(E2E_DIR)/node_modules/.bin
 NODE_STAMP := $(E2E_DIR)/node_modules/.package-lock.json
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-	--disable-background-networking --disable-component-update --disable-sync \
-	--hide-scrollbars --virtual-time-budget=5000 --window-size=1200,800
-
 .PHONY: help tools tools-rust tools-wasm-bindgen tools-wasm-pack tools-chromium tools-npm \
 	build serve test e2e lint bench screenshot clean
 
@@ -32,7 +28,8 @@ help:
 	@echo "make lint        rustfmt check and clippy (native and wasm32), warnings denied"
 	@echo "make bench       engine benchmarks (criterion, native; figures in tests/benches/README.md)"
 	@echo "make build       release wasm build of the playground into www/pkg"
-	@echo "make screenshot  screenshot of the served playground into www/screenshot.png"
+	@echo "make screenshot  the README's playground screenshots (www/screenshot.png, www/tour-low.png)"
+	@echo "make timing      median script time per frame (200 cgroups) and release wasm size gzip -9"
 	@echo "make tools       install what the above need (each step skipped when present)"
 
 # --- tools: idempotent, each skipped when already there ----------------------
@@ -124,9 +121,18 @@ bench:
 
 # --- helpers ------------------------------------------------------------------------
 
+# The tours' end-to-end tests save a screenshot of every stop in
+# tests/e2e/out; two of them illustrate the README.
 screenshot: tools build
-	$(call with_server,$(CHROMIUM) $(CHROMIUM_FLAGS) --user-data-dir="$$(mktemp -d)" \
-		--screenshot="$(CURDIR)/www/screenshot.png" "$$URL")
+	$(call with_server,E2E_URL="$$URL" node --test $(E2E_DIR)/tours.test.mjs $(E2E_DIR)/tour2.test.mjs)
+	cp $(E2E_OUT)/tour2-step3.png www/screenshot.png
+	cp $(E2E_OUT)/tour-low.png www/tour-low.png
+
+# Prints the median script time per animation frame with the 200-cgroup
+# preset playing, and the release wasm size after gzip -9 (also in
+# tests/e2e/out/timing.json). Part of `make e2e` too.
+timing: tools build
+	$(call with_server,E2E_URL="$$URL" node --test $(E2E_DIR)/timing.test.mjs)
 
 clean:
 	rm -rf www/pkg $(E2E_OUT)

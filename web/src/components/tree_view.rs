@@ -13,10 +13,12 @@ use crate::format::{self, num};
 use crate::state::Flows;
 
 pub const ROW: i32 = 56;
-pub const WIDTH: i32 = 660;
-const BAR_X: f64 = 196.0;
-const BAR_W: f64 = 300.0;
-const RIGHT_X: f64 = BAR_X + BAR_W + 12.0;
+/// The SVG's own width: the pane scales it, so keep it near the pane's width
+/// at 1024 px (about 460 px) for readable text.
+pub const WIDTH: i32 = 524;
+const BAR_X: f64 = 178.0;
+const BAR_W: f64 = 236.0;
+const RIGHT_X: f64 = BAR_X + BAR_W + 10.0;
 
 /// One visible row of the tree, ready to draw.
 #[derive(Clone, Debug, PartialEq)]

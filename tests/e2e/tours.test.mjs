@@ -39,6 +39,22 @@ test('dark theme, chosen from the system', async (t) => {
   assert.deepEqual(problems, []);
 });
 
+test('reduced motion: flows are drawn but do not move', async (t) => {
+  const { browser, problems } = await launch(t);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+  await open(page, '?scenario=stalls&play=1&speed=10');
+  await page.waitForSelector('#cgroup-tree .flow .flow-line', { state: 'attached', timeout: 30_000 });
+  const animation = await page.locator('#cgroup-tree .flow .flow-line').first().evaluate((el) => getComputedStyle(el).animationName);
+  assert.equal(animation, 'none');
+  // With motion allowed, the same line moves.
+  const moving = await launch(t);
+  await open(moving.page, '?scenario=stalls&play=1&speed=10');
+  await moving.page.waitForSelector('#cgroup-tree .flow .flow-line', { state: 'attached', timeout: 30_000 });
+  assert.equal(await moving.page.locator('#cgroup-tree .flow .flow-line').first().evaluate((el) => getComputedStyle(el).animationName), 'flow');
+  assert.deepEqual(problems, []);
+  assert.deepEqual(moving.problems, []);
+});
+
 test('keyboard only: tab to the tree, select, edit a file, run a command', async (t) => {
   const { page, problems } = await launch(t);
   await open(page, '?scenario=stalls');

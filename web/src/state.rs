@@ -856,8 +856,8 @@ impl State {
     }
 }
 
-/// Tasks that are allocating, as trace memcg paths (kept out of the
-/// snapshot so that a frame does not build it twice).
+/// Tasks that are allocating (running an `Alloc` op), as trace memcg paths
+/// (kept out of the snapshot so that a frame does not build it twice).
 trait RunningTasks {
     fn snapshot_tasks_running(&self) -> Vec<String>;
 }
@@ -865,10 +865,14 @@ trait RunningTasks {
 impl RunningTasks for Simulator {
     fn snapshot_tasks_running(&self) -> Vec<String> {
         use memcg::engine::TaskState;
+        use memcg::workload::Op;
         self.engine()
             .tasks
             .values()
-            .filter(|t| t.state == TaskState::Running)
+            .filter(|t| {
+                t.state == TaskState::Running
+                    && matches!(t.program.ops.get(t.pc), Some(Op::Alloc { .. }))
+            })
             .map(|t| t.memcg_path.clone())
             .collect()
     }

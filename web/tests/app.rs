@@ -547,7 +547,7 @@ async fn tour_next_runs_to_the_next_stop() {
     fire(&speed, "input").await;
     click(&find(&root, "#tour-next")).await;
     assert_eq!(attr(&find(&root, "#tour"), "data-waiting"), "true");
-    for _ in 0..200 {
+    for _ in 0..1200 {
         if attr(&find(&root, "#tour"), "data-waiting") == "false" {
             break;
         }
@@ -607,7 +607,7 @@ async fn scrubber_seek_back_and_forward_matches_a_straight_run() {
     speed.set_value("15");
     fire(&speed, "input").await;
     click(&find(&root, "#play")).await;
-    for _ in 0..400 {
+    for _ in 0..1500 {
         if now(&root) >= 5_000_000_000 {
             break;
         }

@@ -245,7 +245,12 @@ pub fn App(props: &AppProps) -> Html {
     .clone();
 
     let snap = state.snap.clone();
-    let nodes = Rc::new(visible_nodes(&snap, &state.collapsed, &|p| state.flows(p)));
+    let nodes = Rc::new(visible_nodes(
+        &snap,
+        &state.collapsed,
+        &|p| state.flows(p),
+        state.playing,
+    ));
     // The charts, the files and the event log are redrawn at most every
     // SLOW_VIEWS_MS while playing (the tree and the clock every frame);
     // paused, every change shows at once.

@@ -9,6 +9,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod api;
 pub mod components;
 pub mod format;
 pub mod model;

@@ -129,6 +129,9 @@ pub struct Engine {
     pub series: BTreeMap<CgroupId, Series>,
     pub times: BTreeMap<CgroupId, MemcgTimes>,
     pub events_processed: u64,
+    /// The `run_until` target while one runs: the bulk engine applies no
+    /// fault later than this (u64::MAX otherwise).
+    horizon: Nanos,
 }
 
 /// First pid given to spawned tasks.
@@ -155,6 +158,7 @@ impl Engine {
             series: BTreeMap::new(),
             times: BTreeMap::new(),
             events_processed: 0,
+            horizon: Nanos::MAX,
         }
     }
 
@@ -783,29 +787,30 @@ impl Engine {
         if n == 0 {
             return 0;
         }
-        // Meet no other event: fault j happens at time_of(j); its key must
-        // come before the next queued key.
-        if let Some(&Reverse((t_o, c_o, id_o))) = self.queue.peek() {
-            let before = |t: Nanos| (t, CLASS_TASK, pid) < (t_o, c_o, id_o);
-            let time_of = |j: Pages| match rate {
-                None => self.now + j * fault_ns,
-                Some(r) => nominal(tr.op_start, tr.done_in_op + j, r),
-            };
-            if !before(time_of(0)) {
-                return 0;
-            }
-            // Largest j < n with before(time_of(j)), by binary search.
-            let (mut lo, mut hi) = (0u64, n - 1);
-            while lo < hi {
-                let mid = lo + (hi - lo).div_ceil(2);
-                if before(time_of(mid)) {
-                    lo = mid;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            n = lo + 1;
+        // Meet no other event and stay within the run's horizon: fault j
+        // happens at time_of(j); its key must come before the next queued
+        // key, and its time must not pass the `run_until` target.
+        let other = self.queue.peek().map(|&Reverse(key)| key);
+        let horizon = self.horizon;
+        let before = |t: Nanos| t <= horizon && other.is_none_or(|o| (t, CLASS_TASK, pid) < o);
+        let time_of = |j: Pages| match rate {
+            None => self.now + j * fault_ns,
+            Some(r) => nominal(tr.op_start, tr.done_in_op + j, r),
+        };
+        if !before(time_of(0)) {
+            return 0;
         }
+        // Largest j < n with before(time_of(j)), by binary search.
+        let (mut lo, mut hi) = (0u64, n - 1);
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            if before(time_of(mid)) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        n = lo + 1;
         n
     }
 
@@ -862,29 +867,28 @@ impl Engine {
 
     fn sample(&mut self, k: &Kernel) {
         let t = self.now;
+        // One pass over the tasks for every memcg's anon and file pages.
+        let mut own: BTreeMap<CgroupId, (Pages, Pages)> = BTreeMap::new();
+        for task in k.tasks.values() {
+            let e = own.entry(k.effective_memcg(task.cgroup)).or_default();
+            e.0 += task.pages.anon();
+            e.1 += task.pages.file_hot;
+        }
         for id in k.tree.ids() {
             let Some(mc) = k.tree.cg(id).memcg.as_ref() else {
                 continue;
             };
-            let times = self.times.get(&id);
-            let mut anon = 0;
-            let mut file = mc.pages.file();
-            for task in k.tasks.values() {
-                if k.effective_memcg(task.cgroup) == id {
-                    anon += task.pages.anon();
-                    file += task.pages.file_hot;
-                }
-            }
+            let (anon, file_hot) = own.get(&id).copied().unwrap_or((0, 0));
             let s = Sample {
                 t,
                 usage: mc.memory.usage,
                 anon,
-                file,
+                file: mc.pages.file() + file_hot,
                 max: mc.memory.max,
                 high: mc.memory.high,
                 wmark_high: mc.memory.wmark_high,
                 wmark_low: mc.memory.wmark_low,
-                stall_ns: times.map_or(0, |x| x.stall_ns),
+                stall_ns: self.times.get(&id).map_or(0, |x| x.stall_ns),
                 worker_ns: mc.wmark_reclaim_ns,
                 refaults: mc.stat.workingset_refault_anon + mc.stat.workingset_refault_file,
             };
@@ -949,6 +953,7 @@ impl Engine {
 
     /// Run every event due at or before `t`, then set the clock to `t`.
     pub fn run_until(&mut self, k: &mut Kernel, t: Nanos) {
+        self.horizon = t;
         while let Some(&Reverse((next, class, id))) = self.queue.peek() {
             if next > t {
                 break;
@@ -958,12 +963,20 @@ impl Engine {
                 self.process(k, next, class, id);
             }
         }
+        self.horizon = Nanos::MAX;
         self.now = self.now.max(t);
     }
 
     /// Note a file write in the trace (writes can queue work, §9.5).
-    pub fn note_write(&mut self, k: &mut Kernel, path: String, value: String) {
-        self.record(Event::Write { path, value });
+    pub fn note_write(
+        &mut self,
+        k: &mut Kernel,
+        path: String,
+        value: String,
+        result: Result<(), crate::Errno>,
+    ) {
+        let error = result.err().map(|e| e.name());
+        self.record(Event::Write { path, value, error });
         self.sync(k);
     }
 

@@ -563,7 +563,7 @@ fn run_simple(m: &mut Machine, sh: &mut Shell, cmd: Simple) -> Output {
                 if let Node::File(id, f) = node {
                     let res = cgroupfs::write_file(&mut m.kernel, id, f, &text);
                     let path = cgroupfs::node_path(&m.kernel, node);
-                    m.engine.note_write(&mut m.kernel, path, text.clone());
+                    m.engine.note_write(&mut m.kernel, path, text.clone(), res);
                     if let Err(e) = res {
                         let msg = if builtin {
                             format!("bash: {name}: write error: {}\n", e.message())

@@ -297,7 +297,7 @@ impl Simulator {
                 let path = cgroupfs::node_path(&self.m.kernel, Node::File(id, f));
                 self.m
                     .engine
-                    .note_write(&mut self.m.kernel, path, String::from(value));
+                    .note_write(&mut self.m.kernel, path, String::from(value), r);
                 r
             }
             _ => Err(Errno::EISDIR),

@@ -101,9 +101,11 @@ pub enum Event {
         pages: Pages,
         cost_ns: Nanos,
     },
+    /// A file write (shell or API), with the errno it failed with.
     Write {
         path: String,
         value: String,
+        error: Option<&'static str>,
     },
 }
 
@@ -212,7 +214,10 @@ impl Event {
             Event::HighPenalty { jiffies, .. } => write!(s, " jiffies={jiffies}"),
             Event::Force { pages, .. } => write!(s, " pages={pages}"),
             Event::Refault { pages, cost_ns, .. } => write!(s, " pages={pages} cost_ns={cost_ns}"),
-            Event::Write { value, .. } => write!(s, " value={value:?}"),
+            Event::Write { value, error, .. } => match error {
+                None => write!(s, " value={value:?}"),
+                Some(e) => write!(s, " value={value:?} error={e}"),
+            },
         };
         s
     }

@@ -101,6 +101,7 @@ endef
 test: tools
 	cargo test --workspace
 	wasm-pack test --node --mode no-install core
+	wasm-pack test --node --mode no-install web
 	wasm-pack test --headless --chrome --mode no-install web
 	$(MAKE) --no-print-directory build
 	$(MAKE) --no-print-directory e2e

@@ -29,6 +29,34 @@ pub enum Errno {
 }
 
 impl Errno {
+    /// Every variant, in declaration order.
+    pub const ALL: [Errno; 19] = [
+        Errno::EPERM,
+        Errno::ENOENT,
+        Errno::ESRCH,
+        Errno::EINTR,
+        Errno::E2BIG,
+        Errno::EBADF,
+        Errno::EAGAIN,
+        Errno::ENOMEM,
+        Errno::EACCES,
+        Errno::EBUSY,
+        Errno::EEXIST,
+        Errno::ENOTDIR,
+        Errno::EISDIR,
+        Errno::EINVAL,
+        Errno::ENOSPC,
+        Errno::ERANGE,
+        Errno::ENAMETOOLONG,
+        Errno::ENOTEMPTY,
+        Errno::EOPNOTSUPP,
+    ];
+
+    /// The errno whose glibc message ends `line` (how bash reports one).
+    pub fn from_message_suffix(line: &str) -> Option<Errno> {
+        Errno::ALL.into_iter().find(|e| line.ends_with(e.message()))
+    }
+
     /// The C macro name, e.g. `"EINVAL"`.
     pub fn name(&self) -> &'static str {
         match self {

@@ -83,30 +83,7 @@ impl Fixture {
 
 /// Map glibc's message at the end of a bash error line back to the errno.
 pub fn errno_from_message(stderr: &str) -> Option<Errno> {
-    use Errno::*;
-    let all = [
-        EPERM,
-        ENOENT,
-        ESRCH,
-        EINTR,
-        E2BIG,
-        EBADF,
-        EAGAIN,
-        ENOMEM,
-        EACCES,
-        EBUSY,
-        EEXIST,
-        ENOTDIR,
-        EISDIR,
-        EINVAL,
-        ENOSPC,
-        ERANGE,
-        ENAMETOOLONG,
-        ENOTEMPTY,
-        EOPNOTSUPP,
-    ];
-    let line = stderr.lines().next()?;
-    all.into_iter().find(|e| line.ends_with(e.message()))
+    Errno::from_message_suffix(stderr.lines().next()?)
 }
 
 /// The determinism scenario shared with the core's wasm test.

@@ -3,9 +3,13 @@
 //! instant up to the horizon can be replayed exactly.
 //!
 //! * Seeking to `t` clones the latest checkpoint at or before `t`, re-applies
-//!   the logged edits after it at the exact event count and time they were
-//!   made, and runs to `t`. The core is deterministic, so this is the state a
-//!   straight run reaches.
+//!   the logged edits after it at the virtual time they were made, and runs
+//!   to `t`. The core is deterministic, so this is the state a straight run
+//!   reaches.
+//! * An edit happens after every event due at its instant: the same rule as
+//!   the core's scenario journal, so a session, its replay and its shared
+//!   link agree (and chunking a run differently changes the number of
+//!   engine events, never the trace, so event counts are no coordinate).
 //! * An edit (a shell line or a file write) made before the horizon forks
 //!   the future: checkpoints and edits after it are dropped.
 //! * Playing forward over a logged edit re-applies it, so seeking back and
@@ -24,9 +28,8 @@ pub enum EditKind {
 
 #[derive(Clone, Debug)]
 pub struct Edit {
-    /// Virtual time and events processed when the edit was made.
+    /// Virtual time when the edit was made.
     pub from: u64,
-    pub events: u64,
     /// Virtual time after it (`wait` and `sleep` advance time).
     pub at: u64,
     pub kind: EditKind,
@@ -126,15 +129,11 @@ impl Model {
     pub fn edit(&mut self, kind: EditKind) -> EditOutcome {
         self.fork();
         let from = self.sim.now();
-        let events = events(&self.sim);
+        // After everything due now (a single step may have left some).
+        self.sim.run_until(from);
         let out = apply(&mut self.sim, &kind);
         let at = self.sim.now();
-        self.edits.push(Edit {
-            from,
-            events,
-            at,
-            kind,
-        });
+        self.edits.push(Edit { from, at, kind });
         self.applied = self.edits.len();
         self.horizon = at;
         out
@@ -164,26 +163,15 @@ impl Model {
         self.edits.get(self.applied)
     }
 
-    /// Bring the live state to the point where edit `self.applied` was
-    /// made and apply it. False if the budget ran out first.
-    fn replay_next(&mut self, budget: &mut dyn FnMut(u64) -> bool) -> bool {
+    /// Bring the live state to the instant edit `self.applied` was made
+    /// (every event due then processed) and apply it.
+    fn replay_next(&mut self) {
         let Some(e) = self.pending().cloned() else {
-            return true;
+            return;
         };
-        while events(&self.sim) < e.events {
-            if !budget(events(&self.sim)) {
-                return false;
-            }
-            if !self.sim.step() {
-                break;
-            }
-        }
-        if self.sim.now() < e.from {
-            self.sim.run_until(e.from);
-        }
+        self.sim.run_until(e.from.max(self.sim.now()));
         apply(&mut self.sim, &e.kind);
         self.applied += 1;
-        true
     }
 
     /// Run the live state to virtual time `target`, re-applying logged
@@ -200,10 +188,8 @@ impl Model {
         let mut chunk: u64 = 1_000_000;
         let reached = loop {
             if let Some(e) = self.pending() {
-                if e.from <= target {
-                    if !self.replay_next(budget) {
-                        break false;
-                    }
+                if e.from <= target && e.from <= self.sim.now() {
+                    self.replay_next();
                     continue;
                 }
             }
@@ -217,8 +203,16 @@ impl Model {
             // Never step over a pending edit.
             let limit = self.pending().map_or(target, |e| e.from.min(target));
             if let Some(stop) = stop.as_mut() {
-                // Event by event, so the stop lands on the event itself.
+                // Event by event, so the stop lands on the event itself;
+                // but a step may run a task's faults past its time, so up
+                // to a pending edit the run goes by time.
                 match self.sim.next_event_at() {
+                    Some(_) if self.pending().is_some() => {
+                        self.sim.run_until(limit);
+                        if stop(&self.sim) {
+                            break false;
+                        }
+                    }
                     Some(t) if t <= limit => {
                         self.sim.step();
                         if stop(&self.sim) {
@@ -246,12 +240,14 @@ impl Model {
 
     /// One event (or the next logged edit, if it comes first).
     pub fn step_event(&mut self) -> bool {
-        if let Some(e) = self.pending() {
-            if e.events == events(&self.sim) {
-                self.replay_next(&mut |_| true);
-                self.after_run();
-                return true;
+        if let Some(e) = self.pending().cloned() {
+            match self.sim.next_event_at() {
+                // The events due up to the edit's instant, as a run does.
+                Some(t) if t <= e.from => self.sim.run_until(t),
+                _ => self.replay_next(),
             }
+            self.after_run();
+            return true;
         }
         let stepped = self.sim.step();
         self.after_run();
@@ -413,6 +409,28 @@ mod tests {
         );
         assert!(!adv.reached);
         assert!(m.now() > 4_000_000_000 && m.now() < 6_000_000_000);
+    }
+
+    #[test]
+    fn an_edit_after_single_steps_replays_like_the_journal() {
+        let mut m = Model::new(feature());
+        run(&mut m, 4_800_000_000, 16_000_000);
+        for _ in 0..7 {
+            m.step_event();
+        }
+        m.edit(EditKind::Exec(
+            "echo 0 > /sys/fs/cgroup/svc/memory.wmark_ratio".into(),
+        ));
+        run(&mut m, 6_000_000_000, 16_000_000);
+        let want = m.sim.snapshot();
+        // Seeking back and forth replays it exactly.
+        m.seek(4_000_000_000);
+        m.seek(6_000_000_000);
+        assert_eq!(m.sim.snapshot(), want);
+        // So does the core's scenario of the session (what a link holds).
+        let sc = m.sim.scenario().unwrap();
+        let replayed = sc.instantiate().unwrap();
+        assert_eq!(replayed.snapshot(), want);
     }
 
     #[test]

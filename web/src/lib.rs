@@ -5,16 +5,20 @@
 //! exact; [`components`] are small views with `Callback` props; [`App`]
 //! wires them, drives the simulation from `requestAnimationFrame` and
 //! handles the keyboard shortcuts. `start` mounts [`App`] into `#app` when
-//! the page has one, so test pages can mount it themselves.
+//! the page has one, so test pages can mount it themselves. [`share`] opens
+//! links and files and makes the exports; [`embed`] is the compact view for
+//! documentation pages.
 
 #![deny(unsafe_code)]
 
 pub mod api;
 pub mod components;
+pub mod embed;
 pub mod format;
 pub mod model;
 mod panic;
 pub mod scenarios;
+pub mod share;
 pub mod state;
 pub mod timing;
 
@@ -27,11 +31,11 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use components::{
-    visible_nodes, ChartData, Console, Controls, EventLog, FileRow, Header, Help, Inspector,
-    Timeline, TourPanel, TreeLegend, TreeView, Workloads,
+    visible_nodes, Banner, ChartData, Console, Controls, EventLog, Export, FileRow, Header, Help,
+    Inspector, ShareMenu, Timeline, TourPanel, TreeLegend, TreeView, Workloads,
 };
 pub use panic::show_error;
-use state::{Action, State, Theme};
+use state::{Action, Notice, State, Theme};
 
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
@@ -48,6 +52,14 @@ pub struct AppProps {
     /// Theme to start with.
     #[prop_or_default]
     pub theme: Option<Theme>,
+    /// A link's fragment (`s=1.…`) to open instead of `scenario`, which
+    /// stays as the fallback when the link cannot be opened.
+    #[prop_or_default]
+    pub link: Option<String>,
+    /// Keep the page's URL fragment in step with the state (the page's own
+    /// app; not test mounts) and open links pasted into the address bar.
+    #[prop_or_default]
+    pub url: bool,
 }
 
 pub use timing::{clear_frame_times, frame_times, sim_times};
@@ -57,7 +69,7 @@ type FrameCallback = Closure<dyn FnMut(f64)>;
 
 /// Runs `f(dt_ms, wall_ms)` on every animation frame until the returned
 /// guard's flag is cleared.
-fn animation_loop(mut f: impl FnMut(f64, f64) + 'static) -> Rc<Cell<bool>> {
+pub(crate) fn animation_loop(mut f: impl FnMut(f64, f64) + 'static) -> Rc<Cell<bool>> {
     let alive = Rc::new(Cell::new(true));
     let slot: Rc<RefCell<Option<FrameCallback>>> = Rc::new(RefCell::new(None));
     let last = Cell::new(None::<f64>);
@@ -100,7 +112,7 @@ fn focus(selector: &str) {
 }
 
 /// The action for a global shortcut key, if it is one.
-fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Action> {
+pub(crate) fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Action> {
     if e.ctrl_key() || e.meta_key() || e.alt_key() || typing_target(e) {
         return None;
     }
@@ -151,6 +163,7 @@ fn apply_theme(theme: Theme) {
 pub fn App(props: &AppProps) -> Html {
     let state = {
         let scenario = props.scenario.clone();
+        let link = props.link.clone();
         let (autoplay, speed, theme) = (props.autoplay, props.speed, props.theme);
         use_reducer(move || {
             let mut s = match scenario.as_deref().and_then(scenarios::by_id) {
@@ -167,11 +180,66 @@ pub fn App(props: &AppProps) -> Html {
             if let Some(t) = theme {
                 s.theme = t;
             }
-            s
+            match link {
+                Some(link) => State::opening(s, share::parse_link(&link), "link"),
+                None => s,
+            }
         })
     };
     let dispatcher = state.dispatcher();
     let slow_cache = use_mut_ref(SlowViews::default);
+    // The state as last rendered, for the handlers that read it (made once).
+    let latest = use_mut_ref(|| state.clone());
+    *latest.borrow_mut() = state.clone();
+    // The fragment this page last wrote into its URL.
+    let written = use_mut_ref(String::new);
+    // The URL follows the state whenever it rests: paused, not on a tour
+    // stop (reloading a tour's URL restarts the tour), nothing loading.
+    {
+        let (st, written) = (state.clone(), written.clone());
+        let rests = props.url && !state.playing && state.tour.is_none() && state.loading.is_none();
+        use_effect_with((state.rev, rests), move |&(_, rests)| {
+            let model = st.model.borrow();
+            if rests && (!model.sim.journal().is_empty() || model.sim.now() > 0) {
+                if let Ok(f) = share::fragment(&model.sim) {
+                    if *written.borrow() != f {
+                        share::memcg_set_hash(&f);
+                        *written.borrow_mut() = f;
+                    }
+                }
+            }
+        });
+    }
+    // A link pasted into the address bar (only the fragment changed).
+    {
+        let (d, written, url) = (dispatcher.clone(), written.clone(), props.url);
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+                let hash = share::memcg_hash();
+                let frag = hash.trim_start_matches('#');
+                if !frag.is_empty() && *written.borrow() != frag {
+                    *written.borrow_mut() = frag.to_string();
+                    d.dispatch(Action::Open(share::parse_link(frag), "link"));
+                }
+            });
+            let window = web_sys::window().filter(|_| url);
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback(
+                    "hashchange",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "hashchange",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+                drop(listener);
+            }
+        });
+    }
 
     // requestAnimationFrame drives the simulation.
     {
@@ -244,6 +312,11 @@ pub fn App(props: &AppProps) -> Html {
         move |_| Handlers::new(d)
     }))
     .clone();
+    let sh = (*use_memo((), {
+        let (d, latest, written) = (dispatcher.clone(), latest.clone(), written.clone());
+        move |_| ShareHandlers::new(d, latest, written)
+    }))
+    .clone();
 
     let snap = state.snap.clone();
     let nodes = Rc::new(visible_nodes(
@@ -301,7 +374,10 @@ pub fn App(props: &AppProps) -> Html {
             data-horizon={state.horizon().to_string()}
             data-trace-hash={format!("{:016x}", snap.trace_hash)}
             data-trace-len={snap.trace_len.to_string()}
-            data-playing={state.playing.to_string()}>
+            data-playing={state.playing.to_string()}
+            data-loading={state.loading.is_some().to_string()}
+            ondragover={sh.drag_over} ondrop={sh.drop}>
+            <Banner notice={state.notice.clone()} progress={state.load_progress} on_dismiss={h.dismiss_notice.clone()} />
             <Header
                 version={state.version()}
                 on_version={h.version}
@@ -309,7 +385,9 @@ pub fn App(props: &AppProps) -> Html {
                 on_scenario={h.scenario}
                 theme={state.theme}
                 on_theme={h.theme}
-            />
+            >
+                <ShareMenu on_link={sh.link} on_export={sh.export} on_import={sh.import} />
+            </Header>
             <Controls
                 playing={state.playing}
                 speed={state.speed}
@@ -404,6 +482,7 @@ struct Handlers {
     tour_next: Callback<()>,
     tour_close: Callback<()>,
     dismiss: Callback<()>,
+    dismiss_notice: Callback<()>,
 }
 
 impl Handlers {
@@ -438,6 +517,113 @@ impl Handlers {
             tour_next: with(&d, |_: ()| Action::TourNext),
             tour_close: with(&d, |_: ()| Action::TourClose),
             dismiss: with(&d, |_: ()| Action::DismissWriteError),
+            dismiss_notice: with(&d, |_: ()| Action::DismissNotice),
+        }
+    }
+}
+
+/// The share menu's and the drop target's handlers. They read the state as
+/// last rendered and do the browser's part (URL, clipboard, downloads, file
+/// reading) themselves; the state only ever sees `Open` and `Notify`.
+#[derive(Clone)]
+struct ShareHandlers {
+    link: Callback<()>,
+    export: Callback<Export>,
+    import: Callback<Event>,
+    drag_over: Callback<DragEvent>,
+    drop: Callback<DragEvent>,
+}
+
+/// Reads the file of an `<input type=file>` change or a drop event (or a
+/// dropped link) and opens it.
+fn read_and_open(event: &JsValue, d: UseReducerDispatcher<State>) {
+    let cb = Closure::once_into_js(
+        move |name: String, text: Option<String>, err: Option<String>| {
+            let what = if name.is_empty() { "link" } else { "file" };
+            let sc = match (text, err) {
+                (Some(t), _) => share::parse_file(&t),
+                (None, e) => Err(e.unwrap_or_default()),
+            };
+            d.dispatch(Action::Open(sc, what));
+        },
+    );
+    share::memcg_read(event, share::MAX_FILE as u32, &cb);
+}
+
+impl ShareHandlers {
+    fn new(
+        d: UseReducerDispatcher<State>,
+        latest: Rc<RefCell<UseReducerHandle<State>>>,
+        written: Rc<RefCell<String>>,
+    ) -> ShareHandlers {
+        let link = {
+            let (d, latest) = (d.clone(), latest.clone());
+            Callback::from(move |_: ()| {
+                let frag = share::fragment(&latest.borrow().model.borrow().sim);
+                match frag {
+                    Ok(f) => {
+                        share::memcg_set_hash(&f);
+                        *written.borrow_mut() = f;
+                        let d = d.clone();
+                        let cb = Closure::once_into_js(move |ok: bool| {
+                            d.dispatch(Action::Notify(Notice::note(if ok {
+                                "Link copied: it opens this exact state (the address bar holds it too)."
+                            } else {
+                                "The address bar now holds a link to this exact state."
+                            })))
+                        });
+                        share::memcg_copy(&share::memcg_href(), &cb);
+                    }
+                    Err(e) => d.dispatch(Action::Notify(Notice::error(format!(
+                        "Cannot make a link: {e}."
+                    )))),
+                }
+            })
+        };
+        let export = {
+            let d = d.clone();
+            Callback::from(move |kind: Export| {
+                let st = latest.borrow();
+                let model = st.model.borrow();
+                let sim = &model.sim;
+                let file = match kind {
+                    Export::Json => share::json(sim)
+                        .map(|t| ("memcg-scenario.json".to_string(), "application/json", t)),
+                    Export::Csv => {
+                        let name = st.selected.rsplit('/').next().unwrap_or("root");
+                        Ok((
+                            format!("memcg-metrics-{name}.csv"),
+                            "text/csv",
+                            share::metrics_csv(sim, &st.selected),
+                        ))
+                    }
+                    Export::Trace => Ok((
+                        "memcg-trace.txt".to_string(),
+                        "text/plain",
+                        share::trace_text(sim),
+                    )),
+                };
+                match file {
+                    Ok((name, mime, text)) => share::memcg_download(&name, mime, &text),
+                    Err(e) => d.dispatch(Action::Notify(Notice::error(format!(
+                        "Cannot export the scenario: {e}."
+                    )))),
+                }
+            })
+        };
+        let import = {
+            let d = d.clone();
+            Callback::from(move |e: Event| read_and_open(e.as_ref(), d.clone()))
+        };
+        ShareHandlers {
+            link,
+            export,
+            import,
+            drag_over: Callback::from(|e: DragEvent| e.prevent_default()),
+            drop: Callback::from(move |e: DragEvent| {
+                e.prevent_default();
+                read_and_open(e.as_ref(), d.clone());
+            }),
         }
     }
 }
@@ -469,7 +655,7 @@ impl Default for SlowViews {
     }
 }
 
-fn query_param(search: &str, key: &str) -> Option<String> {
+pub(crate) fn query_param(search: &str, key: &str) -> Option<String> {
     search
         .trim_start_matches('?')
         .split('&')
@@ -481,7 +667,8 @@ fn query_param(search: &str, key: &str) -> Option<String> {
 /// Runs when the wasm module is instantiated: mounts [`App`] into `#app`
 /// if the page has one (test pages do not). The query string picks the
 /// start: `?scenario=ID` (default `seed`; `blank` for an empty v1
-/// machine), `&play=1`, `&speed=N` (tenths of a decade), `&theme=dark`.
+/// machine), `&play=1`, `&speed=N` (tenths of a decade), `&theme=dark`;
+/// a fragment `#s=1.…` (a shared link) opens that scenario instead.
 #[wasm_bindgen(start)]
 pub fn start() {
     let Some(window) = web_sys::window() else {
@@ -499,7 +686,11 @@ pub fn start() {
             .ok()
             .flatten()
             .and_then(|s| s.get_item("memcg-theme").ok().flatten());
+        let hash = window.location().hash().unwrap_or_default();
+        let link = Some(hash.trim_start_matches('#').to_string()).filter(|h| !h.is_empty());
         let props = AppProps {
+            link,
+            url: true,
             scenario: Some(scenario),
             autoplay: query_param(&search, "play").is_some_and(|v| v == "1"),
             speed: query_param(&search, "speed").and_then(|v| v.parse().ok()),

@@ -17,7 +17,9 @@ use memcg::{Simulator, Version};
 use yew::Reducible;
 
 use crate::model::{EditKind, EditOutcome, Model};
-use crate::scenarios::{Scenario, Trigger, SCENARIOS};
+use crate::scenarios::{Scenario as Preset, Trigger, SCENARIOS};
+use crate::share::Loader;
+use memcg::scenario::Scenario;
 
 /// Console lines kept in memory; older ones are dropped first.
 pub const MAX_LINES: usize = 5000;
@@ -206,7 +208,7 @@ pub struct Tour {
 }
 
 impl Tour {
-    pub fn scenario(&self) -> &'static Scenario {
+    pub fn scenario(&self) -> &'static Preset {
         &SCENARIOS[self.scenario]
     }
 }
@@ -230,6 +232,32 @@ pub struct WriteError {
     /// As the kernel says it, e.g. `Invalid argument`.
     pub message: String,
 }
+
+/// A message over the page: an error (`role=alert`, it stays until
+/// dismissed) or a note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub error: bool,
+    pub text: String,
+}
+
+impl Notice {
+    pub fn error(text: impl Into<String>) -> Notice {
+        Notice {
+            error: true,
+            text: text.into(),
+        }
+    }
+    pub fn note(text: impl Into<String>) -> Notice {
+        Notice {
+            error: false,
+            text: text.into(),
+        }
+    }
+}
+
+/// What the scenario being opened comes from, for messages.
+pub type Source = &'static str;
 
 pub enum Action {
     /// Run one line through the simulator's shell.
@@ -284,6 +312,13 @@ pub enum Action {
     CycleTheme,
     ToggleHelp,
     CloseHelp,
+    /// Replay a scenario (from a link, a file or an embed's script), or
+    /// say why it cannot be opened; either way the current state stays
+    /// until the replay has succeeded.
+    Open(Result<Scenario, String>, Source),
+    /// Show a message over the page.
+    Notify(Notice),
+    DismissNotice,
     /// Nothing (a shortcut that only moved the focus).
     Noop,
 }
@@ -321,6 +356,15 @@ pub struct State {
     pub theme: Theme,
     /// The spec each task was spawned with, by pid (for editing).
     pub specs: Rc<Specs>,
+    /// The message shown over the page.
+    pub notice: Option<Notice>,
+    /// A scenario being replayed (it replaces the state when done).
+    pub loading: Option<Rc<RefCell<Option<Loader>>>>,
+    /// How far `loading` is: percent, and what is being opened.
+    pub load_progress: Option<(u32, Source)>,
+    /// The state was replayed from a scenario: Restart goes back to its
+    /// time 0 rather than to an empty machine.
+    pub replayed: bool,
 }
 
 pub fn version_label(version: Version) -> &'static str {
@@ -359,6 +403,15 @@ fn read_only(line: &str) -> bool {
             .map(str::trim)
             .filter(|c| !c.is_empty())
             .all(|c| READERS.contains(&c.split_whitespace().next().unwrap_or("")))
+}
+
+/// A command's output as console lines.
+pub fn output_lines(out: &memcg::shell::Output) -> Vec<Line> {
+    out.stdout
+        .lines()
+        .map(|l| Line::new(LineKind::Stdout, l))
+        .chain(out.stderr.lines().map(|l| Line::new(LineKind::Stderr, l)))
+        .collect()
 }
 
 /// The trace's memcg column for a cgroup path (`/` for the root).
@@ -415,19 +468,21 @@ fn initial_collapsed(snap: &Snapshot) -> Vec<String> {
 }
 
 #[cfg(target_arch = "wasm32")]
-fn wall_now() -> f64 {
+pub(crate) fn wall_now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn wall_now() -> f64 {
+pub(crate) fn wall_now() -> f64 {
     0.0
 }
 
 /// Script time one frame may spend simulating, ms.
 pub const FRAME_BUDGET_MS: f64 = 4.0;
+/// Script time spent replaying a scenario before the first paint, ms.
+pub const INITIAL_LOAD_MS: f64 = 150.0;
 /// Events one frame may process when no clock is available (native).
 pub const FRAME_EVENTS: u64 = 200_000;
 
@@ -456,7 +511,112 @@ impl State {
             help: false,
             theme: Theme::Auto,
             specs: Rc::new(Specs::default()),
+            notice: None,
+            loading: None,
+            load_progress: None,
+            replayed: false,
         }
+    }
+
+    /// `fallback`, with `sc` being opened: what a short replay reaches in
+    /// `INITIAL_LOAD_MS` shows at once, a longer one goes on frame by frame.
+    pub fn opening(fallback: State, sc: Result<Scenario, String>, what: Source) -> State {
+        let mut s = fallback;
+        s.open(sc, what);
+        if let Some(Some(loader)) = s.loading.as_ref().map(|l| l.borrow_mut()).as_deref_mut() {
+            loader.fresh_console = true;
+        }
+        s.load_step(INITIAL_LOAD_MS);
+        s
+    }
+
+    /// Start replaying `sc` (the current state stays until it is done).
+    fn open(&mut self, sc: Result<Scenario, String>, what: Source) {
+        match sc.and_then(|sc| Loader::new(sc, what)) {
+            Ok(loader) => {
+                self.loading = Some(Rc::new(RefCell::new(Some(loader))));
+                self.load_progress = Some((0, what));
+                self.notice = None;
+            }
+            Err(e) => self.open_failed(what, &e),
+        }
+    }
+
+    fn open_failed(&mut self, what: Source, e: &str) {
+        self.loading = None;
+        self.load_progress = None;
+        self.notice = Some(Notice::error(format!(
+            "Could not open the {what}: {e}. The playground kept its current state."
+        )));
+    }
+
+    /// One slice of the replay in progress.
+    fn load_step(&mut self, ms: f64) {
+        let Some(slot) = self.loading.clone() else {
+            return;
+        };
+        let result = match slot.borrow_mut().as_mut() {
+            Some(loader) => loader
+                .work(ms, FRAME_EVENTS)
+                .map(|done| (done, loader.percent())),
+            None => return,
+        };
+        match result {
+            Ok((false, p)) => self.load_progress = self.load_progress.map(|(_, w)| (p, w)),
+            Ok((true, _)) => {
+                if let Some(loader) = slot.borrow_mut().take() {
+                    self.install(loader);
+                }
+            }
+            Err(e) => {
+                let what = self.load_progress.map_or("scenario", |(_, w)| w);
+                self.open_failed(what, &e);
+            }
+        }
+    }
+
+    /// Replace the state by a finished replay.
+    fn install(&mut self, loader: Loader) {
+        let version = loader.model.sim.version();
+        let mut s = State::new(version);
+        let example = loader.what == "example";
+        if example {
+            // An embed's script: its console shows the script, nothing else.
+            s.lines = Rc::default();
+        } else if !loader.fresh_console {
+            s.lines = self.lines.clone();
+        }
+        s.history = self.history.clone();
+        s.theme = self.theme;
+        s.speed = self.speed;
+        let (n, _) = loader.entries();
+        if !example {
+            s.push_lines([Line::new(
+                LineKind::Info,
+                format!(
+                    "# opened a {}: {n} journal entries replayed to t = {}",
+                    loader.what,
+                    crate::format::clock(loader.model.now())
+                ),
+            )]);
+        }
+        s.push_lines(loader.lines);
+        if loader.cut {
+            s.push_lines([Line::new(
+                LineKind::Info,
+                "# (the console shows the first commands only)",
+            )]);
+        }
+        s.model = Rc::new(RefCell::new(loader.model));
+        s.specs = Rc::new(loader.specs);
+        s.replayed = true;
+        s.refresh();
+        if let Some(first) = s.snap.cgroups.iter().find(|c| c.depth == 1) {
+            s.selected = first.path.clone();
+        }
+        s.collapsed = Rc::new(initial_collapsed(&s.snap));
+        s.reload_log();
+        *self = s;
     }
 
     /// A machine with scenario `index` set up and its tour at the start.
@@ -506,14 +666,6 @@ impl State {
             let excess = lines.len() - MAX_LINES;
             lines.drain(..excess);
         }
-    }
-
-    fn output_lines(out: &memcg::shell::Output) -> Vec<Line> {
-        out.stdout
-            .lines()
-            .map(|l| Line::new(LineKind::Stdout, l))
-            .chain(out.stderr.lines().map(|l| Line::new(LineKind::Stderr, l)))
-            .collect()
     }
 
     /// Publish a new snapshot after the model changed.
@@ -572,7 +724,7 @@ impl State {
         {
             Rc::make_mut(&mut self.specs).insert(pid, spec);
         }
-        let lines = Self::output_lines(&out);
+        let lines = output_lines(&out);
         self.push_lines(lines);
         self.after_edit();
     }
@@ -662,7 +814,7 @@ impl State {
             // A 200-cgroup setup would drown the console: show the start.
             if out_lines.len() < 60 {
                 out_lines.push(Line::new(LineKind::Input, format!("{prompt} {line}")));
-                out_lines.extend(Self::output_lines(&out));
+                out_lines.extend(output_lines(&out));
             }
         }
         self.push_lines(out_lines);
@@ -883,9 +1035,9 @@ impl Reducible for State {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         match action {
-            Action::Tick { .. } if !self.playing => return self,
+            Action::Tick { .. } if !self.playing && self.loading.is_none() => return self,
             Action::Noop => return self,
-            Action::CloseHelp if !self.help => return self,
+            Action::CloseHelp if !self.help && self.notice.is_none() => return self,
             _ => {}
         }
         let mut next = Rc::unwrap_or_clone(self);
@@ -898,12 +1050,20 @@ impl Reducible for State {
                 next.selected = path;
             }
             Action::Reset(version) => next.reset(version),
+            Action::Restart if next.replayed => {
+                next.playing = false;
+                next.seek(0);
+            }
             Action::Restart => match next.scenario {
                 Some(i) => next.load_scenario(i),
                 None => next.reset(next.version()),
             },
             Action::LoadScenario(i) if i < SCENARIOS.len() => next.load_scenario(i),
             Action::LoadScenario(_) => {}
+            Action::Tick { wall_ms, .. } if next.loading.is_some() => {
+                next.wall_ms = wall_ms;
+                next.load_step(FRAME_BUDGET_MS);
+            }
             Action::Tick { dt_ms, wall_ms } => next.tick(dt_ms, wall_ms),
             Action::Play => next.playing = true,
             Action::Pause => next.playing = false,
@@ -964,7 +1124,11 @@ impl Reducible for State {
             Action::SetTheme(t) => next.theme = t,
             Action::CycleTheme => next.theme = next.theme.next(),
             Action::ToggleHelp => next.help = !next.help,
-            Action::CloseHelp => next.help = false,
+            Action::CloseHelp if next.help => next.help = false,
+            Action::CloseHelp => next.notice = None,
+            Action::Open(sc, what) => next.open(sc, what),
+            Action::Notify(n) => next.notice = Some(n),
+            Action::DismissNotice => next.notice = None,
             Action::Noop => {}
         }
         Rc::new(next)

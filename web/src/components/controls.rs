@@ -18,7 +18,11 @@ pub struct ControlsProps {
     pub on_step_ms: Callback<()>,
     pub on_speed: Callback<i32>,
     pub on_restart: Callback<()>,
+    #[prop_or_default]
     pub on_help: Callback<()>,
+    /// The embed's short bar: no "+1 ms" nor help button.
+    #[prop_or_default]
+    pub compact: bool,
 }
 
 #[component]
@@ -44,8 +48,10 @@ pub fn Controls(props: &ControlsProps) -> Html {
             </button>
             <button id="step-event" type="button" aria-keyshortcuts="s" title="Process one event (s)"
                 onclick={props.on_step_event.reform(|_| ())}>{ "Step event" }</button>
-            <button id="step-ms" type="button" aria-keyshortcuts="m" title="Advance 1 ms of virtual time (m)"
-                onclick={props.on_step_ms.reform(|_| ())}>{ "+1 ms" }</button>
+            if !props.compact {
+                <button id="step-ms" type="button" aria-keyshortcuts="m" title="Advance 1 ms of virtual time (m)"
+                    onclick={props.on_step_ms.reform(|_| ())}>{ "+1 ms" }</button>
+            }
             <label class="speed">
                 <span>{ "speed" }</span>
                 <input id="speed" type="range"
@@ -65,8 +71,10 @@ pub fn Controls(props: &ControlsProps) -> Html {
             if props.lagging && props.playing {
                 <span class="lagging" role="status">{ "⚠ at full speed: the simulation cannot keep up" }</span>
             }
-            <button id="help-button" type="button" class="help-button" aria-keyshortcuts="?" title="Keyboard shortcuts (?)"
-                onclick={props.on_help.reform(|_| ())}>{ "? Keys" }</button>
+            if !props.compact {
+                <button id="help-button" type="button" class="help-button" aria-keyshortcuts="?" title="Keyboard shortcuts (?)"
+                    onclick={props.on_help.reform(|_| ())}>{ "? Keys" }</button>
+            }
         </div>
     }
 }

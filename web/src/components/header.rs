@@ -19,6 +19,9 @@ pub struct HeaderProps {
     pub theme: Theme,
     #[prop_or_default]
     pub on_theme: Callback<Theme>,
+    /// More controls at the end (the share menu).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 #[component]
@@ -84,6 +87,7 @@ pub fn Header(props: &HeaderProps) -> Html {
                         }) }
                     </select>
                 </label>
+                { props.children.clone() }
             </div>
         </header>
     }

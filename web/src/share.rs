@@ -1,0 +1,523 @@
+//! Sharing (issue 5): opening a scenario from a link, a file or an embed's
+//! script, and the exports (scenario JSON, metrics CSV, trace text).
+//!
+//! A scenario is replayed by a [`Loader`] through the playground's own
+//! [`Model`], so the replayed session has its checkpoints and edit log (the
+//! scrubber can go back to any instant of it) and its simulator carries the
+//! same journal again. The loader works in slices of wall time, one per
+//! animation frame, so a heavy link never freezes the page; it enforces the
+//! core's bounds (cgroups, events, virtual time) between slices and gives up
+//! with a message, leaving the playground as it was.
+//!
+//! The few browser calls (history, downloads, clipboard, file reading) are
+//! small JavaScript functions, which cost less wasm than their `web-sys`
+//! bindings.
+
+use memcg::scenario::{self, Scenario};
+use memcg::{share, Simulator};
+use wasm_bindgen::prelude::*;
+
+use crate::model::{EditKind, EditOutcome, Model};
+use crate::state::{Line, LineKind, Spec, Specs};
+
+#[wasm_bindgen(inline_js = r#"
+export function memcg_set_hash(frag) {
+  try { history.replaceState(history.state, '', '#' + frag); } catch (e) { location.hash = frag; }
+}
+export function memcg_hash() { return location.hash; }
+export function memcg_href() { return location.href; }
+export function memcg_download(name, type, text) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url; a.download = name; a.hidden = true;
+  document.body.appendChild(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+export function memcg_copy(text, cb) {
+  const done = (ok) => cb(ok);
+  try { navigator.clipboard.writeText(text).then(() => done(true), () => done(false)); }
+  catch (e) { done(false); }
+}
+export function memcg_read(ev, max, cb) {
+  const dt = ev.dataTransfer;
+  const input = dt ? null : ev.target;
+  const file = dt ? dt.files && dt.files[0] : input && input.files && input.files[0];
+  if (input) setTimeout(() => { input.value = ''; });
+  if (!file) {
+    const text = dt ? dt.getData('text/uri-list') || dt.getData('text/plain') : '';
+    if (!text) return;
+    if (text.length > max) cb('', undefined, `the dropped text is ${text.length} characters; at most ${max} are accepted`);
+    else cb('', text, undefined);
+    return;
+  }
+  if (file.size > max) {
+    cb(file.name, undefined, `${file.name} is ${file.size} bytes; at most ${max} are accepted`);
+    return;
+  }
+  file.text().then((t) => cb(file.name, t, undefined),
+    (e) => cb(file.name, undefined, `${file.name} could not be read (${e && e.message || e})`));
+}
+"#)]
+extern "C" {
+    /// Replace the page's fragment without a history entry or `hashchange`.
+    pub fn memcg_set_hash(frag: &str);
+    pub fn memcg_hash() -> String;
+    pub fn memcg_href() -> String;
+    /// Save `text` as a file named `name`.
+    pub fn memcg_download(name: &str, mime: &str, text: &str);
+    /// Copy to the clipboard; `cb(ok)` says whether it worked.
+    pub fn memcg_copy(text: &str, cb: &JsValue);
+    /// Read the file of an `<input type=file>` change event or a drop
+    /// event (or a dropped link), refusing more than `max` bytes before
+    /// reading: `cb(name, text | undefined, error | undefined)`.
+    pub fn memcg_read(event: &JsValue, max: u32, cb: &JsValue);
+}
+
+/// Largest file or dropped text accepted, bytes (the core's JSON bound).
+pub const MAX_FILE: usize = share::MAX_JSON;
+/// Scenarios with more cgroups than this are sampled every
+/// [`MANY_SAMPLE_NS`] instead of the core's 10 ms (as the fleet preset is):
+/// sampling costs cgroups × tasks per tick. The trace does not depend on it.
+pub const MANY_CGROUPS: usize = 50;
+pub const MANY_SAMPLE_NS: u64 = 50_000_000;
+/// Console lines a replay shows (the rest is summarised).
+const SHOWN_LINES: usize = 60;
+
+/// A scenario from a link: a whole URL, `#s=1.…` or `s=1.…`.
+pub fn parse_link(text: &str) -> Result<Scenario, String> {
+    let text = text.trim();
+    let frag = text.split_once('#').map_or(text, |(_, f)| f);
+    share::from_fragment(frag)
+}
+
+/// A scenario from a file's text: JSON, or a link.
+pub fn parse_file(text: &str) -> Result<Scenario, String> {
+    let t = text.trim_start();
+    if t.starts_with('{') {
+        share::from_json(t)
+    } else if t.contains("s=1.") {
+        parse_link(t)
+    } else {
+        Err("it is neither a scenario JSON file nor a playground link".into())
+    }
+}
+
+/// The fragment (`s=1.…`) that reproduces `sim`.
+pub fn fragment(sim: &Simulator) -> Result<String, String> {
+    sim.scenario().map(|sc| share::to_fragment(&sc))
+}
+
+/// Pretty scenario JSON of `sim`.
+pub fn json(sim: &Simulator) -> Result<String, String> {
+    sim.scenario().map(|sc| share::to_json(&sc))
+}
+
+/// The time series of the cgroup at `path` as CSV, sizes in bytes
+/// (`max` for no limit).
+pub fn metrics_csv(sim: &Simulator, path: &str) -> String {
+    use core::fmt::Write;
+    use memcg::units::PAGE_COUNTER_MAX;
+    let mut s = String::from(
+        "cgroup,time_ns,usage,anon,file,max,high,wmark_high,wmark_low,stall_ns,worker_ns,refaults\n",
+    );
+    let lim = |p: u64| {
+        if p >= PAGE_COUNTER_MAX {
+            "max".to_string()
+        } else {
+            (p * 4096).to_string()
+        }
+    };
+    let series = sim.lookup(path).and_then(|id| sim.engine().series.get(&id));
+    for x in series.map_or(&[][..], |s| &s.samples[..]) {
+        let _ = writeln!(
+            s,
+            "{path},{},{},{},{},{},{},{},{},{},{},{}",
+            x.t,
+            x.usage * 4096,
+            x.anon * 4096,
+            x.file * 4096,
+            lim(x.max),
+            lim(x.high),
+            lim(x.wmark_high),
+            lim(x.wmark_low),
+            x.stall_ns,
+            x.worker_ns,
+            x.refaults
+        );
+    }
+    s
+}
+
+/// The kept trace lines (the newest 10 000), one per line.
+pub fn trace_text(sim: &Simulator) -> String {
+    let mut s = String::new();
+    for l in sim.engine().trace.recent() {
+        s.push_str(l);
+        s.push('\n');
+    }
+    s
+}
+
+/// Replays a scenario into a fresh [`Model`], a slice at a time.
+pub struct Loader {
+    sc: Scenario,
+    /// Next journal entry to apply.
+    next: usize,
+    pub model: Model,
+    /// What the console shows of the replay.
+    pub lines: Vec<Line>,
+    pub specs: Specs,
+    /// "link", "file", "example": for messages.
+    pub what: &'static str,
+    /// The console shows only the start of the replay.
+    pub cut: bool,
+    /// The replay's console replaces what the console had (a page opening
+    /// a link: its fallback's lines are no history of the user's).
+    pub fresh_console: bool,
+}
+
+impl Loader {
+    /// Checks the scenario's bounds and builds its machine at time 0.
+    pub fn new(sc: Scenario, what: &'static str) -> Result<Loader, String> {
+        let blank = Scenario {
+            journal: Vec::new(),
+            now: 0,
+            ..sc.clone()
+        };
+        sc.validate()?;
+        let sim = blank.instantiate()?;
+        Ok(Loader {
+            sc,
+            next: 0,
+            model: Model::new(sim),
+            lines: Vec::new(),
+            specs: Specs::default(),
+            what,
+            cut: false,
+            fresh_console: false,
+        })
+    }
+
+    /// Journal entries replayed so far, and in all.
+    pub fn entries(&self) -> (usize, usize) {
+        (self.next, self.sc.journal.len())
+    }
+
+    /// How far the replay is, 0 to 100.
+    pub fn percent(&self) -> u32 {
+        let (done, all) = self.entries();
+        let p = if self.sc.now > 0 {
+            self.model.now() as f64 / self.sc.now as f64
+        } else if all > 0 {
+            done as f64 / all as f64
+        } else {
+            1.0
+        };
+        (p * 100.0).clamp(0.0, 100.0) as u32
+    }
+
+    fn check(&mut self) -> Result<(), String> {
+        let sim = &mut self.model.sim;
+        let cgroups = sim.kernel().tree.len();
+        if cgroups > scenario::MAX_CGROUPS {
+            return Err(format!(
+                "the scenario creates more than {} cgroups",
+                scenario::MAX_CGROUPS
+            ));
+        }
+        if sim.engine().events_processed > scenario::MAX_REPLAY_EVENTS {
+            return Err(format!(
+                "the scenario needs more than {} events to replay",
+                scenario::MAX_REPLAY_EVENTS
+            ));
+        }
+        if sim.now() > scenario::MAX_NOW {
+            return Err("the scenario runs past 1 hour of virtual time".into());
+        }
+        if cgroups > MANY_CGROUPS {
+            sim.machine_mut().engine.sample_interval = MANY_SAMPLE_NS;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, at: usize) {
+        let e = &self.sc.journal[at];
+        let prompt = format!("root@memcg:{}#", self.model.sim.cwd());
+        let (kind, shown) = match (&e.exec, &e.write) {
+            (Some(line), _) => (EditKind::Exec(line.clone()), line.clone()),
+            (None, Some((path, value))) => (
+                EditKind::Write {
+                    path: path.clone(),
+                    value: value.clone(),
+                },
+                format!("echo {} > {path}", value.trim_end()),
+            ),
+            _ => return,
+        };
+        let out = self.model.edit(kind);
+        let show = self.lines.len() < SHOWN_LINES;
+        self.cut |= !show;
+        if show {
+            self.lines
+                .push(Line::new(LineKind::Input, format!("{prompt} {shown}")));
+        }
+        match out {
+            EditOutcome::Exec(out) => {
+                if let (Some((_, spec)), Ok(pid)) =
+                    (Spec::parse(&shown), out.stdout.trim().parse::<u32>())
+                {
+                    self.specs.insert(pid, spec);
+                }
+                if show {
+                    self.lines.extend(crate::state::output_lines(&out));
+                }
+            }
+            EditOutcome::Write(Err(err)) if show => self.lines.push(Line::new(
+                LineKind::Stderr,
+                format!("bash: echo: write error: {}", err.message()),
+            )),
+            EditOutcome::Write(_) => {}
+        }
+    }
+
+    /// Replays until done (`Ok(true)`), a bound is crossed (`Err`), or the
+    /// slice is used up: `ms` of wall time in the browser, `events` natively.
+    pub fn work(&mut self, ms: f64, events: u64) -> Result<bool, String> {
+        let start = crate::state::wall_now();
+        let ev0 = self.model.sim.engine().events_processed;
+        let wasm = cfg!(target_arch = "wasm32");
+        loop {
+            let target = self.sc.journal.get(self.next).map_or(self.sc.now, |e| e.at);
+            if self.model.now() < target {
+                let mut more = |n: u64| {
+                    if wasm {
+                        crate::state::wall_now() - start < ms
+                    } else {
+                        n < events
+                    }
+                };
+                self.model.advance(target, &mut more, None);
+                self.check()?;
+                if self.model.now() < target {
+                    return Ok(false);
+                }
+            }
+            if self.next >= self.sc.journal.len() {
+                return Ok(true);
+            }
+            self.apply(self.next);
+            self.next += 1;
+            self.check()?;
+            let spent = if wasm {
+                crate::state::wall_now() - start >= ms
+            } else {
+                self.model.sim.engine().events_processed - ev0 >= events
+            };
+            if spent {
+                return Ok(false);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use yew::Reducible;
+
+    use super::*;
+    use crate::scenarios::by_id;
+    use crate::state::{Action, State};
+
+    /// Plays `s` in 16 ms frames at ×10 until virtual time `t`.
+    fn play(mut s: Rc<State>, t: u64) -> Rc<State> {
+        s = s
+            .reduce(Action::TourClose)
+            .reduce(Action::SetSpeed(10))
+            .reduce(Action::Play);
+        let mut wall = 0.0;
+        while s.now() < t {
+            wall += 16.0;
+            s = s.reduce(Action::Tick {
+                dt_ms: 16.0,
+                wall_ms: wall,
+            });
+        }
+        s.reduce(Action::Pause)
+    }
+
+    /// Ticks until the replay in progress is done.
+    fn settle(mut s: Rc<State>) -> Rc<State> {
+        let mut wall = 0.0;
+        for _ in 0..10_000 {
+            if s.loading.is_none() {
+                break;
+            }
+            wall += 16.0;
+            s = s.reduce(Action::Tick {
+                dt_ms: 16.0,
+                wall_ms: wall,
+            });
+        }
+        assert!(s.loading.is_none(), "the replay never finished");
+        s
+    }
+
+    fn hash(s: &State) -> u64 {
+        s.model.borrow().sim.trace_hash()
+    }
+
+    /// A session with edits made while it ran: the tour-2 preset, a write
+    /// at ~2 s and a typed command at ~4 s, paused at ~6 s.
+    fn session() -> Rc<State> {
+        let s = Rc::new(State::with_scenario(by_id("stalls").unwrap()));
+        let s = play(s, 2_000_000_000).reduce(Action::Select("/sys/fs/cgroup/ratio0".into()));
+        let s = s.reduce(Action::WriteFile {
+            file: "memory.wmark_ratio".into(),
+            value: "80".into(),
+        });
+        let s = play(s, 4_000_000_000).reduce(Action::Exec(
+            "spawn /sys/fs/cgroup/wmark95 burst 64M".into(),
+        ));
+        play(s, 6_000_000_000)
+    }
+
+    #[test]
+    fn a_link_and_a_file_reproduce_the_session() {
+        let s = session();
+        let sc = s.model.borrow().sim.scenario().unwrap();
+        assert_eq!(sc.now, s.now());
+        assert!(sc.journal.iter().any(|e| e.write.is_some() && e.at > 0));
+        let frag = fragment(&s.model.borrow().sim).unwrap();
+        let link = format!("http://127.0.0.1:8080/?scenario=stalls#{frag}");
+        assert_eq!(parse_link(&link).unwrap(), sc);
+        assert_eq!(
+            parse_file(&json(&s.model.borrow().sim).unwrap()).unwrap(),
+            sc
+        );
+
+        let opened = settle(
+            Rc::new(State::new(memcg::Version::V1)).reduce(Action::Open(parse_link(&link), "link")),
+        );
+        assert!(opened.notice.is_none(), "{:?}", opened.notice);
+        assert!(opened.replayed);
+        assert_eq!(opened.now(), s.now());
+        assert_eq!(hash(&opened), hash(&s));
+        assert_eq!(*opened.snap, *s.snap);
+        // The replayed session carries the same journal, so it shares the
+        // same link again.
+        assert_eq!(fragment(&opened.model.borrow().sim).unwrap(), frag);
+        // Both run on identically.
+        let (a, b) = (play(s, 9_000_000_000), play(opened, 9_000_000_000));
+        assert_eq!(hash(&a), hash(&b));
+        // The replay has the whole timeline: seeking back works as on the
+        // original.
+        let (a, b) = (
+            a.reduce(Action::Seek(3_000_000_000)),
+            b.reduce(Action::Seek(3_000_000_000)),
+        );
+        assert_eq!(*a.snap, *b.snap);
+        // Restart goes back to the link's time 0, with its setup applied.
+        let b = b.reduce(Action::Restart);
+        assert_eq!(b.now(), 0);
+        assert_eq!(b.snap.cgroups.len(), 3);
+    }
+
+    #[test]
+    fn a_long_replay_goes_on_frame_by_frame() {
+        let mut sim = memcg::Simulator::new(memcg::Version::V2);
+        for l in [
+            "mkdir /sys/fs/cgroup/a",
+            "echo 64M > /sys/fs/cgroup/a/memory.max",
+            "echo 95 > /sys/fs/cgroup/a/memory.wmark_ratio",
+            "spawn /sys/fs/cgroup/a anon 4G --ws 16M --rate 400M/s",
+        ] {
+            sim.exec(l);
+        }
+        sim.run_until(8_000_000_000);
+        let sc = sim.scenario().unwrap();
+        let before = Rc::new(State::new(memcg::Version::V1));
+        let s = before.clone().reduce(Action::Open(Ok(sc), "link"));
+        assert!(s.loading.is_some());
+        assert!(s.load_progress.is_some());
+        // The current state stays until the replay is done.
+        assert!(Rc::ptr_eq(&s.model, &before.model));
+        let s = settle(s);
+        assert_eq!(s.model.borrow().sim.trace_hash(), sim.trace_hash());
+        assert!(s.load_progress.is_none());
+    }
+
+    #[test]
+    fn hostile_scenarios_leave_the_state_alone() {
+        let s = Rc::new(State::with_scenario(by_id("seed").unwrap()));
+        let keep = |t: &Rc<State>| {
+            assert!(Rc::ptr_eq(&t.model, &s.model), "the state was replaced");
+            let n = t.notice.as_ref().expect("an error notice");
+            assert!(n.error);
+            n.text.clone()
+        };
+        // Garbage, a truncated link, an oversized one.
+        let t = s
+            .clone()
+            .reduce(Action::Open(parse_link("#garbage"), "link"));
+        assert!(
+            keep(&t).contains("does not hold a scenario"),
+            "{:?}",
+            t.notice
+        );
+        let frag = fragment(&s.model.borrow().sim).unwrap();
+        let t = s
+            .clone()
+            .reduce(Action::Open(parse_link(&frag[..frag.len() / 2]), "link"));
+        keep(&t);
+        let big = format!("s=1.{}", "A".repeat(share::MAX_FRAGMENT));
+        let t = s.clone().reduce(Action::Open(parse_link(&big), "link"));
+        assert!(keep(&t).contains("at most"));
+        // Too many cgroups: refused while replaying, after the entry that
+        // crosses the bound.
+        let names: Vec<String> = (0..5000).map(|i| format!("c{i}")).collect();
+        let lines: Vec<String> = names
+            .chunks(400)
+            .map(|c| format!("mkdir {}", c.join(" ")))
+            .collect();
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let sc = Scenario::from_script(memcg::Version::V1, &lines);
+        let t = settle(s.clone().reduce(Action::Open(Ok(sc), "link")));
+        assert!(
+            keep(&t).contains("more than 4096 cgroups"),
+            "{:?}",
+            t.notice
+        );
+        // Not a scenario at all.
+        assert!(parse_file("hello").is_err());
+        assert!(parse_file("{\"schema\": 99}")
+            .unwrap_err()
+            .contains("schema"));
+        // The error goes away when dismissed.
+        assert!(t.reduce(Action::DismissNotice).notice.is_none());
+    }
+
+    #[test]
+    fn metrics_csv_has_one_row_per_sample() {
+        let s = play(
+            Rc::new(State::with_scenario(by_id("seed").unwrap())),
+            1_000_000_000,
+        );
+        let csv = metrics_csv(&s.model.borrow().sim, "/sys/fs/cgroup/memory/test");
+        let mut rows = csv.lines();
+        assert_eq!(
+            rows.next().unwrap(),
+            "cgroup,time_ns,usage,anon,file,max,high,wmark_high,wmark_low,stall_ns,worker_ns,refaults"
+        );
+        let row: Vec<&str> = rows.next().unwrap().split(',').collect();
+        assert_eq!(row[0], "/sys/fs/cgroup/memory/test");
+        assert_eq!(row[5], "1073741824");
+        assert_eq!(row[6], "max");
+        assert_eq!(row[7], "1020051456");
+        assert_eq!(row[8], "1014685696");
+        assert!(csv.lines().count() > 50);
+        let trace = trace_text(&s.model.borrow().sim);
+        assert!(trace.lines().any(|l| l.contains(" spawn ")), "{trace}");
+    }
+}

@@ -17,7 +17,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ),
     ("/", "focus the console (↑ ↓ recall history)"),
     ("?", "show / hide this help"),
-    ("Esc", "close this help, cancel an edit"),
+    ("Esc", "close this help, cancel an edit, dismiss a message"),
 ];
 
 #[derive(Properties, PartialEq)]

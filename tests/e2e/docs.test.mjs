@@ -1,0 +1,93 @@
+// End-to-end: the documentation page www/docs/async-reclaim.html loads all
+// its <memcg-playground> embeds (one wasm module, a simulator each), every
+// one draws its tree, one is played and advances while the others stay put,
+// and an embed's "Open in playground" link opens the same state in the
+// playground. Screenshots in tests/e2e/out/docs-*.png.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE_URL, launch, OUT_DIR } from './lib.mjs';
+
+const DOCS = new URL('www/docs/async-reclaim.html', BASE_URL).href;
+const EMBEDS = ['step-1', 'step-2', 'step-3', 'step-4', 'step-5', 'precaution-1', 'precaution-2', 'precaution-3'];
+
+const embed = (page, id) => page.locator(`#${id} memcg-playground`);
+const data = (page, id, name) => embed(page, id).locator('.playground').getAttribute(`data-${name}`);
+const node = (page, id, path) => embed(page, id).locator(`#cgroup-tree [data-path="${path}"]`);
+
+test('the docs page loads every embed; one plays; its link opens the same state', async (t) => {
+  const { browser, page, problems } = await launch(t, { width: 1280, height: 900 });
+  const wasm = [];
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(r.url()); });
+  await page.goto(DOCS);
+  assert.equal(await page.locator('memcg-playground').count(), EMBEDS.length);
+  for (const id of EMBEDS) {
+    // Each draws its tree: the root and at least one cgroup under it.
+    await embed(page, id).locator('#cgroup-tree [role=treeitem]').nth(1).waitFor({ timeout: 30_000 });
+    assert.equal(await data(page, id, 'loading'), 'false', id);
+    assert.equal(await data(page, id, 'now'), '0', id);
+    assert.equal(await embed(page, id).locator('#notice').count(), 0, id);
+    const href = await embed(page, id).locator('.open-playground').getAttribute('href');
+    assert.match(href, /\/index\.html(#s=1\.|\?scenario=)/, `${id}: ${href}`);
+  }
+  assert.equal(wasm.length, 1, `one wasm module: ${wasm}`);
+
+  // The vendor's numbers, on the tree and in the console.
+  const test5 = node(page, 'step-5', '/sys/fs/cgroup/memory/test');
+  assert.equal(await test5.getAttribute('data-wmark-high'), '1020051456');
+  assert.equal(await test5.getAttribute('data-wmark-low'), '1014685696');
+  const out4 = await embed(page, 'step-4').locator('#console-output .stdout').allTextContents();
+  assert.deepEqual(out4.map((l) => l.trim()), ['50']);
+  const out5 = await embed(page, 'step-5').locator('#console-output .stdout').allTextContents();
+  assert.deepEqual(out5.map((l) => l.trim()).slice(0, 2), ['1020051456', '1014685696']);
+  assert.equal(await node(page, 'step-1', '/sys/fs/cgroup/memory/test').getAttribute('data-wmark-high'), null);
+  const high = node(page, 'precaution-3', '/sys/fs/cgroup/memory/test');
+  assert.equal(await high.getAttribute('data-wmark-high'), '510025728');
+  assert.equal(await high.getAttribute('data-wmark-low'), '507342848');
+  await page.screenshot({ path: `${OUT_DIR}docs-top.png` });
+
+  // Play step 5 until the worker has run: its badge says so; the others stay at 0.
+  await embed(page, 'step-5').scrollIntoViewIfNeeded();
+  await embed(page, 'step-5').locator('#play').click();
+  await page.waitForFunction(() => {
+    const pg = document.querySelector('#step-5 memcg-playground').shadowRoot.querySelector('.playground');
+    return Number(pg.dataset.now) > 6_000_000_000;
+  }, null, { timeout: 60_000 });
+  await embed(page, 'step-5').locator('#play').click();
+  await embed(page, 'step-5').locator('.playground[data-playing="false"]').waitFor();
+  const test = await test5.evaluate((el) => ({ ...el.dataset }));
+  assert.ok(Number(test.usage) > 900 * 2 ** 20 && Number(test.usage) < 2 ** 30, `usage ${test.usage}`);
+  assert.ok(Number(test.workerNs) > 0, 'the worker ran');
+  assert.equal(test.maxEvents, '0', 'the limit was never hit');
+  for (const id of EMBEDS.filter((i) => i !== 'step-5')) assert.equal(await data(page, id, 'now'), '0', id);
+  await embed(page, 'step-5').screenshot({ path: `${OUT_DIR}docs-step-5-played.png` });
+
+  // Its link opens the same state in the playground.
+  const want = { now: await data(page, 'step-5', 'now'), hash: await data(page, 'step-5', 'trace-hash') };
+  const href = await embed(page, 'step-5').locator('.open-playground').getAttribute('href');
+  assert.match(href, /index\.html#s=1\./);
+  const opened = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await opened.goto(href);
+  await opened.waitForSelector('.playground[data-loading="false"]', { timeout: 30_000 });
+  assert.equal(await opened.locator('.playground').getAttribute('data-now'), want.now);
+  assert.equal(await opened.locator('.playground').getAttribute('data-trace-hash'), want.hash);
+  // A preset's untouched embed links to the preset's tour.
+  assert.match(await embed(page, 'precaution-1').locator('.open-playground').getAttribute('href'), /index\.html\?scenario=parent$/);
+
+  await page.screenshot({ path: `${OUT_DIR}docs-page.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
+test('embed.html shows one link full-window and keeps its state on a bad link', async (t) => {
+  const { page, problems } = await launch(t, { width: 900, height: 520 });
+  await page.goto(new URL('www/embed.html?preset=stalls&speed=10', BASE_URL).href);
+  await page.waitForSelector('#cgroup-tree [data-path="/sys/fs/cgroup/wmark95"]');
+  await page.locator('#play').click();
+  await page.waitForFunction(() => Number(document.querySelector('.playground').dataset.now) > 1_000_000_000);
+  await page.locator('#play').click();
+  const hash = await page.locator('.playground').getAttribute('data-trace-hash');
+  await page.evaluate(() => { location.hash = 's=1.truncated'; });
+  await page.waitForSelector('#notice[role="alert"]', { timeout: 1000 });
+  assert.equal(await page.locator('.playground').getAttribute('data-trace-hash'), hash);
+  await page.screenshot({ path: `${OUT_DIR}embed-page.png` });
+  assert.deepEqual(problems, []);
+});

@@ -44,6 +44,7 @@ class MemcgPlayground extends HTMLElement {
       attr('playground') || new URL('../index.html', base).href,
       Number.isFinite(speed) ? speed : undefined,
       attr('console') !== 'off',
+      false,
     )).catch((err) => {
       mount.textContent = `The memcg simulator could not start: ${err && err.message ? err.message : err}`;
       mount.setAttribute('role', 'alert');

@@ -31,8 +31,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use components::{
-    visible_nodes, Banner, ChartData, Console, Controls, EventLog, Export, FileRow, Header, Help,
-    Inspector, ShareMenu, Timeline, TourPanel, TreeLegend, TreeView, Workloads,
+    banner, share_menu, visible_nodes, ChartData, Console, Controls, EventLog, Export, FileRow,
+    Header, Help, Inspector, Timeline, TourPanel, TreeLegend, TreeView, Workloads,
 };
 pub use panic::show_error;
 use state::{Action, Notice, State, Theme};
@@ -57,9 +57,67 @@ pub struct AppProps {
     #[prop_or_default]
     pub link: Option<String>,
     /// Keep the page's URL fragment in step with the state (the page's own
-    /// app; not test mounts) and open links pasted into the address bar.
+    /// app; not test mounts or embeds) and open links pasted into the
+    /// address bar.
     #[prop_or_default]
     pub url: bool,
+    /// Shell lines to run on a fresh machine of `version` (an embed's
+    /// example), instead of `scenario`.
+    #[prop_or_default]
+    pub script: Option<String>,
+    #[prop_or_default]
+    pub version: Version,
+    /// The compact view of an embed ([`embed`]): presets without tours, no
+    /// page chrome; its "Open in playground" goes to this URL.
+    #[prop_or_default]
+    pub embed: Option<String>,
+    /// An embed without its console.
+    #[prop_or_default]
+    pub hide_console: bool,
+}
+
+/// The state an [`App`] starts with.
+fn initial_state(props: &AppProps) -> State {
+    let embed = props.embed.is_some();
+    let preset = props.scenario.as_deref().and_then(scenarios::by_id);
+    let mut s = match preset {
+        Some(i) if props.script.is_none() => State::with_scenario(i),
+        _ => State::new(props.version),
+    };
+    if embed {
+        s.tour = None;
+        s.no_tours = true;
+        if let (Some(id), None) = (&props.scenario, preset) {
+            let ids: Vec<&str> = scenarios::SCENARIOS.iter().map(|p| p.id).collect();
+            s.notice = Some(Notice::error(format!(
+                "Unknown preset '{id}': it is one of {}.",
+                ids.join(", ")
+            )));
+        }
+    }
+    if props.autoplay {
+        s.tour = None;
+        s.playing = true;
+    }
+    if let Some(v) = props.speed {
+        s.speed = v.clamp(state::SPEED_MIN, state::SPEED_MAX);
+    }
+    if let Some(t) = props.theme {
+        s.theme = t;
+    }
+    if let Some(link) = &props.link {
+        State::opening(s, share::parse_link(link), "link")
+    } else if let Some(text) = &props.script {
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let sc = memcg::scenario::Scenario::from_script(props.version, &lines);
+        State::opening(s, Ok(sc), "example")
+    } else {
+        s
+    }
 }
 
 pub use timing::{clear_frame_times, frame_times, sim_times};
@@ -161,31 +219,8 @@ fn apply_theme(theme: Theme) {
 /// The whole playground.
 #[component]
 pub fn App(props: &AppProps) -> Html {
-    let state = {
-        let scenario = props.scenario.clone();
-        let link = props.link.clone();
-        let (autoplay, speed, theme) = (props.autoplay, props.speed, props.theme);
-        use_reducer(move || {
-            let mut s = match scenario.as_deref().and_then(scenarios::by_id) {
-                Some(i) => State::with_scenario(i),
-                None => State::new(Version::V1),
-            };
-            if autoplay {
-                s.tour = None;
-                s.playing = true;
-            }
-            if let Some(v) = speed {
-                s.speed = v.clamp(state::SPEED_MIN, state::SPEED_MAX);
-            }
-            if let Some(t) = theme {
-                s.theme = t;
-            }
-            match link {
-                Some(link) => State::opening(s, share::parse_link(&link), "link"),
-                None => s,
-            }
-        })
-    };
+    let state = use_reducer(|| initial_state(props));
+    let embed = props.embed.is_some();
     let dispatcher = state.dispatcher();
     let slow_cache = use_mut_ref(SlowViews::default);
     // The state as last rendered, for the handlers that read it (made once).
@@ -197,7 +232,11 @@ pub fn App(props: &AppProps) -> Html {
     // stop (reloading a tour's URL restarts the tour), nothing loading.
     {
         let (st, written) = (state.clone(), written.clone());
-        let rests = props.url && !state.playing && state.tour.is_none() && state.loading.is_none();
+        let rests = props.url
+            && !embed
+            && !state.playing
+            && state.tour.is_none()
+            && state.loading.is_none();
         use_effect_with((state.rev, rests), move |&(_, rests)| {
             let model = st.model.borrow();
             if rests && (!model.sim.journal().is_empty() || model.sim.now() > 0) {
@@ -264,12 +303,13 @@ pub fn App(props: &AppProps) -> Html {
         });
     }
     // Keyboard shortcuts, on the document. A key pressed inside another
-    // playground on the same page (tests mount several) is not ours.
+    // playground on the same page (tests mount several) is not ours. An
+    // embed takes only the keys pressed inside it (its root's onkeydown).
     let root_ref = use_node_ref();
     {
         let dispatcher = dispatcher.clone();
         let root_ref = root_ref.clone();
-        use_effect_with((), move |_| {
+        use_effect_with(embed, move |&embed| {
             let listener = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
                 move |e: web_sys::KeyboardEvent| {
                     let other = e
@@ -286,7 +326,9 @@ pub fn App(props: &AppProps) -> Html {
                     }
                 },
             );
-            let doc = web_sys::window().and_then(|w| w.document());
+            let doc = web_sys::window()
+                .and_then(|w| w.document())
+                .filter(|_| !embed);
             if let Some(doc) = &doc {
                 let _ = doc
                     .add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
@@ -302,8 +344,14 @@ pub fn App(props: &AppProps) -> Html {
             }
         });
     }
-    // Theme on <html data-theme>.
-    use_effect_with(state.theme, |theme| apply_theme(*theme));
+    // Theme on <html data-theme> (an embed leaves its host page alone).
+    use_effect_with(state.theme, move |theme| {
+        if !embed {
+            apply_theme(*theme)
+        }
+    });
+    // An embed's "Open in playground" link, made while it rests.
+    let embed_link = use_mut_ref(|| (u64::MAX, String::new()));
 
     // Callbacks are made once: a new closure every frame would make every
     // component re-render every frame.
@@ -317,6 +365,11 @@ pub fn App(props: &AppProps) -> Html {
         move |_| ShareHandlers::new(d, latest, written)
     }))
     .clone();
+    // Made once, so that the header's props stay equal from frame to frame.
+    let menu = use_memo((), {
+        let sh = sh.clone();
+        move |_| share_menu(&sh.link, &sh.export, &sh.import)
+    });
 
     let snap = state.snap.clone();
     let nodes = Rc::new(visible_nodes(
@@ -325,6 +378,13 @@ pub fn App(props: &AppProps) -> Html {
         &|p| state.flows(p),
         state.playing,
     ));
+    if let Some(base) = &props.embed {
+        if !state.playing && state.loading.is_none() && embed_link.borrow().0 != state.rev {
+            *embed_link.borrow_mut() = (state.rev, embed::playground_href(base, &state));
+        }
+        let href = embed_link.borrow().1.clone();
+        return embed::view(&state, nodes, &h, base, href, latest, props.hide_console);
+    }
     // The charts, the files and the event log are redrawn at most every
     // SLOW_VIEWS_MS while playing (the tree and the clock every frame);
     // paused, every change shows at once.
@@ -377,7 +437,7 @@ pub fn App(props: &AppProps) -> Html {
             data-playing={state.playing.to_string()}
             data-loading={state.loading.is_some().to_string()}
             ondragover={sh.drag_over} ondrop={sh.drop}>
-            <Banner notice={state.notice.clone()} progress={state.load_progress} on_dismiss={h.dismiss_notice.clone()} />
+            { banner(&state.notice, state.load_progress, &h.dismiss_notice) }
             <Header
                 version={state.version()}
                 on_version={h.version}
@@ -386,7 +446,7 @@ pub fn App(props: &AppProps) -> Html {
                 theme={state.theme}
                 on_theme={h.theme}
             >
-                <ShareMenu on_link={sh.link} on_export={sh.export} on_import={sh.import} />
+                { (*menu).clone() }
             </Header>
             <Controls
                 playing={state.playing}
@@ -459,7 +519,7 @@ pub fn App(props: &AppProps) -> Html {
 
 /// Every callback the views get, made once per mounted app.
 #[derive(Clone)]
-struct Handlers {
+pub(crate) struct Handlers {
     exec: Callback<String>,
     select: Callback<String>,
     toggle_node: Callback<String>,
@@ -483,6 +543,8 @@ struct Handlers {
     tour_close: Callback<()>,
     dismiss: Callback<()>,
     dismiss_notice: Callback<()>,
+    /// An embed's keys (pressed inside it).
+    embed_key: Callback<KeyboardEvent>,
 }
 
 impl Handlers {
@@ -518,6 +580,20 @@ impl Handlers {
             tour_close: with(&d, |_: ()| Action::TourClose),
             dismiss: with(&d, |_: ()| Action::DismissWriteError),
             dismiss_notice: with(&d, |_: ()| Action::DismissNotice),
+            embed_key: {
+                let d = d.clone();
+                Callback::from(move |e: KeyboardEvent| match shortcut(&e) {
+                    Some(Action::CloseHelp) => d.dispatch(Action::DismissNotice),
+                    Some(
+                        Action::ToggleHelp | Action::CycleTheme | Action::TourNext | Action::Noop,
+                    )
+                    | None => {}
+                    Some(a) => {
+                        e.prevent_default();
+                        d.dispatch(a);
+                    }
+                })
+            },
         }
     }
 }
@@ -655,7 +731,7 @@ impl Default for SlowViews {
     }
 }
 
-pub(crate) fn query_param(search: &str, key: &str) -> Option<String> {
+fn query_param(search: &str, key: &str) -> Option<String> {
     search
         .trim_start_matches('?')
         .split('&')
@@ -697,6 +773,7 @@ pub fn start() {
             theme: query_param(&search, "theme")
                 .or(stored_theme)
                 .map(|t| Theme::parse(&t)),
+            ..AppProps::default()
         };
         root.set_inner_html("");
         yew::Renderer::<App>::with_root_and_props(root, props).render();

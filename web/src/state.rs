@@ -365,6 +365,8 @@ pub struct State {
     /// The state was replayed from a scenario: Restart goes back to its
     /// time 0 rather than to an empty machine.
     pub replayed: bool,
+    /// Presets load without their tours (embeds).
+    pub no_tours: bool,
 }
 
 pub fn version_label(version: Version) -> &'static str {
@@ -515,6 +517,7 @@ impl State {
             loading: None,
             load_progress: None,
             replayed: false,
+            no_tours: false,
         }
     }
 
@@ -579,6 +582,7 @@ impl State {
     fn install(&mut self, loader: Loader) {
         let version = loader.model.sim.version();
         let mut s = State::new(version);
+        s.no_tours = self.no_tours;
         let example = loader.what == "example";
         if example {
             // An embed's script: its console shows the script, nothing else.
@@ -775,6 +779,7 @@ impl State {
 
     fn reset(&mut self, version: Version) {
         let mut fresh = State::new(version);
+        fresh.no_tours = self.no_tours;
         fresh.lines = self.lines.clone();
         fresh.history = self.history.clone();
         fresh.theme = self.theme;
@@ -792,10 +797,12 @@ impl State {
     fn load_scenario(&mut self, index: usize) {
         let sc = &SCENARIOS[index];
         let (lines, history, theme) = (self.lines.clone(), self.history.clone(), self.theme);
+        let no_tours = self.no_tours;
         *self = State::new(sc.version);
         self.lines = lines;
         self.history = history;
         self.theme = theme;
+        self.no_tours = no_tours;
         self.push_lines([Line::new(
             LineKind::Info,
             format!("# scenario: {}", sc.title),
@@ -823,7 +830,7 @@ impl State {
         self.scenario = Some(index);
         self.speed = sc.speed;
         self.selected = format!("{}{}", sc.version.mount_point(), sc.select);
-        self.tour = Some(Tour {
+        self.tour = (!no_tours).then_some(Tour {
             scenario: index,
             step: 0,
             waiting: false,

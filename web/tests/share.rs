@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use memcg::{Simulator, Version};
-use memcg_web::embed::{Embed, EmbedProps, Source};
 use memcg_web::scenarios::{by_id, SCENARIOS};
 use memcg_web::{App, AppProps};
 use wasm_bindgen_test::*;
@@ -125,32 +124,40 @@ async fn a_hostile_link_shows_an_alert_and_keeps_the_state() {
     }
 }
 
-fn mount_embed(source: Source) -> Element {
+/// Mounts an embed: the compact view of `App`.
+fn mount_embed(props: AppProps) -> Element {
     let root = new_root();
-    let props = EmbedProps {
-        source,
-        playground: "http://example.invalid/index.html".into(),
+    let props = AppProps {
+        embed: Some("http://example.invalid/index.html".into()),
         speed: Some(20),
-        console: true,
-        url: false,
+        ..props
     };
-    yew::Renderer::<Embed>::with_root_and_props(root.clone(), props).render();
+    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     root
 }
 
 #[wasm_bindgen_test]
 async fn embeds_run_side_by_side_each_with_its_own_simulator() {
-    let script = mount_embed(Source::Script {
+    let script = mount_embed(AppProps {
         version: Version::V1,
-        text: "mkdir /sys/fs/cgroup/memory/test/\n\
-               echo 1G > /sys/fs/cgroup/memory/test/memory.limit_in_bytes\n\
-               echo 95 > /sys/fs/cgroup/memory/test/memory.wmark_ratio\n\
-               cat /sys/fs/cgroup/memory/test/memory.wmark_high\n\
-               spawn /sys/fs/cgroup/memory/test anon 2G --rate 200M/s\n"
-            .into(),
+        script: Some(
+            "mkdir /sys/fs/cgroup/memory/test/\n\
+             echo 1G > /sys/fs/cgroup/memory/test/memory.limit_in_bytes\n\
+             echo 95 > /sys/fs/cgroup/memory/test/memory.wmark_ratio\n\
+             cat /sys/fs/cgroup/memory/test/memory.wmark_high\n\
+             spawn /sys/fs/cgroup/memory/test anon 2G --rate 200M/s\n"
+                .into(),
+        ),
+        ..AppProps::default()
     });
-    let preset = mount_embed(Source::Preset("stalls".into()));
-    let bad = mount_embed(Source::Preset("nope".into()));
+    let preset = mount_embed(AppProps {
+        scenario: Some("stalls".into()),
+        ..AppProps::default()
+    });
+    let bad = mount_embed(AppProps {
+        scenario: Some("nope".into()),
+        ..AppProps::default()
+    });
     yew::scheduler::flush().await;
     settled(&script).await;
 
@@ -213,7 +220,23 @@ async fn embeds_run_side_by_side_each_with_its_own_simulator() {
         format!("{:016x}", sc.instantiate().unwrap().trace_hash()),
         data(&script, "trace-hash")
     );
-    // Reset goes back to the example's time 0.
+    // Reset goes back to the example's time 0; a preset's, to the preset
+    // (without a tour).
     click(&find(&script, "#restart")).await;
     assert_eq!(data(&script, "now"), "0");
+    click(&find(&preset, "#restart")).await;
+    assert!(preset.query_selector("#tour").unwrap().is_none());
+    // Keys pressed inside an embed are its own: Space plays it.
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(" ");
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let space =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    find(&preset, "#cgroup-tree")
+        .dispatch_event(&space)
+        .unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(data(&preset, "playing"), "true");
+    assert_eq!(data(&script, "playing"), "false");
 }

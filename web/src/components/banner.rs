@@ -1,34 +1,31 @@
 //! The message over the page: an error (`role=alert`, stays until
-//! dismissed), a note, or how far a scenario being opened has got.
+//! dismissed), a note, or how far a scenario being opened has got. A plain
+//! function rather than a component: it has no state, and each component
+//! type costs the wasm module its own copy of Yew's machinery.
 
 use yew::prelude::*;
 
 use crate::state::{Notice, Source};
 
-#[derive(Properties, PartialEq)]
-pub struct BannerProps {
-    pub notice: Option<Notice>,
-    /// A replay in progress: percent, and what is being opened.
-    #[prop_or_default]
-    pub progress: Option<(u32, Source)>,
-    pub on_dismiss: Callback<()>,
-}
-
-#[component]
-pub fn Banner(props: &BannerProps) -> Html {
+/// `progress`: a replay in progress (percent, what is being opened).
+pub fn banner(
+    notice: &Option<Notice>,
+    progress: Option<(u32, Source)>,
+    on_dismiss: &Callback<()>,
+) -> Html {
     html! {
         <>
-            if let Some((p, what)) = props.progress {
+            if let Some((p, what)) = progress {
                 <div id="loading-banner" class="banner note" role="status">
                     { format!("Opening the {what}… {p} %") }
                 </div>
             }
-            if let Some(n) = &props.notice {
+            if let Some(n) = notice {
                 <div id="notice" class={classes!("banner", if n.error { "error" } else { "note" })}
                     role={if n.error { "alert" } else { "status" }}>
                     <span class="banner-text">{ &n.text }</span>
                     <button type="button" class="dismiss" aria-label="Dismiss this message" title="Dismiss (Esc)"
-                        onclick={props.on_dismiss.reform(|_| ())}>{ "×" }</button>
+                        onclick={on_dismiss.reform(|_| ())}>{ "×" }</button>
                 </div>
             }
         </>

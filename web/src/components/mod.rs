@@ -13,14 +13,14 @@ mod tour;
 mod tree_view;
 mod workloads;
 
-pub use banner::{Banner, BannerProps};
+pub use banner::banner;
 pub use console::{Console, ConsoleProps};
 pub use controls::{Controls, ControlsProps};
 pub use event_log::{EventLog, EventLogProps};
 pub use header::{Header, HeaderProps};
 pub use help::{Help, HelpProps, SHORTCUTS};
 pub use inspector::{FileRow, Inspector, InspectorProps};
-pub use share_menu::{Export, ShareMenu, ShareMenuProps};
+pub use share_menu::{share_menu, Export};
 pub use timeline::{ChartData, Timeline, TimelineProps};
 pub use tour::{TourPanel, TourPanelProps};
 pub use tree_view::{visible_nodes, TreeLegend, TreeNode, TreeView, TreeViewProps};

@@ -28,7 +28,7 @@ help:
 	@echo "make lint        rustfmt check and clippy (native and wasm32), warnings denied"
 	@echo "make bench       engine benchmarks (criterion, native; figures in tests/benches/README.md)"
 	@echo "make build       release wasm build of the playground into www/pkg"
-	@echo "make screenshot  the README's playground screenshots (www/screenshot.png, www/tour-low.png)"
+	@echo "make screenshot  the README's screenshots (www/screenshot.png, www/tour-low.png, www/docs-embed.png)"
 	@echo "make timing      median script time per frame (200 cgroups) and release wasm size gzip -9"
 	@echo "make tools       install what the above need (each step skipped when present)"
 
@@ -80,6 +80,7 @@ build: tools-rust tools-wasm-bindgen tools-wasm-pack tools-npm
 
 serve: tools build
 	@echo "memcg playground: http://127.0.0.1:$(PORT)/  (Ctrl-C stops)"
+	@echo "documentation:    http://127.0.0.1:$(PORT)/www/docs/async-reclaim.html"
 	python3 -m http.server $(PORT) --bind 127.0.0.1 --directory "$(CURDIR)"
 
 # $(call with_server,COMMAND): serves the repo root on a free port in the
@@ -122,12 +123,13 @@ bench:
 
 # --- helpers ------------------------------------------------------------------------
 
-# The tours' end-to-end tests save a screenshot of every stop in
-# tests/e2e/out; two of them illustrate the README.
+# The tours' and the docs page's end-to-end tests save screenshots in
+# tests/e2e/out; three of them illustrate the README.
 screenshot: tools build
-	$(call with_server,E2E_URL="$$URL" node --test $(E2E_DIR)/tours.test.mjs $(E2E_DIR)/tour2.test.mjs)
+	$(call with_server,E2E_URL="$$URL" node --test $(E2E_DIR)/tours.test.mjs $(E2E_DIR)/tour2.test.mjs $(E2E_DIR)/docs.test.mjs)
 	cp $(E2E_OUT)/tour2-step3.png www/screenshot.png
 	cp $(E2E_OUT)/tour-low.png www/tour-low.png
+	cp $(E2E_OUT)/docs-step-5.png www/docs-embed.png
 
 # Prints the median script time per animation frame with the 200-cgroup
 # preset playing, and the release wasm size after gzip -9 (also in

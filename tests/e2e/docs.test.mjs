@@ -60,6 +60,7 @@ test('the docs page loads every embed; one plays; its link opens the same state'
   assert.equal(test.maxEvents, '0', 'the limit was never hit');
   for (const id of EMBEDS.filter((i) => i !== 'step-5')) assert.equal(await data(page, id, 'now'), '0', id);
   await embed(page, 'step-5').screenshot({ path: `${OUT_DIR}docs-step-5-played.png` });
+  await page.locator('#step-5').screenshot({ path: `${OUT_DIR}docs-step-5.png` });
 
   // Its link opens the same state in the playground.
   const want = { now: await data(page, 'step-5', 'now'), hash: await data(page, 'step-5', 'trace-hash') };

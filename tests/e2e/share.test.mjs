@@ -69,6 +69,19 @@ test('the page\'s own link and its scenario JSON reproduce the trace', async (t)
   // Its page link is the same link.
   await imported.waitForFunction(() => location.hash.startsWith('#s=1.'));
   assert.equal(new URL(imported.url()).hash, new URL(url).hash);
+  // Dropping the file on a page opens it too.
+  const dropped = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await open(dropped, '?scenario=blank');
+  await dropped.evaluate((json) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([json], 'memcg-scenario.json', { type: 'application/json' }));
+    const target = document.querySelector('#cgroup-tree');
+    target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, text);
+  await dropped.waitForFunction((n) => document.querySelector('.playground').dataset.now === n, want.now);
+  await settled(dropped);
+  assert.deepEqual(await state(dropped), want);
 
   // Metrics CSV of the selected cgroup, and the trace.
   await page.locator('#cgroup-tree [data-path="/sys/fs/cgroup/wmark95"]').click();

@@ -240,7 +240,30 @@ impl Loader {
         Ok(())
     }
 
-    fn apply(&mut self, at: usize) {
+    /// Refuses a line whose `sleep`s would take the machine past the
+    /// virtual-time bound before running it: one `sleep 24h` under load
+    /// is minutes of work, and the bounds are only checked between lines.
+    fn check_sleeps(&self, line: &str) -> Result<(), String> {
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let ahead: u64 = words
+            .windows(2)
+            .filter(|w| w[0] == "sleep")
+            .map(|w| memcg::shell::parse_duration(w[1]).unwrap_or(0))
+            .sum();
+        if self.model.now().saturating_add(ahead) > scenario::MAX_NOW {
+            return Err("the scenario sleeps past 1 hour of virtual time".into());
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, at: usize) -> Result<(), String> {
+        let e = &self.sc.journal[at];
+        if let Some(line) = &e.exec {
+            self.check_sleeps(line)?;
+        }
         let e = &self.sc.journal[at];
         let prompt = format!("root@memcg:{}#", self.model.sim.cwd());
         let (kind, shown) = match (&e.exec, &e.write) {
@@ -252,7 +275,7 @@ impl Loader {
                 },
                 format!("echo {} > {path}", value.trim_end()),
             ),
-            _ => return,
+            _ => return Ok(()),
         };
         let out = self.model.edit(kind);
         let show = self.lines.len() < SHOWN_LINES;
@@ -278,6 +301,7 @@ impl Loader {
             )),
             EditOutcome::Write(_) => {}
         }
+        Ok(())
     }
 
     /// Replays until done (`Ok(true)`), a bound is crossed (`Err`), or the
@@ -305,7 +329,7 @@ impl Loader {
             if self.next >= self.sc.journal.len() {
                 return Ok(true);
             }
-            self.apply(self.next);
+            self.apply(self.next)?;
             self.next += 1;
             self.check()?;
             let spent = if wasm {
@@ -489,6 +513,13 @@ mod tests {
             "{:?}",
             t.notice
         );
+        // A sleep past the time bound is refused before it runs.
+        let sc = Scenario::from_script(
+            memcg::Version::V1,
+            &["mkdir /sys/fs/cgroup/memory/a", "true; sleep 2h"],
+        );
+        let t = settle(s.clone().reduce(Action::Open(Ok(sc), "link")));
+        assert!(keep(&t).contains("sleeps past 1 hour"), "{:?}", t.notice);
         // Not a scenario at all.
         assert!(parse_file("hello").is_err());
         assert!(parse_file("{\"schema\": 99}")

@@ -132,6 +132,10 @@ pub struct Engine {
     /// The `run_until` target while one runs: the bulk engine applies no
     /// fault later than this (u64::MAX otherwise).
     horizon: Nanos,
+    /// Stop processing once this many events ran (a replay's budget, so one
+    /// `sleep 24h` line cannot run for minutes); `limit_hit` tells it did.
+    pub event_limit: u64,
+    pub limit_hit: bool,
 }
 
 /// First pid given to spawned tasks.
@@ -159,6 +163,8 @@ impl Engine {
             times: BTreeMap::new(),
             events_processed: 0,
             horizon: Nanos::MAX,
+            event_limit: u64::MAX,
+            limit_hit: false,
         }
     }
 
@@ -918,6 +924,10 @@ impl Engine {
 
     /// Process the next event. False when nothing is queued.
     pub fn step(&mut self, k: &mut Kernel) -> bool {
+        if self.events_processed >= self.event_limit {
+            self.limit_hit = true;
+            return false;
+        }
         while let Some(Reverse((t, class, id))) = self.queue.pop() {
             if self.valid(t, class, id) {
                 self.process(k, t, class, id);
@@ -957,6 +967,12 @@ impl Engine {
         while let Some(&Reverse((next, class, id))) = self.queue.peek() {
             if next > t {
                 break;
+            }
+            if self.events_processed >= self.event_limit {
+                // Out of budget: stop where we are (the caller reports it).
+                self.limit_hit = true;
+                self.horizon = Nanos::MAX;
+                return;
             }
             self.queue.pop();
             if self.valid(next, class, id) {

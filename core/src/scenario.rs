@@ -161,13 +161,15 @@ impl Scenario {
     pub fn instantiate(&self) -> Result<Simulator, String> {
         self.validate()?;
         let mut sim = Simulator::build(self.config());
+        // The budget also holds inside one line (`sleep 24h` under load).
+        sim.machine_mut().engine.event_limit = MAX_REPLAY_EVENTS;
         let guard = |sim: &Simulator| -> Result<(), String> {
             if sim.kernel().tree.len() > MAX_CGROUPS.min(MEM_CGROUP_ID_MAX) {
                 return Err(format!(
                     "the scenario creates more than {MAX_CGROUPS} cgroups"
                 ));
             }
-            if sim.engine().events_processed > MAX_REPLAY_EVENTS {
+            if sim.engine().limit_hit || sim.engine().events_processed > MAX_REPLAY_EVENTS {
                 return Err(format!(
                     "the scenario needs more than {MAX_REPLAY_EVENTS} events to replay"
                 ));
@@ -189,6 +191,7 @@ impl Scenario {
         }
         sim.run_until_bounded(self.now, MAX_REPLAY_EVENTS)?;
         guard(&sim)?;
+        sim.machine_mut().engine.event_limit = u64::MAX;
         Ok(sim)
     }
 }
@@ -264,5 +267,12 @@ mod tests {
         let mut sc = Scenario::from_script(Version::V1, &[]);
         sc.costs.fault_ns = 0;
         assert!(sc.instantiate().is_err());
+        // One line that would run far past the event budget stops inside it.
+        let mut sc = Scenario::from_script(
+            Version::V1,
+            &["mkdir a", "spawn a sawtooth 64M --rate 1G/s", "sleep 24h"],
+        );
+        sc.engine = EngineMode::PerPage;
+        assert!(sc.instantiate().unwrap_err().contains("events to replay"));
     }
 }

@@ -276,3 +276,25 @@ mod tests {
         assert!(sc.instantiate().unwrap_err().contains("events to replay"));
     }
 }
+
+#[cfg(test)]
+mod replay_timing {
+    use super::*;
+
+    /// A write that lands in the middle of a bulk fault run must see the
+    /// machine as it was at its instant when replayed, not a little later.
+    #[test]
+    fn writes_mid_fault_run_replay_exactly() {
+        let mut sim = Simulator::new(Version::V2);
+        sim.exec("mkdir a");
+        sim.exec("spawn a anon 200M --rate 100M/s --hold");
+        sim.run_until(5_000_000);
+        sim.write("/sys/fs/cgroup/a/memory.max", "4M").unwrap();
+        sim.run_until(7_500_000);
+        sim.exec("echo 95 > a/memory.wmark_ratio");
+        sim.run_until(50_000_000);
+        let again = sim.scenario().unwrap().instantiate().unwrap();
+        assert_eq!(again.snapshot(), sim.snapshot());
+        assert_eq!(again.trace_hash(), sim.trace_hash());
+    }
+}

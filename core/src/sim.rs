@@ -144,21 +144,20 @@ impl Simulator {
         })
     }
 
-    /// Run to `t` processing at most `max_events` events in all.
+    /// Run to `t` processing at most `max_events` events in all. Uses
+    /// `run_until`, so a bulk run of faults stops at `t` exactly.
     pub fn run_until_bounded(&mut self, t: u64, max_events: u64) -> Result<(), String> {
-        while let Some(next) = self.next_event_at() {
-            if next > t {
-                break;
-            }
-            if self.m.engine.events_processed >= max_events {
-                return Err(alloc::format!(
-                    "more than {max_events} events before {} ms of virtual time",
-                    t / 1_000_000
-                ));
-            }
-            self.step();
+        let e = &mut self.m.engine;
+        let saved = core::mem::replace(&mut e.event_limit, max_events);
+        self.m.engine.run_until(&mut self.m.kernel, t);
+        let e = &mut self.m.engine;
+        e.event_limit = saved;
+        if e.limit_hit {
+            return Err(alloc::format!(
+                "more than {max_events} events before {} ms of virtual time",
+                t / 1_000_000
+            ));
         }
-        self.run_until(t);
         Ok(())
     }
 

@@ -11,7 +11,7 @@ use crate::lru::{CostModel, Nanos};
 use crate::oom::{mem_cgroup_oom, OomResult};
 use crate::reclaim::try_to_free_mem_cgroup_pages;
 use crate::tree::{CgroupId, MemcgEvent, Pid};
-use crate::units::{Pages, MEMCG_CHARGE_BATCH, PAGE_COUNTER_MAX};
+use crate::units::{Pages, MEMCG_CHARGE_BATCH};
 use crate::wmark::is_wmark_ok;
 
 /// `MAX_RECLAIM_RETRIES` (§0.2).
@@ -33,6 +33,17 @@ pub struct ChargeCtx {
     pub pid: Option<Pid>,
     /// PF_MEMALLOC (a reclaimer, e.g. the wmark worker): over the limit → FORCE.
     pub memalloc: bool,
+}
+
+impl ChargeCtx {
+    /// A user page fault of task `pid` on `cpu`.
+    pub fn fault(cpu: usize, pid: Pid) -> ChargeCtx {
+        ChargeCtx {
+            cpu,
+            pid: Some(pid),
+            memalloc: false,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -363,9 +374,6 @@ pub fn handle_over_high(k: &mut Kernel, costs: &CostModel, pid: Pid) -> Nanos {
     }
     cost
 }
-
-/// PAGE_COUNTER_MAX re-export for callers checking "unlimited".
-pub const UNLIMITED: Pages = PAGE_COUNTER_MAX;
 
 #[cfg(test)]
 mod tests {

@@ -530,7 +530,7 @@ impl Engine {
         match op {
             Op::Alloc { kind, pages, rate } => {
                 if self.mode == EngineMode::Bulk {
-                    let n = self.bulk_faults(k, pid, kind, pages, rate);
+                    let n = self.bulk_faults(k, pid, pages, rate);
                     if n > 0 {
                         self.apply_bulk(k, pid, kind, n, rate);
                         return;
@@ -580,11 +580,7 @@ impl Engine {
         }
         let m = k.effective_memcg(cgroup);
         let costs = k.costs;
-        let ctx = ChargeCtx {
-            cpu,
-            pid: Some(pid),
-            memalloc: false,
-        };
+        let ctx = ChargeCtx::fault(cpu, pid);
         let mut cost = 0;
         let mut done = 0;
         for i in 0..anon + file {
@@ -659,11 +655,7 @@ impl Engine {
         let (cgroup, cpu) = (task.cgroup, task.cpu);
         let m = k.effective_memcg(cgroup);
         let costs = k.costs;
-        let ctx = ChargeCtx {
-            cpu,
-            pid: Some(pid),
-            memalloc: false,
-        };
+        let ctx = ChargeCtx::fault(cpu, pid);
         let out = try_charge(k, &costs, m, 1, ctx);
         let mut lat = costs.fault_ns + refault_cost + out.cost;
         let (alive, over_high) = k
@@ -747,15 +739,7 @@ impl Engine {
 
     /// How many faults from now on are plain: no threshold of any ancestor
     /// crossed, no other event met (see the module docs).
-    fn bulk_faults(
-        &mut self,
-        k: &Kernel,
-        pid: Pid,
-        kind: PageKind,
-        pages: Pages,
-        rate: Option<u64>,
-    ) -> Pages {
-        let _ = kind;
+    fn bulk_faults(&mut self, k: &Kernel, pid: Pid, pages: Pages, rate: Option<u64>) -> Pages {
         let fault_ns = k.costs.fault_ns;
         let Some(t) = k.tasks.get(&pid) else { return 0 };
         if t.dying || t.nr_pages_over_high > 0 || t.pages.refault_anon + t.pages.refault_file > 0 {
@@ -1015,11 +999,6 @@ impl Engine {
                 })
         });
         self.drain_kernel(k, None);
-    }
-
-    /// Work state of a memcg as the UI shows it.
-    pub fn worker_running(&self, m: CgroupId) -> bool {
-        self.workers.contains_key(&m)
     }
 }
 

@@ -18,7 +18,7 @@ use crate::counter::CounterKind;
 use crate::kernel::{Kernel, Version};
 use crate::lru::{CostModel, Nanos};
 use crate::tree::{CgroupId, MemcgEvent, Pid};
-use crate::units::{Pages, MEMCG_CHARGE_BATCH};
+use crate::units::Pages;
 
 /// `SWAP_CLUSTER_MAX`.
 pub const SWAP_CLUSTER_MAX: Pages = 32;
@@ -443,9 +443,6 @@ impl Reclaim {
                 }
                 self.progress.add(p);
                 step.add(p);
-                if p.scanned == 0 && chunk > 0 {
-                    continue;
-                }
             } else {
                 self.in_memcg = false;
                 self.idx += 1;
@@ -500,7 +497,3 @@ pub fn try_to_free_mem_cgroup_pages(
     let mut r = Reclaim::new(target, nr, ReclaimCtx::Direct, may_swap);
     r.run(k, costs)
 }
-
-/// Unused-constant guard (the batch is the charge path's; reclaim's chunk is
-/// SWAP_CLUSTER_MAX, equal by definition in 4.19).
-const _: () = assert!(SWAP_CLUSTER_MAX == MEMCG_CHARGE_BATCH);

@@ -590,8 +590,7 @@ fn open_write(k: &Kernel, sh: &Shell, path: &str) -> Result<Node, Errno> {
         Ok(_) => Err(Errno::EISDIR),
         Err(Errno::ENOENT) => {
             // The directory exists but kernfs/sysfs cannot create files.
-            let (parent, _) = cgroupfs::resolve_parent(k, &sh.cwd, path)?;
-            let _ = parent;
+            cgroupfs::resolve_parent(k, &sh.cwd, path)?;
             if path.ends_with('/') {
                 return Err(Errno::EISDIR);
             }

@@ -236,6 +236,14 @@ impl Simulator {
 
     /// All cgroups in pre-order, the root first.
     pub fn cgroups(&self) -> Vec<CgroupInfo> {
+        self.cgroups_with_ids()
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect()
+    }
+
+    /// [`Simulator::cgroups`] with each cgroup's id.
+    fn cgroups_with_ids(&self) -> Vec<(crate::tree::CgroupId, CgroupInfo)> {
         let k = &self.m.kernel;
         let mount = self.mount_point();
         k.tree
@@ -243,7 +251,7 @@ impl Simulator {
             .into_iter()
             .map(|id| {
                 let cg = k.tree.cg(id);
-                CgroupInfo {
+                let info = CgroupInfo {
                     path: cgroupfs::node_path(k, Node::Cgroup(id)),
                     name: if cg.parent.is_none() {
                         String::from(mount.rsplit('/').next().unwrap_or(mount))
@@ -252,7 +260,8 @@ impl Simulator {
                     },
                     depth: cg.depth as usize,
                     has_memory: cg.memcg.is_some(),
-                }
+                };
+                (id, info)
             })
             .collect()
     }
@@ -383,8 +392,7 @@ impl Simulator {
         let opt = |p: u64| (p != PAGE_COUNTER_MAX).then(|| b(p));
         let mut cgroups = Vec::new();
         let stats = cgroupfs::all_hierarchical_stats(k);
-        for info in self.cgroups() {
-            let id = self.lookup(&info.path).expect("listed cgroup");
+        for (id, info) in self.cgroups_with_ids() {
             let mut c = CgroupSnapshot {
                 path: info.path,
                 name: info.name,

@@ -109,7 +109,7 @@ pub mod lru;
 pub mod oom;
 pub mod reclaim;
 pub mod scenario;
-#[cfg(feature = "serde")]
+#[cfg(feature = "link")]
 pub mod share;
 pub mod shell;
 pub mod sim;

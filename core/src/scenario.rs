@@ -27,6 +27,10 @@ pub const MAX_NOW: Nanos = 3_600_000_000_000;
 pub const MAX_CGROUPS: usize = 4096;
 /// Most engine events a replay may take before it is refused.
 pub const MAX_REPLAY_EVENTS: u64 = 20_000_000;
+/// Largest seed and swap size a scenario may carry: 2^53 − 1, the largest
+/// integer a JSON number keeps exactly in JavaScript (the playground parses
+/// scenarios with the browser's `JSON`).
+pub const MAX_JSON_INT: u64 = (1 << 53) - 1;
 
 /// One thing done to the machine at a virtual instant.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,6 +111,11 @@ impl Scenario {
             return Err(format!(
                 "scenario schema {} is not supported (this build reads 1 to {SCENARIO_SCHEMA})",
                 self.schema
+            ));
+        }
+        if self.seed > MAX_JSON_INT || self.swap_pages > MAX_JSON_INT {
+            return Err(format!(
+                "seed and swap_pages must be at most {MAX_JSON_INT} (2^53 - 1)"
             ));
         }
         if !(1..=256).contains(&self.cpus) {
@@ -264,6 +273,11 @@ mod tests {
         let mut sc = Scenario::from_script(Version::V1, &[]);
         sc.now = MAX_NOW + 1;
         assert!(sc.instantiate().is_err());
+        let mut sc = Scenario::from_script(Version::V1, &[]);
+        sc.seed = MAX_JSON_INT;
+        assert!(sc.validate().is_ok());
+        sc.seed = MAX_JSON_INT + 1;
+        assert!(sc.validate().unwrap_err().contains("2^53"));
         let mut sc = Scenario::from_script(Version::V1, &[]);
         sc.costs.fault_ns = 0;
         assert!(sc.instantiate().is_err());

@@ -1,4 +1,4 @@
-//! Scenario ↔ JSON ↔ URL fragment (issue 5; feature `serde`).
+//! Scenario ↔ JSON ↔ URL fragment (issue 5).
 //!
 //! A link carries `#s=1.<base64url(lz4(json))>` (an LZ4 block with its
 //! length in front: a deflate codec made the gzipped wasm bundle 12 KB
@@ -6,13 +6,22 @@
 //! its own schema version ([`Scenario::schema`]),
 //! and missing fields take defaults, so old links keep loading. Every size is
 //! bounded before work is done, so a hostile link fails fast.
+//!
+//! Two layers, two features: [`pack`] / [`unpack`] (feature `link`) turn
+//! JSON text into a fragment and back; [`to_json`], [`from_json`],
+//! [`to_fragment`] and [`from_fragment`] (feature `json`) add serde_json.
+//! The playground's wasm takes only `link` and does the JSON with the
+//! browser's `JSON` (serde_json was 22 KB of its gzipped size); both write
+//! the same text, so links made either way open in both.
 
 use alloc::format;
 use alloc::string::String;
+#[cfg(feature = "json")]
 use alloc::vec::Vec;
 
 use base64::Engine as _;
 
+#[cfg(feature = "json")]
 use crate::scenario::Scenario;
 
 /// Longest fragment accepted (characters after `#`).
@@ -22,35 +31,28 @@ pub const MAX_JSON: usize = 2 * 1024 * 1024;
 /// The fragment's key and encoding version.
 pub const FRAGMENT_PREFIX: &str = "s=1.";
 
-/// Pretty JSON of a scenario (for export).
-pub fn to_json(sc: &Scenario) -> String {
-    serde_json::to_string_pretty(sc).unwrap_or_default()
-}
-
-/// Parse and validate a scenario from JSON.
-pub fn from_json(json: &str) -> Result<Scenario, String> {
+/// Refuse a scenario document over [`MAX_JSON`] before parsing it.
+pub fn check_json_len(json: &str) -> Result<(), String> {
     if json.len() > MAX_JSON {
         return Err(format!(
             "the scenario file is {} bytes; at most {MAX_JSON} are accepted",
             json.len()
         ));
     }
-    let sc: Scenario = serde_json::from_str(json).map_err(|e| format!("not a scenario: {e}"))?;
-    sc.validate()?;
-    Ok(sc)
+    Ok(())
 }
 
-/// The URL fragment (without `#`) for a scenario.
-pub fn to_fragment(sc: &Scenario) -> String {
-    let json = serde_json::to_vec(sc).unwrap_or_default();
-    let packed = lz4_flex::block::compress_prepend_size(&json);
+/// The URL fragment (without `#`) for a scenario's compact JSON.
+pub fn pack(json: &[u8]) -> String {
+    let packed = lz4_flex::block::compress_prepend_size(json);
     let mut s = String::from(FRAGMENT_PREFIX);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(&packed, &mut s);
     s
 }
 
-/// Decode a URL fragment (with or without the leading `#`).
-pub fn from_fragment(fragment: &str) -> Result<Scenario, String> {
+/// The JSON text a URL fragment (with or without the leading `#`) carries,
+/// at most [`MAX_JSON`] bytes.
+pub fn unpack(fragment: &str) -> Result<String, String> {
     let f = fragment.strip_prefix('#').unwrap_or(fragment);
     if f.len() > MAX_FRAGMENT {
         return Err(format!(
@@ -63,7 +65,7 @@ pub fn from_fragment(fragment: &str) -> Result<Scenario, String> {
             "the link does not hold a scenario (expected #s=1.…)",
         ));
     };
-    let packed: Vec<u8> = base64::engine::general_purpose::URL_SAFE_NO_PAD
+    let packed: alloc::vec::Vec<u8> = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(body.trim_end_matches('='))
         .map_err(|e| format!("the link is damaged (base64: {e})"))?;
     // The block says how long it inflates to: check that before allocating.
@@ -75,12 +77,38 @@ pub fn from_fragment(fragment: &str) -> Result<Scenario, String> {
     }
     let json = lz4_flex::block::decompress_size_prepended(&packed)
         .map_err(|_| String::from("the link is damaged (lz4)"))?;
-    let json =
-        core::str::from_utf8(&json).map_err(|_| String::from("the link is damaged (UTF-8)"))?;
-    from_json(json)
+    String::from_utf8(json).map_err(|_| String::from("the link is damaged (UTF-8)"))
 }
 
-#[cfg(test)]
+/// Pretty JSON of a scenario (for export).
+#[cfg(feature = "json")]
+pub fn to_json(sc: &Scenario) -> String {
+    serde_json::to_string_pretty(sc).unwrap_or_default()
+}
+
+/// Parse and validate a scenario from JSON.
+#[cfg(feature = "json")]
+pub fn from_json(json: &str) -> Result<Scenario, String> {
+    check_json_len(json)?;
+    let sc: Scenario = serde_json::from_str(json).map_err(|e| format!("not a scenario: {e}"))?;
+    sc.validate()?;
+    Ok(sc)
+}
+
+/// The URL fragment (without `#`) for a scenario.
+#[cfg(feature = "json")]
+pub fn to_fragment(sc: &Scenario) -> String {
+    let json: Vec<u8> = serde_json::to_vec(sc).unwrap_or_default();
+    pack(&json)
+}
+
+/// Decode a URL fragment (with or without the leading `#`).
+#[cfg(feature = "json")]
+pub fn from_fragment(fragment: &str) -> Result<Scenario, String> {
+    from_json(&unpack(fragment)?)
+}
+
+#[cfg(all(test, feature = "json"))]
 mod tests {
     use super::*;
     use crate::{Simulator, Version};

@@ -99,7 +99,7 @@ impl JsSimulator {
                 "v1" | "V1" => Simulator::new(Version::V1),
                 "v2" | "V2" => Simulator::new(Version::V2),
                 frag if frag.trim_start_matches('#').starts_with("s=") => {
-                    memcg::share::from_fragment(frag)
+                    crate::share::codec::from_fragment(frag)
                         .and_then(|sc| sc.instantiate())
                         .map_err(|e| usage_error(&e))?
                 }
@@ -201,7 +201,7 @@ impl JsSimulator {
     #[wasm_bindgen(js_name = toFragment)]
     pub fn to_fragment(&self) -> Result<String, JsValue> {
         let sc = self.sim.scenario().map_err(|e| usage_error(&e))?;
-        Ok(memcg::share::to_fragment(&sc))
+        Ok(crate::share::codec::to_fragment(&sc))
     }
 }
 

@@ -14,7 +14,7 @@
 //! bindings.
 
 use memcg::scenario::{self, Scenario};
-use memcg::{share, Simulator};
+use memcg::Simulator;
 use wasm_bindgen::prelude::*;
 
 use crate::model::{EditKind, EditOutcome, Model};
@@ -74,7 +74,7 @@ extern "C" {
 }
 
 /// Largest file or dropped text accepted, bytes (the core's JSON bound).
-pub const MAX_FILE: usize = share::MAX_JSON;
+pub const MAX_FILE: usize = memcg::share::MAX_JSON;
 /// Scenarios with more cgroups than this are sampled every
 /// [`MANY_SAMPLE_NS`] instead of the core's 10 ms (as the fleet preset is):
 /// sampling costs cgroups × tasks per tick. The trace does not depend on it.
@@ -83,18 +83,86 @@ pub const MANY_SAMPLE_NS: u64 = 50_000_000;
 /// Console lines a replay shows (the rest is summarised).
 const SHOWN_LINES: usize = 60;
 
+/// Scenario JSON. Natively this is serde_json (`memcg::share`); in wasm
+/// the browser's `JSON` over serde-wasm-bindgen values, which keeps
+/// serde_json out of the bundle (issue 4's size goal). Both write the same
+/// text: `web/tests/share.rs` checks the wasm side against the fragment and
+/// file in `tests/golden/`, which `tests/tests/scenario.rs` checks natively.
+#[cfg(target_arch = "wasm32")]
+pub mod codec {
+    use memcg::scenario::Scenario;
+    use memcg::share;
+    use serde::Serialize as _;
+    use wasm_bindgen::{JsCast, JsValue};
+
+    fn stringify(sc: &Scenario, indent: Option<u32>) -> String {
+        let ser = serde_wasm_bindgen::Serializer::json_compatible();
+        let Ok(v) = sc.serialize(&ser) else {
+            return String::new();
+        };
+        let text = match indent {
+            Some(n) => js_sys::JSON::stringify_with_replacer_and_space(
+                &v,
+                &JsValue::NULL,
+                &JsValue::from(n),
+            ),
+            None => js_sys::JSON::stringify(&v),
+        };
+        text.ok().and_then(|t| t.as_string()).unwrap_or_default()
+    }
+
+    /// Pretty JSON of a scenario (for export), as `serde_json::to_string_pretty`.
+    pub fn to_json(sc: &Scenario) -> String {
+        stringify(sc, Some(2))
+    }
+
+    /// Parse and validate a scenario from JSON.
+    pub fn from_json(json: &str) -> Result<Scenario, String> {
+        share::check_json_len(json)?;
+        let why = |e: JsValue| {
+            let why = e
+                .dyn_into::<js_sys::Error>()
+                .map_or_else(|_| "invalid JSON".into(), |e| String::from(e.message()));
+            format!("not a scenario: {why}")
+        };
+        let v = js_sys::JSON::parse(json).map_err(why)?;
+        // serde-wasm-bindgen reads any object (an array too) field by field.
+        if !v.is_object() || js_sys::Array::is_array(&v) {
+            return Err("not a scenario: the document is not a JSON object".into());
+        }
+        let sc: Scenario = serde_wasm_bindgen::from_value(v).map_err(|e| why(e.into()))?;
+        sc.validate()?;
+        Ok(sc)
+    }
+
+    /// The URL fragment (without `#`) for a scenario.
+    pub fn to_fragment(sc: &Scenario) -> String {
+        share::pack(stringify(sc, None).as_bytes())
+    }
+
+    /// Decode a URL fragment (with or without the leading `#`).
+    pub fn from_fragment(fragment: &str) -> Result<Scenario, String> {
+        from_json(&share::unpack(fragment)?)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod codec {
+    pub use memcg::share::{from_fragment, from_json, to_fragment, to_json};
+}
+
 /// A scenario from a link: a whole URL, `#s=1.…` or `s=1.…`.
 pub fn parse_link(text: &str) -> Result<Scenario, String> {
     let text = text.trim();
     let frag = text.split_once('#').map_or(text, |(_, f)| f);
-    share::from_fragment(frag)
+    codec::from_fragment(frag)
 }
 
 /// A scenario from a file's text: JSON, or a link.
 pub fn parse_file(text: &str) -> Result<Scenario, String> {
     let t = text.trim_start();
     if t.starts_with('{') {
-        share::from_json(t)
+        codec::from_json(t)
     } else if t.contains("s=1.") {
         parse_link(t)
     } else {
@@ -104,12 +172,12 @@ pub fn parse_file(text: &str) -> Result<Scenario, String> {
 
 /// The fragment (`s=1.…`) that reproduces `sim`.
 pub fn fragment(sim: &Simulator) -> Result<String, String> {
-    sim.scenario().map(|sc| share::to_fragment(&sc))
+    sim.scenario().map(|sc| codec::to_fragment(&sc))
 }
 
 /// Pretty scenario JSON of `sim`.
 pub fn json(sim: &Simulator) -> Result<String, String> {
-    sim.scenario().map(|sc| share::to_json(&sc))
+    sim.scenario().map(|sc| codec::to_json(&sc))
 }
 
 /// The time series of the cgroup at `path` as CSV, sizes in bytes
@@ -495,7 +563,7 @@ mod tests {
             .clone()
             .reduce(Action::Open(parse_link(&frag[..frag.len() / 2]), "link"));
         keep(&t);
-        let big = format!("s=1.{}", "A".repeat(share::MAX_FRAGMENT));
+        let big = format!("s=1.{}", "A".repeat(memcg::share::MAX_FRAGMENT));
         let t = s.clone().reduce(Action::Open(parse_link(&big), "link"));
         assert!(keep(&t).contains("at most"));
         // Too many cgroups: refused while replaying, after the entry that

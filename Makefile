@@ -27,7 +27,7 @@ help:
 	@echo "make test        cargo tests, wasm tests (Node + headless Chrome), release build, e2e"
 	@echo "make lint        rustfmt check and clippy (native and wasm32), warnings denied"
 	@echo "make bench       engine benchmarks (criterion, native; figures in tests/benches/README.md)"
-	@echo "make build       release wasm build of the playground into www/pkg"
+	@echo "make build       release wasm builds: the playground (www/pkg) and the JS library (www/lib)"
 	@echo "make screenshot  the README's screenshots (www/screenshot.png, www/tour-low.png, www/docs-embed.png)"
 	@echo "make timing      median script time per frame (200 cgroups) and release wasm size gzip -9"
 	@echo "make tools       install what the above need (each step skipped when present)"
@@ -77,6 +77,8 @@ $(NODE_STAMP): $(E2E_DIR)/package.json $(E2E_DIR)/package-lock.json
 build: tools-rust tools-wasm-bindgen tools-wasm-pack tools-npm
 	PATH="$(NODE_BIN):$$PATH" wasm-pack build --target web --release --mode no-install \
 		--out-dir ../www/pkg web
+	PATH="$(NODE_BIN):$$PATH" wasm-pack build --target web --release --mode no-install \
+		--out-dir ../www/lib --out-name memcg web --no-default-features --features api
 
 serve: tools build
 	@echo "memcg playground: http://127.0.0.1:$(PORT)/  (Ctrl-C stops)"
@@ -102,8 +104,8 @@ endef
 test: tools
 	cargo test --workspace
 	wasm-pack test --node --mode no-install core
-	wasm-pack test --node --mode no-install web
-	wasm-pack test --headless --chrome --mode no-install web
+	wasm-pack test --node --mode no-install web --features api
+	wasm-pack test --headless --chrome --mode no-install web --features api
 	$(MAKE) --no-print-directory build
 	$(MAKE) --no-print-directory e2e
 
@@ -113,8 +115,9 @@ e2e: tools-npm tools-chromium
 
 lint: tools-rust
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --workspace --all-targets --all-features -- -D warnings
+	cargo clippy --workspace --all-targets --all-features --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p memcg-web --lib --no-default-features --features api --target wasm32-unknown-unknown -- -D warnings
 
 # Engine benchmarks: bulk vs per-page speed, engine cost per event against a
 # bare BinaryHeap. Native only, not part of `make test`; about a minute.
@@ -138,4 +141,4 @@ timing: tools build
 	$(call with_server,E2E_URL="$$URL" node --test $(E2E_DIR)/timing.test.mjs)
 
 clean:
-	rm -rf www/pkg $(E2E_OUT)
+	rm -rf www/pkg www/lib $(E2E_OUT)

@@ -120,7 +120,7 @@ pub fn files(k: &Kernel, id: CgroupId) -> Vec<&'static CfType> {
                 || f.flags & MEM != 0 && !has_memcg)
         })
         .collect();
-    out.sort_by(|a, b| a.name.cmp(b.name));
+    out.sort_unstable_by(|a, b| a.name.cmp(b.name));
     out
 }
 
@@ -157,7 +157,7 @@ pub fn list_dir(k: &Kernel, dir: Node) -> Vec<(String, Node)> {
                         .map(|f| (f.name.to_string(), Node::File(id, f))),
                 )
                 .collect();
-            v.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            v.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
             v
         }
         Node::File(..) => Vec::new(),

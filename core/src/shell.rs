@@ -911,8 +911,8 @@ fn cmd_ls(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
             }
         }
     }
-    files.sort();
-    dirs.sort_by(|a, b| a.0.cmp(b.0));
+    files.sort_unstable();
+    dirs.sort_unstable_by(|a, b| a.0.cmp(b.0));
     for f in &files {
         let _ = writeln!(out.stdout, "{f}");
     }

@@ -20,8 +20,8 @@ test('the README JS API example runs and prints what it says', async (t) => {
   page.on('console', (msg) => {
     if (msg.type() === 'log') logs.push(msg.text().trim());
   });
-  // The playground page sits at the repository root, so './www/pkg/…'
-  // resolves; init() returns the module it already loaded.
+  // The playground page sits at the repository root, so './www/lib/…'
+  // (the JS library package) resolves from it.
   await page.goto(BASE_URL + '?scenario=blank');
   await page.waitForSelector('.playground', { timeout: 30_000 });
   logs.length = 0;

@@ -1,8 +1,10 @@
 //! The JavaScript API (issue 5): a `Simulator` class over the core, for
-//! documentation embeds, notebooks and headless tests.
+//! documentation embeds, notebooks and headless tests. Feature `api`: it is
+//! its own wasm package (`www/lib/memcg.js`, see the Makefile), so the
+//! playground's wasm does not carry it.
 //!
 //! ```js
-//! import init, { Simulator } from './www/pkg/memcg_web.js';
+//! import init, { Simulator } from './www/lib/memcg.js';
 //! await init();
 //! const sim = new Simulator('v1');
 //! sim.exec('mkdir /sys/fs/cgroup/memory/test/');

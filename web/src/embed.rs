@@ -13,6 +13,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use memcg::Version;
+#[cfg(feature = "app")]
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -106,7 +107,7 @@ pub(crate) fn view(
 /// (shell lines for a fresh `version` machine, `v1` or `v2`) says what it
 /// shows; `playground` is the URL of the full playground page; with `url`,
 /// a new fragment of the page's URL opens that link in place.
-#[wasm_bindgen]
+#[cfg_attr(feature = "app", wasm_bindgen)]
 #[allow(clippy::too_many_arguments)]
 pub fn mount_embed(
     root: web_sys::Element,

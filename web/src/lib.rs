@@ -11,6 +11,7 @@
 
 #![deny(unsafe_code)]
 
+#[cfg(feature = "api")]
 pub mod api;
 pub mod components;
 pub mod embed;
@@ -745,7 +746,7 @@ fn query_param(search: &str, key: &str) -> Option<String> {
 /// start: `?scenario=ID` (default `seed`; `blank` for an empty v1
 /// machine), `&play=1`, `&speed=N` (tenths of a decade), `&theme=dark`;
 /// a fragment `#s=1.…` (a shared link) opens that scenario instead.
-#[wasm_bindgen(start)]
+#[cfg_attr(feature = "app", wasm_bindgen(start))]
 pub fn start() {
     let Some(window) = web_sys::window() else {
         return;

@@ -6,6 +6,7 @@
 
 use std::cell::{Cell, RefCell};
 
+#[cfg(feature = "app")]
 use wasm_bindgen::prelude::*;
 
 const KEEP: usize = 100_000;
@@ -42,17 +43,17 @@ pub(crate) fn record_sim(ms: f64) {
     }
 }
 
-#[wasm_bindgen]
+#[cfg_attr(feature = "app", wasm_bindgen)]
 pub fn frame_times() -> Vec<f64> {
     FRAME_TIMES.with(|t| t.borrow().clone())
 }
 
-#[wasm_bindgen]
+#[cfg_attr(feature = "app", wasm_bindgen)]
 pub fn sim_times() -> Vec<f64> {
     SIM_TIMES.with(|t| t.borrow().clone())
 }
 
-#[wasm_bindgen]
+#[cfg_attr(feature = "app", wasm_bindgen)]
 pub fn clear_frame_times() {
     FRAME_TIMES.with(|t| t.borrow_mut().clear());
     SIM_TIMES.with(|t| t.borrow_mut().clear());

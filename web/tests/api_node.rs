@@ -1,5 +1,5 @@
 //! The JS API under Node (`wasm-pack test --node web`).
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "api"))]
 
 use wasm_bindgen_test::wasm_bindgen_test;
 

@@ -236,7 +236,7 @@ fn Row(props: &RowProps) -> Html {
     }
     let mut labels: Vec<(f64, String)> = Vec::new();
     let mut sorted = marks.clone();
-    sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
     for (x, short, _) in &sorted {
         match labels.last_mut() {
             Some((lx, text)) if x - *lx < 22.0 + 5.0 * text.len() as f64 / 2.0 => {

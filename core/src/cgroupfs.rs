@@ -103,30 +103,31 @@ fn last_component(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
 }
 
-/// The files a cgroup shows, sorted by name.
-pub fn files(k: &Kernel, id: CgroupId) -> Vec<&'static CfType> {
+/// The files a cgroup shows, in the kernel's table order.
+fn shown(k: &Kernel, id: CgroupId) -> impl Iterator<Item = &'static CfType> {
     let is_root = id == CgroupId::ROOT;
     let has_memcg = k.tree.cg(id).memcg.is_some();
-    let (core_files, mem_files): (&[CfType], &[CfType]) = match k.version() {
+    let (core_files, mem_files): (&'static [CfType], &'static [CfType]) = match k.version() {
         Version::V1 => (V1_CORE_FILES, V1_MEMORY_FILES),
         Version::V2 => (V2_CORE_FILES, V2_MEMORY_FILES),
     };
-    let mut out: Vec<&'static CfType> = core_files
-        .iter()
-        .chain(mem_files.iter())
-        .filter(|f| {
-            !(is_root && f.flags & NOT_ON_ROOT != 0
-                || !is_root && f.flags & ONLY_ON_ROOT != 0
-                || f.flags & MEM != 0 && !has_memcg)
-        })
-        .collect();
+    core_files.iter().chain(mem_files.iter()).filter(move |f| {
+        !(is_root && f.flags & NOT_ON_ROOT != 0
+            || !is_root && f.flags & ONLY_ON_ROOT != 0
+            || f.flags & MEM != 0 && !has_memcg)
+    })
+}
+
+/// The files a cgroup shows, sorted by name.
+pub fn files(k: &Kernel, id: CgroupId) -> Vec<&'static CfType> {
+    let mut out: Vec<&'static CfType> = shown(k, id).collect();
     out.sort_unstable_by(|a, b| a.name.cmp(b.name));
     out
 }
 
 /// Look a file up by name in a cgroup.
 pub fn find_file(k: &Kernel, id: CgroupId, name: &str) -> Option<&'static CfType> {
-    files(k, id).into_iter().find(|f| f.name == name)
+    shown(k, id).find(|f| f.name == name)
 }
 
 /// Entries of a directory, sorted as `ls` in the C locale sorts them.
@@ -145,19 +146,26 @@ pub fn list_dir(k: &Kernel, dir: Node) -> Vec<(String, Node)> {
             alloc::vec![child]
         }
         Node::Cgroup(id) => {
-            let mut v: Vec<(String, Node)> = k
-                .tree
-                .cg(id)
-                .children
-                .iter()
-                .map(|(n, &c)| (n.clone(), Node::Cgroup(c)))
-                .chain(
-                    files(k, id)
-                        .into_iter()
-                        .map(|f| (f.name.to_string(), Node::File(id, f))),
-                )
-                .collect();
-            v.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            // Both are sorted by bytes already (a BTreeMap of Strings, and
+            // `files`): merge them rather than sort again.
+            let mut kids = k.tree.cg(id).children.iter().peekable();
+            let mut fs = files(k, id).into_iter().peekable();
+            let mut v = Vec::new();
+            loop {
+                let kid_first = match (kids.peek(), fs.peek()) {
+                    (Some((n, _)), Some(f)) => n.as_str() <= f.name,
+                    (Some(_), None) => true,
+                    (None, Some(_)) => false,
+                    (None, None) => break,
+                };
+                if kid_first {
+                    if let Some((n, &c)) = kids.next() {
+                        v.push((n.clone(), Node::Cgroup(c)));
+                    }
+                } else if let Some(f) = fs.next() {
+                    v.push((f.name.to_string(), Node::File(id, f)));
+                }
+            }
             v
         }
         Node::File(..) => Vec::new(),
@@ -680,13 +688,13 @@ fn procs_read(k: &Kernel, id: CgroupId) -> String {
 
 fn clone_children_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
     let v = kstrtoull(buf)?;
-    k.clone_children.insert(id, v != 0);
+    k.tree.cg_mut(id).clone_children = v != 0;
     Ok(())
 }
 
 fn notify_on_release_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
     let v = kstrtoull(buf)?;
-    k.notify_on_release.insert(id, v != 0);
+    k.tree.cg_mut(id).notify_on_release = v != 0;
     Ok(())
 }
 
@@ -887,32 +895,32 @@ pub fn hierarchical_stat(k: &Kernel, id: CgroupId) -> StatValues {
     v
 }
 
-/// Hierarchical stats of every memcg at once: one pass over the tasks, then
-/// sums from the leaves up (what a per-frame snapshot needs).
-pub fn all_hierarchical_stats(k: &Kernel) -> alloc::collections::BTreeMap<CgroupId, StatValues> {
-    let mut local: alloc::collections::BTreeMap<CgroupId, StatValues> = k
-        .tree
-        .ids()
-        .filter(|&id| k.tree.cg(id).memcg.is_some())
-        .map(|id| (id, memcg_only_stat(k, id)))
-        .collect();
+/// Hierarchical stats of every memcg at once, indexed by cgroup id
+/// (`None`: no memcg): one pass over the tasks, then sums from the leaves
+/// up (what a per-frame snapshot needs).
+pub fn all_hierarchical_stats(k: &Kernel) -> Vec<Option<StatValues>> {
+    let mut local: Vec<Option<StatValues>> = alloc::vec![None; k.tree.slots()];
+    for id in k.tree.ids() {
+        if k.tree.cg(id).memcg.is_some() {
+            local[id.0 as usize] = Some(memcg_only_stat(k, id));
+        }
+    }
     for t in k.tasks.values() {
         let m = k.effective_memcg(t.cgroup);
-        if let Some(v) = local.get_mut(&m) {
+        if let Some(v) = local[m.0 as usize].as_mut() {
             add_task_pages(v, &t.pages);
         }
     }
     // Post-order: children before parents.
     let order = k.tree.subtree(CgroupId::ROOT);
     for &id in order.iter().rev() {
-        if !local.contains_key(&id) {
+        let Some(v) = local[id.0 as usize].clone() else {
             continue;
-        }
+        };
         let mut p = k.tree.cg(id).parent;
         while let Some(pid) = p {
-            if local.contains_key(&pid) {
-                let v = local[&id].clone();
-                local.get_mut(&pid).expect("memcg").add(&v);
+            if let Some(pv) = local[pid.0 as usize].as_mut() {
+                pv.add(&v);
                 break;
             }
             p = k.tree.cg(pid).parent;
@@ -1279,17 +1287,13 @@ pub static V1_CORE_FILES: &[CfType] = &[
     file!(
         "cgroup.clone_children",
         0,
-        Some(|k, id| u64_line(u64::from(
-            k.clone_children.get(&id).copied().unwrap_or(false)
-        ))),
+        Some(|k, id| u64_line(u64::from(k.tree.cg(id).clone_children))),
         Some(clone_children_write)
     ),
     file!(
         "notify_on_release",
         0,
-        Some(|k, id| u64_line(u64::from(
-            k.notify_on_release.get(&id).copied().unwrap_or(false)
-        ))),
+        Some(|k, id| u64_line(u64::from(k.tree.cg(id).notify_on_release))),
         Some(notify_on_release_write)
     ),
     file!(

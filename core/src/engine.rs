@@ -858,9 +858,10 @@ impl Engine {
     fn sample(&mut self, k: &Kernel) {
         let t = self.now;
         // One pass over the tasks for every memcg's anon and file pages.
-        let mut own: BTreeMap<CgroupId, (Pages, Pages)> = BTreeMap::new();
+        // Indexed by cgroup id.
+        let mut own: alloc::vec::Vec<(Pages, Pages)> = alloc::vec![(0, 0); k.tree.slots()];
         for task in k.tasks.values() {
-            let e = own.entry(k.effective_memcg(task.cgroup)).or_default();
+            let e = &mut own[k.effective_memcg(task.cgroup).0 as usize];
             e.0 += task.pages.anon();
             e.1 += task.pages.file_hot;
         }
@@ -868,7 +869,7 @@ impl Engine {
             let Some(mc) = k.tree.cg(id).memcg.as_ref() else {
                 continue;
             };
-            let (anon, file_hot) = own.get(&id).copied().unwrap_or((0, 0));
+            let (anon, file_hot) = own[id.0 as usize];
             let s = Sample {
                 t,
                 usage: mc.memory.usage,

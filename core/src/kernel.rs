@@ -137,10 +137,9 @@ pub struct Kernel {
     pub tasks: BTreeMap<Pid, Task>,
     /// Global `vm_swappiness` (the root memcg's swappiness).
     pub vm_swappiness: i64,
-    /// v1 `release_agent`, `cgroup.clone_children` / `notify_on_release` bits.
+    /// v1 `release_agent` (the clone_children / notify_on_release bits are
+    /// on each [`crate::tree::Cgroup`]).
     pub release_agent: String,
-    pub clone_children: BTreeMap<CgroupId, bool>,
-    pub notify_on_release: BTreeMap<CgroupId, bool>,
     /// Per-CPU charge stocks (§2).
     pub stocks: Vec<Stock>,
     /// Free swap space in pages (global).
@@ -170,8 +169,6 @@ impl Kernel {
             tasks: BTreeMap::new(),
             vm_swappiness: 60,
             release_agent: String::new(),
-            clone_children: BTreeMap::new(),
-            notify_on_release: BTreeMap::new(),
             stocks: alloc::vec![Stock::default(); cpus],
             swap_free: swap_pages,
             events: Vec::new(),
@@ -288,8 +285,6 @@ impl Kernel {
         if cg.memcg.is_some() {
             self.css_offline(id);
         }
-        self.clone_children.remove(&id);
-        self.notify_on_release.remove(&id);
         self.tree.remove(id);
         Ok(())
     }
@@ -506,18 +501,19 @@ impl Kernel {
     /// * usage ≤ max unless a charge was forced there.
     pub fn check_invariants(&self) -> Result<(), String> {
         use alloc::format;
-        let mut own: BTreeMap<CgroupId, Pages> = BTreeMap::new();
+        // Tables indexed by cgroup id.
+        let mut own: Vec<Pages> = alloc::vec![0; self.tree.slots()];
         for t in self.tasks.values() {
-            *own.entry(self.effective_memcg(t.cgroup)).or_default() += t.pages.resident();
+            own[self.effective_memcg(t.cgroup).0 as usize] += t.pages.resident();
         }
-        let mut children: BTreeMap<CgroupId, Pages> = BTreeMap::new();
+        let mut children: Vec<Pages> = alloc::vec![0; self.tree.slots()];
         let mut tops: Pages = 0;
         for id in self.tree.ids() {
             let Some(m) = self.tree.cg(id).memcg.as_ref() else {
                 continue;
             };
             match m.counter_parent {
-                Some(p) => *children.entry(p).or_default() += m.memory.usage,
+                Some(p) => children[p.0 as usize] += m.memory.usage,
                 None => tops += m.memory.usage,
             }
         }
@@ -525,7 +521,7 @@ impl Kernel {
             let Some(m) = self.tree.cg(id).memcg.as_ref() else {
                 continue;
             };
-            let kids = children.get(&id).copied().unwrap_or(0);
+            let kids = children[id.0 as usize];
             if id == CgroupId::ROOT {
                 // Root tasks are never charged; reparented page cache is.
                 if m.memory.usage != kids + m.pages.file() {
@@ -539,7 +535,7 @@ impl Kernel {
                 continue;
             }
             let stock = crate::charge::stock_of(self, id);
-            let mine = own.get(&id).copied().unwrap_or(0) + m.pages.file() + stock;
+            let mine = own[id.0 as usize] + m.pages.file() + stock;
             if m.memory.usage != mine + kids {
                 return Err(format!(
                     "{}: usage {} != own {} + stock {} + children {}",

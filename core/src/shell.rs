@@ -898,7 +898,7 @@ fn cmd_ls(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
     let mut dirs = Vec::new();
     for p in paths {
         match cgroupfs::resolve(k, &sh.cwd, p) {
-            Ok(node) if node.is_dir() => dirs.push((p, node)),
+            Ok(node) if node.is_dir() => dirs.push(p),
             Ok(_) => files.push(p),
             Err(e) => {
                 let _ = writeln!(
@@ -911,20 +911,24 @@ fn cmd_ls(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
             }
         }
     }
+    // One sort (of &String) for both: each is a code instantiation in wasm.
     files.sort_unstable();
-    dirs.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    dirs.sort_unstable();
     for f in &files {
         let _ = writeln!(out.stdout, "{f}");
     }
     let many = paths.len() > 1;
-    for (i, (p, node)) in dirs.iter().enumerate() {
+    for (i, p) in dirs.iter().enumerate() {
+        let Ok(node) = cgroupfs::resolve(k, &sh.cwd, p) else {
+            continue;
+        };
         if many {
             if i > 0 || !files.is_empty() {
                 out.stdout.push('\n');
             }
             let _ = writeln!(out.stdout, "{p}:");
         }
-        for (name, _) in cgroupfs::list_dir(k, *node) {
+        for (name, _) in cgroupfs::list_dir(k, node) {
             let _ = writeln!(out.stdout, "{name}");
         }
     }

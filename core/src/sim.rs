@@ -416,7 +416,7 @@ impl Simulator {
                 pgscan_kswapd: 0,
             };
             if let Some(m) = k.tree.cg(id).memcg.as_ref() {
-                let st = stats.get(&id).cloned().unwrap_or_default();
+                let st = stats[id.0 as usize].clone().unwrap_or_default();
                 c.usage = b(m.memory.usage);
                 c.anon = b(st.anon());
                 c.file = b(st.file());

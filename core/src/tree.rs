@@ -135,13 +135,18 @@ pub struct Cgroup {
     pub max_descendants: Option<u32>,
     pub max_depth: Option<u32>,
     pub depth: u32,
+    /// v1 `cgroup.clone_children` and `notify_on_release` (stored, no effect).
+    pub clone_children: bool,
+    pub notify_on_release: bool,
 }
 
 /// The arena of cgroups. Index 0 is the root and always exists.
 #[derive(Clone, Debug)]
 pub struct Tree {
     nodes: Vec<Option<Cgroup>>,
-    free: BTreeSet<u32>,
+    /// Free slots, largest first: ids are reused lowest first. (A sorted
+    /// Vec, not a BTreeSet: one BTree instantiation less in the wasm.)
+    free: Vec<u32>,
     live: usize,
     /// Pages charged and uncharged at the leaf of a memory-counter walk
     /// (an invariant check: their difference is the top-level usage).
@@ -162,10 +167,12 @@ impl Tree {
             max_descendants: None,
             max_depth: None,
             depth: 0,
+            clone_children: false,
+            notify_on_release: false,
         };
         Tree {
             nodes: alloc::vec![Some(root)],
-            free: BTreeSet::new(),
+            free: Vec::new(),
             live: 1,
             pages_charged: 0,
             pages_uncharged: 0,
@@ -227,8 +234,10 @@ impl Tree {
             max_descendants: None,
             max_depth: None,
             depth,
+            clone_children: false,
+            notify_on_release: false,
         };
-        let id = match self.free.pop_first() {
+        let id = match self.free.pop() {
             Some(i) => {
                 self.nodes[i as usize] = Some(node);
                 CgroupId(i)
@@ -250,7 +259,8 @@ impl Tree {
         if let Some(p) = node.parent {
             self.cg_mut(p).children.remove(&node.name);
         }
-        self.free.insert(id.0);
+        let at = self.free.partition_point(|&f| f > id.0);
+        self.free.insert(at, id.0);
         self.live -= 1;
     }
 
@@ -298,6 +308,12 @@ impl Tree {
             out.push_str(n);
         }
         out
+    }
+
+    /// One past the largest id ever used: the length of a table indexed by
+    /// id (`CgroupId.0`).
+    pub fn slots(&self) -> usize {
+        self.nodes.len()
     }
 
     /// All live ids in index order.

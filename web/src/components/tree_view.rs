@@ -235,8 +235,12 @@ fn Row(props: &RowProps) -> Html {
         marks.push((x_of(n.low, n.scale), "low", "low"));
     }
     let mut labels: Vec<(f64, String)> = Vec::new();
-    let mut sorted = marks.clone();
-    sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+    // By position; a handful of marks, so ordered insertion (no sort code).
+    let mut sorted: Vec<(f64, &str, &str)> = Vec::with_capacity(marks.len());
+    for m in &marks {
+        let at = sorted.partition_point(|s| s.0 <= m.0);
+        sorted.insert(at, *m);
+    }
     for (x, short, _) in &sorted {
         match labels.last_mut() {
             Some((lx, text)) if x - *lx < 22.0 + 5.0 * text.len() as f64 / 2.0 => {

@@ -33,7 +33,7 @@ use crate::lru::Nanos;
 use crate::reclaim::{Reclaim, ReclaimCtx};
 use crate::stats::{Histogram, MemcgTimes, Sample, Series};
 use crate::trace::{Event, Trace};
-use crate::tree::{CgroupId, Pid};
+use crate::tree::{CgroupId, IdMap, Pid};
 use crate::units::{Pages, MEMCG_CHARGE_BATCH};
 use crate::workload::{Op, PageKind, Program};
 
@@ -114,7 +114,7 @@ pub struct Engine {
     pub now: Nanos,
     queue: BinaryHeap<Reverse<(Nanos, u8, u32)>>,
     pub tasks: BTreeMap<Pid, TaskRun>,
-    workers: BTreeMap<CgroupId, WorkerRun>,
+    workers: IdMap<WorkerRun>,
     wq_fifo: VecDeque<CgroupId>,
     /// `WQ_UNBOUND_MAX_ACTIVE` = max(512, 4 × CPUs) (§10).
     pub max_active: usize,
@@ -126,8 +126,8 @@ pub struct Engine {
     /// Sampling interval of the time series (0 = off).
     pub sample_interval: Nanos,
     sampler_at: Option<Nanos>,
-    pub series: BTreeMap<CgroupId, Series>,
-    pub times: BTreeMap<CgroupId, MemcgTimes>,
+    pub series: IdMap<Series>,
+    pub times: IdMap<MemcgTimes>,
     pub events_processed: u64,
     /// The `run_until` target while one runs: the bulk engine applies no
     /// fault later than this (u64::MAX otherwise).
@@ -149,7 +149,7 @@ impl Engine {
             now: 0,
             queue: BinaryHeap::new(),
             tasks: BTreeMap::new(),
-            workers: BTreeMap::new(),
+            workers: IdMap::new(),
             wq_fifo: VecDeque::new(),
             max_active: 512usize.max(4 * cpus),
             rng: Xoshiro256PlusPlus::seed_from_u64(seed),
@@ -159,8 +159,8 @@ impl Engine {
             next_pid: FIRST_TASK_PID,
             sample_interval: 10_000_000,
             sampler_at: None,
-            series: BTreeMap::new(),
-            times: BTreeMap::new(),
+            series: IdMap::new(),
+            times: IdMap::new(),
             events_processed: 0,
             horizon: Nanos::MAX,
             event_limit: u64::MAX,
@@ -624,7 +624,7 @@ impl Engine {
             done += 1;
         }
         cost += handle_over_high(k, &costs, pid);
-        let times = self.times.entry(m).or_default();
+        let times = self.times.get_or_default(m);
         times.refault_ns += done * costs.refault_ns;
         times.stall_ns += cost;
         if done > 0 {
@@ -679,7 +679,7 @@ impl Engine {
             0
         };
         lat += penalty;
-        let times = self.times.entry(m).or_default();
+        let times = self.times.get_or_default(m);
         times.direct_reclaim_ns += out.cost;
         times.penalty_ns += penalty;
         times.stall_ns += out.cost + penalty;
@@ -836,7 +836,7 @@ impl Engine {
             }
         }
         add_pages(k, pid, m, kind, n);
-        let times = self.times.entry(m).or_default();
+        let times = self.times.get_or_default(m);
         times.latency.add_n(fault_ns, n);
         // The last of the n faults happens at:
         let tr = self.tasks.get_mut(&pid).expect("task");
@@ -883,7 +883,7 @@ impl Engine {
                 worker_ns: mc.wmark_reclaim_ns,
                 refaults: mc.stat.workingset_refault_anon + mc.stat.workingset_refault_file,
             };
-            self.series.entry(id).or_default().push(s);
+            self.series.get_or_default(id).push(s);
         }
     }
 

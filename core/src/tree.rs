@@ -2,7 +2,7 @@
 //! their memcg state (spec §1.2, §9.4). Children are kept in a `BTreeMap` so
 //! every walk is ordered and deterministic.
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -125,7 +125,7 @@ pub struct Cgroup {
     pub parent: Option<CgroupId>,
     pub children: BTreeMap<String, CgroupId>,
     /// Processes attached here (`cgroup.procs`).
-    pub procs: BTreeSet<Pid>,
+    pub procs: PidSet,
     /// The memory css; `None` in v2 when the parent has not enabled
     /// `+memory` in `cgroup.subtree_control`.
     pub memcg: Option<Memcg>,
@@ -161,7 +161,7 @@ impl Tree {
             name: String::new(),
             parent: None,
             children: BTreeMap::new(),
-            procs: BTreeSet::new(),
+            procs: PidSet::default(),
             memcg: Some(root_memcg),
             subtree_memory: true,
             max_descendants: None,
@@ -228,7 +228,7 @@ impl Tree {
             name: name.clone(),
             parent: Some(parent),
             children: BTreeMap::new(),
-            procs: BTreeSet::new(),
+            procs: PidSet::default(),
             memcg,
             subtree_memory: false,
             max_descendants: None,
@@ -323,5 +323,199 @@ impl Tree {
             .enumerate()
             .filter(|(_, n)| n.is_some())
             .map(|(i, _)| CgroupId(i as u32))
+    }
+}
+
+/// A table keyed by cgroup id, iterated in id order like a `BTreeMap`, but
+/// a `Vec` of slots: ids are small and dense (the kernel's `mem_cgroup_idr`
+/// hands out the lowest free one), and each `BTreeMap` key/value pair is
+/// another few KB of code in the wasm.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdMap<T> {
+    slots: Vec<Option<T>>,
+    len: usize,
+}
+
+impl<T> Default for IdMap<T> {
+    fn default() -> Self {
+        IdMap {
+            slots: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<T> IdMap<T> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn get(&self, id: &CgroupId) -> Option<&T> {
+        self.slots.get(id.0 as usize).and_then(Option::as_ref)
+    }
+
+    pub fn get_mut(&mut self, id: &CgroupId) -> Option<&mut T> {
+        self.slots.get_mut(id.0 as usize).and_then(Option::as_mut)
+    }
+
+    pub fn contains_key(&self, id: &CgroupId) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// Insert or replace; the old value, if any.
+    pub fn insert(&mut self, id: CgroupId, v: T) -> Option<T> {
+        let i = id.0 as usize;
+        if i >= self.slots.len() {
+            self.slots.resize_with(i + 1, || None);
+        }
+        let old = self.slots[i].replace(v);
+        if old.is_none() {
+            self.len += 1;
+        }
+        old
+    }
+
+    pub fn remove(&mut self, id: &CgroupId) -> Option<T> {
+        let old = self.slots.get_mut(id.0 as usize).and_then(Option::take);
+        if old.is_some() {
+            self.len -= 1;
+        }
+        old
+    }
+
+    /// The value at `id`, inserted as `T::default()` if absent (`entry(id).or_default()`).
+    pub fn get_or_default(&mut self, id: CgroupId) -> &mut T
+    where
+        T: Default,
+    {
+        if !self.contains_key(&id) {
+            self.insert(id, T::default());
+        }
+        self.get_mut(&id).expect("just inserted")
+    }
+
+    /// Keep only the entries `f` accepts.
+    pub fn retain(&mut self, mut f: impl FnMut(&CgroupId, &mut T) -> bool) {
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            if let Some(v) = slot {
+                if !f(&CgroupId(i as u32), v) {
+                    *slot = None;
+                    self.len -= 1;
+                }
+            }
+        }
+    }
+
+    /// Values in id order.
+    pub fn values(&self) -> impl Iterator<Item = &T> + '_ {
+        self.slots.iter().flatten()
+    }
+
+    /// Entries in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (CgroupId, &T)> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().map(|v| (CgroupId(i as u32), v)))
+    }
+}
+
+#[cfg(test)]
+mod id_map_tests {
+    use super::*;
+
+    #[test]
+    fn behaves_like_an_ordered_map() {
+        let mut m: IdMap<u32> = IdMap::new();
+        assert!(m.is_empty());
+        assert_eq!(m.insert(CgroupId(5), 50), None);
+        assert_eq!(m.insert(CgroupId(2), 20), None);
+        assert_eq!(m.insert(CgroupId(5), 55), Some(50));
+        *m.get_or_default(CgroupId(3)) += 3;
+        assert_eq!(m.len(), 3);
+        let v: Vec<_> = m.iter().map(|(id, v)| (id.0, *v)).collect();
+        assert_eq!(v, [(2, 20), (3, 3), (5, 55)]);
+        m.retain(|id, _| id.0 != 3);
+        assert_eq!(m.remove(&CgroupId(2)), Some(20));
+        assert_eq!(m.remove(&CgroupId(9)), None);
+        assert_eq!(m.len(), 1);
+        assert!(m.contains_key(&CgroupId(5)) && !m.contains_key(&CgroupId(3)));
+        assert_eq!(m.get(&CgroupId(100)), None);
+    }
+}
+
+/// The pids of a cgroup in ascending order (`cgroup.procs`): a sorted
+/// `Vec` rather than a `BTreeSet`, for the same code-size reason as
+/// [`IdMap`]. New pids are the largest, so inserts append.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PidSet(Vec<Pid>);
+
+impl PidSet {
+    pub fn insert(&mut self, pid: Pid) -> bool {
+        match self.0.binary_search(&pid) {
+            Ok(_) => false,
+            Err(at) => {
+                self.0.insert(at, pid);
+                true
+            }
+        }
+    }
+
+    pub fn remove(&mut self, pid: &Pid) -> bool {
+        match self.0.binary_search(pid) {
+            Ok(at) => {
+                self.0.remove(at);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    pub fn contains(&self, pid: &Pid) -> bool {
+        self.0.binary_search(pid).is_ok()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> core::slice::Iter<'_, Pid> {
+        self.0.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a PidSet {
+    type Item = &'a Pid;
+    type IntoIter = core::slice::Iter<'a, Pid>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+#[cfg(test)]
+mod pid_set_tests {
+    use super::*;
+
+    #[test]
+    fn stays_sorted_and_unique() {
+        let mut s = PidSet::default();
+        assert!(s.insert(1003) && s.insert(1001) && s.insert(1002));
+        assert!(!s.insert(1002));
+        assert!(s.remove(&1001) && !s.remove(&1001));
+        assert!(s.contains(&1003) && !s.contains(&1001));
+        assert_eq!(s.iter().copied().collect::<Vec<_>>(), [1002, 1003]);
+        assert_eq!(s.len(), 2);
     }
 }

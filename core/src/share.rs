@@ -10,9 +10,9 @@
 //! Two layers, two features: [`pack`] / [`unpack`] (feature `link`) turn
 //! JSON text into a fragment and back; [`to_json`], [`from_json`],
 //! [`to_fragment`] and [`from_fragment`] (feature `json`) add serde_json.
-//! The playground's wasm takes only `link` and does the JSON with the
-//! browser's `JSON` (serde_json was 22 KB of its gzipped size); both write
-//! the same text, so links made either way open in both.
+//! The playground's wasm takes only `link` and does the JSON itself
+//! (serde_json was 22 KB of its gzipped size; see `web/src/share.rs`);
+//! both write the same text, so links made either way open in both.
 
 use alloc::format;
 use alloc::string::String;

@@ -83,10 +83,11 @@ pub const MANY_SAMPLE_NS: u64 = 50_000_000;
 /// Console lines a replay shows (the rest is summarised).
 const SHOWN_LINES: usize = 60;
 
-/// Scenario JSON. Natively this is serde_json (`memcg::share`); in wasm
-/// the browser's `JSON` over serde-wasm-bindgen values, which keeps
-/// serde_json out of the bundle (issue 4's size goal). Both write the same
-/// text: `web/tests/share.rs` checks the wasm side against the fragment and
+/// Scenario JSON. Natively this is serde_json (`memcg::share`); in wasm it
+/// is written by the browser's `JSON` from serde-wasm-bindgen values and
+/// read by serde-json-core after `JSON.parse` has checked the syntax, which
+/// keeps serde_json out of the bundle (issue 4's size goal). Both write the
+/// same text: `web/tests/share.rs` checks the wasm side against the fragment and
 /// file in `tests/golden/`, which `tests/tests/scenario.rs` checks natively.
 #[cfg(target_arch = "wasm32")]
 pub mod codec {
@@ -125,14 +126,27 @@ pub mod codec {
                 .map_or_else(|_| "invalid JSON".into(), |e| String::from(e.message()));
             format!("not a scenario: {why}")
         };
+        // The browser checks the syntax (strictly, with a position in its
+        // message); serde-json-core, made for small no_std builds, reads
+        // the fields. (serde-wasm-bindgen's deserializer cost 6 KB more of
+        // gzipped wasm, most of it float formatting for its error messages.)
         let v = js_sys::JSON::parse(json).map_err(why)?;
-        // serde-wasm-bindgen reads any object (an array too) field by field.
         if !v.is_object() || js_sys::Array::is_array(&v) {
             return Err("not a scenario: the document is not a JSON object".into());
         }
-        let sc: Scenario = serde_wasm_bindgen::from_value(v).map_err(|e| why(e.into()))?;
+        // Unescaped strings are never longer than the document.
+        let mut scratch = alloc_scratch(json.len());
+        let (sc, used): (Scenario, usize) = serde_json_core::from_str_escaped(json, &mut scratch)
+            .map_err(|e| format!("not a scenario: {e}"))?;
+        if !json[used..].trim().is_empty() {
+            return Err("not a scenario: text after the JSON object".into());
+        }
         sc.validate()?;
         Ok(sc)
+    }
+
+    fn alloc_scratch(len: usize) -> Vec<u8> {
+        vec![0; len]
     }
 
     /// The URL fragment (without `#`) for a scenario.

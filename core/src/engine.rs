@@ -18,7 +18,7 @@
 //! them can cross a threshold of any ancestor (limit, memory.high,
 //! wmark_high) or meet another event; the traces are identical.
 
-use alloc::collections::{BTreeMap, BinaryHeap, VecDeque};
+use alloc::collections::{BinaryHeap, VecDeque};
 use alloc::format;
 use alloc::string::String;
 use core::cmp::Reverse;
@@ -33,7 +33,7 @@ use crate::lru::Nanos;
 use crate::reclaim::{Reclaim, ReclaimCtx};
 use crate::stats::{Histogram, MemcgTimes, Sample, Series};
 use crate::trace::{Event, Trace};
-use crate::tree::{CgroupId, IdMap, Pid};
+use crate::tree::{CgroupId, IdMap, Pid, PidMap};
 use crate::units::{Pages, MEMCG_CHARGE_BATCH};
 use crate::workload::{Op, PageKind, Program};
 
@@ -113,7 +113,7 @@ struct WorkerRun {
 pub struct Engine {
     pub now: Nanos,
     queue: BinaryHeap<Reverse<(Nanos, u8, u32)>>,
-    pub tasks: BTreeMap<Pid, TaskRun>,
+    pub tasks: PidMap<TaskRun>,
     workers: IdMap<WorkerRun>,
     wq_fifo: VecDeque<CgroupId>,
     /// `WQ_UNBOUND_MAX_ACTIVE` = max(512, 4 × CPUs) (§10).
@@ -148,7 +148,7 @@ impl Engine {
         Engine {
             now: 0,
             queue: BinaryHeap::new(),
-            tasks: BTreeMap::new(),
+            tasks: PidMap::new(),
             workers: IdMap::new(),
             wq_fifo: VecDeque::new(),
             max_active: 512usize.max(4 * cpus),

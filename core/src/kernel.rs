@@ -2,14 +2,13 @@
 //! processes, and the operations that `mkdir`, `rmdir` and attaching a task
 //! perform (spec §1.2, §9.3, §9.4).
 
-use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::lru::{CostModel, TaskPages};
 use crate::units::Pages;
 
-use crate::tree::{CgroupId, Memcg, MemcgEvent, Pid, Tree};
+use crate::tree::{CgroupId, Memcg, MemcgEvent, Pid, PidMap, Tree};
 use crate::units::PAGE_COUNTER_MAX;
 use crate::wmark::{disable_wmarks, is_wmark_ok, setup_memcg_wmark, DEFAULT_WMARK_SCALE_FACTOR};
 use crate::Errno;
@@ -134,7 +133,7 @@ pub const SHELL_PID: Pid = 1000;
 pub struct Kernel {
     pub config: KernelConfig,
     pub tree: Tree,
-    pub tasks: BTreeMap<Pid, Task>,
+    pub tasks: PidMap<Task>,
     /// Global `vm_swappiness` (the root memcg's swappiness).
     pub vm_swappiness: i64,
     /// v1 `release_agent` (the clone_children / notify_on_release bits are
@@ -166,7 +165,7 @@ impl Kernel {
         let mut k = Kernel {
             config,
             tree: Tree::new(root),
-            tasks: BTreeMap::new(),
+            tasks: PidMap::new(),
             vm_swappiness: 60,
             release_agent: String::new(),
             stocks: alloc::vec![Stock::default(); cpus],

@@ -519,3 +519,102 @@ mod pid_set_tests {
         assert_eq!(s.len(), 2);
     }
 }
+
+/// Tasks by pid, in pid order: a `Vec` sorted by pid (pids are handed out
+/// in increasing order, so inserts append), for the same code-size reason
+/// as [`IdMap`]. The methods are the `BTreeMap` ones the callers use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PidMap<T>(Vec<(Pid, T)>);
+
+impl<T> Default for PidMap<T> {
+    fn default() -> Self {
+        PidMap(Vec::new())
+    }
+}
+
+impl<T> PidMap<T> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn at(&self, pid: Pid) -> Result<usize, usize> {
+        self.0.binary_search_by(|(p, _)| p.cmp(&pid))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, pid: &Pid) -> Option<&T> {
+        self.at(*pid).ok().map(|i| &self.0[i].1)
+    }
+
+    pub fn get_mut(&mut self, pid: &Pid) -> Option<&mut T> {
+        self.at(*pid).ok().map(|i| &mut self.0[i].1)
+    }
+
+    pub fn contains_key(&self, pid: &Pid) -> bool {
+        self.at(*pid).is_ok()
+    }
+
+    /// Insert or replace; the old value, if any.
+    pub fn insert(&mut self, pid: Pid, v: T) -> Option<T> {
+        match self.at(pid) {
+            Ok(i) => Some(core::mem::replace(&mut self.0[i].1, v)),
+            Err(i) => {
+                self.0.insert(i, (pid, v));
+                None
+            }
+        }
+    }
+
+    pub fn remove(&mut self, pid: &Pid) -> Option<T> {
+        self.at(*pid).ok().map(|i| self.0.remove(i).1)
+    }
+
+    /// Entries in pid order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Pid, &T)> + '_ {
+        self.0.iter().map(|(p, v)| (p, v))
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Pid> + '_ {
+        self.0.iter().map(|(p, _)| p)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
+        self.0.iter().map(|(_, v)| v)
+    }
+}
+
+impl<T> core::ops::Index<&Pid> for PidMap<T> {
+    type Output = T;
+    fn index(&self, pid: &Pid) -> &T {
+        self.get(pid).expect("pid in map")
+    }
+}
+
+#[cfg(test)]
+mod pid_map_tests {
+    use super::*;
+
+    #[test]
+    fn behaves_like_an_ordered_map() {
+        let mut m: PidMap<&str> = PidMap::new();
+        assert_eq!(m.insert(1002, "b"), None);
+        assert_eq!(m.insert(1001, "a"), None);
+        assert_eq!(m.insert(1003, "c"), None);
+        assert_eq!(m.insert(1002, "B"), Some("b"));
+        assert_eq!(m.keys().copied().collect::<Vec<_>>(), [1001, 1002, 1003]);
+        assert_eq!(m.get(&1002), Some(&"B"));
+        *m.get_mut(&1001).unwrap() = "A";
+        assert_eq!(m.remove(&1003), Some("c"));
+        assert_eq!(m.remove(&1003), None);
+        assert!(m.contains_key(&1001) && !m.contains_key(&7));
+        assert_eq!(m.values().copied().collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(m.iter().count(), m.len());
+    }
+}

@@ -9,7 +9,6 @@
 //! fresh snapshot, which is what the views compare and draw.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use memcg::sim::Snapshot;
@@ -349,7 +348,7 @@ pub struct State {
     pub log: Rc<Vec<Rc<str>>>,
     /// Wall-clock deadlines (ms) of each cgroup's flows:
     /// [charge, worker, direct, oom].
-    pub flow_until: Rc<BTreeMap<String, [f64; 4]>>,
+    pub flow_until: Rc<FlowDeadlines>,
     pub wall_ms: f64,
     pub write_error: Option<WriteError>,
     pub help: bool,
@@ -507,7 +506,7 @@ impl State {
             scenario: None,
             tour: None,
             log: Rc::new(Vec::new()),
-            flow_until: Rc::new(BTreeMap::new()),
+            flow_until: Rc::default(),
             wall_ms: 0.0,
             write_error: None,
             help: false,
@@ -653,7 +652,7 @@ impl State {
 
     /// Flows active at the last frame for a cgroup path.
     pub fn flows(&self, path: &str) -> Flows {
-        let until = self.flow_until.get(path).copied().unwrap_or([f64::MIN; 4]);
+        let until = self.flow_until.get(path);
         let on = |i: usize| until[i] >= self.wall_ms;
         Flows {
             charge: on(0),
@@ -687,7 +686,7 @@ impl State {
     /// Rebuild the event log from the simulator (after a seek or reload).
     fn reload_log(&mut self) {
         self.log = Rc::new(newest_lines(&self.model.borrow().sim, LOG_KEEP));
-        self.flow_until = Rc::new(BTreeMap::new());
+        self.flow_until = Rc::default();
     }
 
     /// Run a line through the shell as the user typed it.
@@ -974,7 +973,7 @@ impl State {
             } else {
                 format!("{mount}{rel}")
             };
-            flows.entry(path).or_insert([f64::MIN; 4])[0] = wall_ms + FLOW_HOLD_MS;
+            flows.slot(path)[0] = wall_ms + FLOW_HOLD_MS;
         }
         for line in &fresh {
             let Some((event, memcg)) = trace_fields(line) else {
@@ -991,7 +990,7 @@ impl State {
             } else {
                 format!("{mount}{memcg}")
             };
-            flows.entry(path).or_insert([f64::MIN; 4])[kind] = wall_ms + hold;
+            flows.slot(path)[kind] = wall_ms + hold;
         }
         if !fresh.is_empty() {
             let log = Rc::make_mut(&mut self.log);
@@ -1139,6 +1138,34 @@ impl Reducible for State {
             Action::Noop => {}
         }
         Rc::new(next)
+    }
+}
+
+/// Per cgroup path, the wall-clock deadlines (ms) of its charge, worker,
+/// direct-reclaim and OOM flows. A `Vec` sorted by path: a `BTreeMap` of
+/// these cost 2 KB of gzipped wasm for a few hundred entries.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FlowDeadlines(Vec<(String, [f64; 4])>);
+
+impl FlowDeadlines {
+    /// The deadlines of `path` (all long past when it has none).
+    pub fn get(&self, path: &str) -> [f64; 4] {
+        match self.0.binary_search_by(|(p, _)| p.as_str().cmp(path)) {
+            Ok(i) => self.0[i].1,
+            Err(_) => [f64::MIN; 4],
+        }
+    }
+
+    /// The deadlines of `path`, to set.
+    pub fn slot(&mut self, path: String) -> &mut [f64; 4] {
+        let i = match self.0.binary_search_by(|(p, _)| p.as_str().cmp(&path)) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (path, [f64::MIN; 4]));
+                i
+            }
+        };
+        &mut self.0[i].1
     }
 }
 

@@ -2,7 +2,6 @@
 //! their memcg state (spec §1.2, §9.4). Children are kept in a `BTreeMap` so
 //! every walk is ordered and deterministic.
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -123,7 +122,7 @@ impl Default for Memcg {
 pub struct Cgroup {
     pub name: String,
     pub parent: Option<CgroupId>,
-    pub children: BTreeMap<String, CgroupId>,
+    pub children: VecMap<String, CgroupId>,
     /// Processes attached here (`cgroup.procs`).
     pub procs: PidSet,
     /// The memory css; `None` in v2 when the parent has not enabled
@@ -160,7 +159,7 @@ impl Tree {
         let root = Cgroup {
             name: String::new(),
             parent: None,
-            children: BTreeMap::new(),
+            children: VecMap::new(),
             procs: PidSet::default(),
             memcg: Some(root_memcg),
             subtree_memory: true,
@@ -227,7 +226,7 @@ impl Tree {
         let node = Cgroup {
             name: name.clone(),
             parent: Some(parent),
-            children: BTreeMap::new(),
+            children: VecMap::new(),
             procs: PidSet::default(),
             memcg,
             subtree_memory: false,
@@ -520,25 +519,34 @@ mod pid_set_tests {
     }
 }
 
-/// Tasks by pid, in pid order: a `Vec` sorted by pid (pids are handed out
-/// in increasing order, so inserts append), for the same code-size reason
-/// as [`IdMap`]. The methods are the `BTreeMap` ones the callers use.
+/// An ordered map in a `Vec` sorted by key: for the kernel's and the
+/// engine's tasks (pids are handed out in increasing order, so inserts
+/// append) and a cgroup's children by name. Lookups are binary searches,
+/// iteration is in key order like a `BTreeMap`'s; the methods are the
+/// `BTreeMap` ones the callers use. Each `BTreeMap` key/value pair was a
+/// few KB of code in the wasm; these are a few hundred bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PidMap<T>(Vec<(Pid, T)>);
+pub struct VecMap<K, V>(Vec<(K, V)>);
 
-impl<T> Default for PidMap<T> {
+/// Tasks by pid, in pid order.
+pub type PidMap<T> = VecMap<Pid, T>;
+
+impl<K, V> Default for VecMap<K, V> {
     fn default() -> Self {
-        PidMap(Vec::new())
+        VecMap(Vec::new())
     }
 }
 
-impl<T> PidMap<T> {
+impl<K: Ord, V> VecMap<K, V> {
     pub fn new() -> Self {
         Self::default()
     }
 
-    fn at(&self, pid: Pid) -> Result<usize, usize> {
-        self.0.binary_search_by(|(p, _)| p.cmp(&pid))
+    fn at<Q: Ord + ?Sized>(&self, k: &Q) -> Result<usize, usize>
+    where
+        K: core::borrow::Borrow<Q>,
+    {
+        self.0.binary_search_by(|(key, _)| key.borrow().cmp(k))
     }
 
     pub fn len(&self) -> usize {
@@ -549,56 +557,80 @@ impl<T> PidMap<T> {
         self.0.is_empty()
     }
 
-    pub fn get(&self, pid: &Pid) -> Option<&T> {
-        self.at(*pid).ok().map(|i| &self.0[i].1)
+    pub fn get<Q: Ord + ?Sized>(&self, k: &Q) -> Option<&V>
+    where
+        K: core::borrow::Borrow<Q>,
+    {
+        self.at(k).ok().map(|i| &self.0[i].1)
     }
 
-    pub fn get_mut(&mut self, pid: &Pid) -> Option<&mut T> {
-        self.at(*pid).ok().map(|i| &mut self.0[i].1)
+    pub fn get_mut<Q: Ord + ?Sized>(&mut self, k: &Q) -> Option<&mut V>
+    where
+        K: core::borrow::Borrow<Q>,
+    {
+        self.at(k).ok().map(|i| &mut self.0[i].1)
     }
 
-    pub fn contains_key(&self, pid: &Pid) -> bool {
-        self.at(*pid).is_ok()
+    pub fn contains_key<Q: Ord + ?Sized>(&self, k: &Q) -> bool
+    where
+        K: core::borrow::Borrow<Q>,
+    {
+        self.at(k).is_ok()
     }
 
     /// Insert or replace; the old value, if any.
-    pub fn insert(&mut self, pid: Pid, v: T) -> Option<T> {
-        match self.at(pid) {
+    pub fn insert(&mut self, k: K, v: V) -> Option<V> {
+        match self.at(&k) {
             Ok(i) => Some(core::mem::replace(&mut self.0[i].1, v)),
             Err(i) => {
-                self.0.insert(i, (pid, v));
+                self.0.insert(i, (k, v));
                 None
             }
         }
     }
 
-    pub fn remove(&mut self, pid: &Pid) -> Option<T> {
-        self.at(*pid).ok().map(|i| self.0.remove(i).1)
+    /// The value at `k`, inserted as `make()` if absent (`entry(k).or_insert_with(make)`).
+    pub fn get_or_insert_with(&mut self, k: K, make: impl FnOnce() -> V) -> &mut V {
+        let i = match self.at(&k) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (k, make()));
+                i
+            }
+        };
+        &mut self.0[i].1
     }
 
-    /// Entries in pid order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Pid, &T)> + '_ {
-        self.0.iter().map(|(p, v)| (p, v))
+    pub fn remove<Q: Ord + ?Sized>(&mut self, k: &Q) -> Option<V>
+    where
+        K: core::borrow::Borrow<Q>,
+    {
+        self.at(k).ok().map(|i| self.0.remove(i).1)
     }
 
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Pid> + '_ {
-        self.0.iter().map(|(p, _)| p)
+    /// Entries in key order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + '_ {
+        self.0.iter().map(|(k, v)| (k, v))
     }
 
-    pub fn values(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + '_ {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + '_ {
         self.0.iter().map(|(_, v)| v)
     }
 }
 
-impl<T> core::ops::Index<&Pid> for PidMap<T> {
-    type Output = T;
-    fn index(&self, pid: &Pid) -> &T {
-        self.get(pid).expect("pid in map")
+impl<K: Ord + core::borrow::Borrow<Q>, Q: Ord + ?Sized, V> core::ops::Index<&Q> for VecMap<K, V> {
+    type Output = V;
+    fn index(&self, k: &Q) -> &V {
+        self.get(k).expect("key in map")
     }
 }
 
 #[cfg(test)]
-mod pid_map_tests {
+mod vec_map_tests {
     use super::*;
 
     #[test]
@@ -616,5 +648,16 @@ mod pid_map_tests {
         assert!(m.contains_key(&1001) && !m.contains_key(&7));
         assert_eq!(m.values().copied().collect::<Vec<_>>(), ["A", "B"]);
         assert_eq!(m.iter().count(), m.len());
+        let mut by_name: VecMap<String, u32> = VecMap::new();
+        by_name.insert("b".into(), 2);
+        by_name.insert("a".into(), 1);
+        *by_name.get_or_insert_with("c".into(), || 0) += 3;
+        assert_eq!(by_name.get("a"), Some(&1));
+        assert_eq!(by_name["c"], 3);
+        assert_eq!(by_name.remove("b"), Some(2));
+        assert_eq!(
+            by_name.keys().map(String::as_str).collect::<Vec<_>>(),
+            ["a", "c"]
+        );
     }
 }

@@ -12,6 +12,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use memcg::sim::Snapshot;
+use memcg::tree::VecMap;
 use memcg::{Simulator, Version};
 use yew::Reducible;
 
@@ -1142,30 +1143,20 @@ impl Reducible for State {
 }
 
 /// Per cgroup path, the wall-clock deadlines (ms) of its charge, worker,
-/// direct-reclaim and OOM flows. A `Vec` sorted by path: a `BTreeMap` of
-/// these cost 2 KB of gzipped wasm for a few hundred entries.
+/// direct-reclaim and OOM flows (a [`VecMap`]: a `BTreeMap` of these cost
+/// 2 KB of gzipped wasm).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct FlowDeadlines(Vec<(String, [f64; 4])>);
+pub struct FlowDeadlines(VecMap<String, [f64; 4]>);
 
 impl FlowDeadlines {
     /// The deadlines of `path` (all long past when it has none).
     pub fn get(&self, path: &str) -> [f64; 4] {
-        match self.0.binary_search_by(|(p, _)| p.as_str().cmp(path)) {
-            Ok(i) => self.0[i].1,
-            Err(_) => [f64::MIN; 4],
-        }
+        self.0.get(path).copied().unwrap_or([f64::MIN; 4])
     }
 
     /// The deadlines of `path`, to set.
     pub fn slot(&mut self, path: String) -> &mut [f64; 4] {
-        let i = match self.0.binary_search_by(|(p, _)| p.as_str().cmp(&path)) {
-            Ok(i) => i,
-            Err(i) => {
-                self.0.insert(i, (path, [f64::MIN; 4]));
-                i
-            }
-        };
-        &mut self.0[i].1
+        self.0.get_or_insert_with(path, || [f64::MIN; 4])
     }
 }
 

@@ -680,7 +680,7 @@ fn procs_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
 
 fn procs_read(k: &Kernel, id: CgroupId) -> String {
     let mut s = String::new();
-    for pid in &k.tree.cg(id).procs {
+    for pid in k.tree.cg(id).procs.iter() {
         let _ = writeln!(s, "{pid}");
     }
     s

@@ -1,6 +1,8 @@
 //! The cgroup arena: cgroups by [`CgroupId`] index, never by pointer, with
-//! their memcg state (spec §1.2, §9.4). Children are kept in a `BTreeMap` so
-//! every walk is ordered and deterministic.
+//! their memcg state (spec §1.2, §9.4). Children are kept sorted by name
+//! (a [`VecMap`]) so every walk is ordered and deterministic. The ordered
+//! tables here ([`VecMap`], [`IdMap`], [`PidSet`]) stand in for `BTreeMap`s,
+//! whose code per key/value type weighed on the wasm (issue 4).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -451,35 +453,21 @@ mod id_map_tests {
     }
 }
 
-/// The pids of a cgroup in ascending order (`cgroup.procs`): a sorted
-/// `Vec` rather than a `BTreeSet`, for the same code-size reason as
-/// [`IdMap`]. New pids are the largest, so inserts append.
+/// The pids of a cgroup in ascending order (`cgroup.procs`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PidSet(Vec<Pid>);
+pub struct PidSet(VecMap<Pid, ()>);
 
 impl PidSet {
     pub fn insert(&mut self, pid: Pid) -> bool {
-        match self.0.binary_search(&pid) {
-            Ok(_) => false,
-            Err(at) => {
-                self.0.insert(at, pid);
-                true
-            }
-        }
+        self.0.insert(pid, ()).is_none()
     }
 
     pub fn remove(&mut self, pid: &Pid) -> bool {
-        match self.0.binary_search(pid) {
-            Ok(at) => {
-                self.0.remove(at);
-                true
-            }
-            Err(_) => false,
-        }
+        self.0.remove(pid).is_some()
     }
 
     pub fn contains(&self, pid: &Pid) -> bool {
-        self.0.binary_search(pid).is_ok()
+        self.0.contains_key(pid)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -490,16 +478,8 @@ impl PidSet {
         self.0.len()
     }
 
-    pub fn iter(&self) -> core::slice::Iter<'_, Pid> {
-        self.0.iter()
-    }
-}
-
-impl<'a> IntoIterator for &'a PidSet {
-    type Item = &'a Pid;
-    type IntoIter = core::slice::Iter<'a, Pid>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Pid> + '_ {
+        self.0.keys()
     }
 }
 

@@ -87,8 +87,9 @@ const SHOWN_LINES: usize = 60;
 /// is written by the browser's `JSON` from serde-wasm-bindgen values and
 /// read by serde-json-core after `JSON.parse` has checked the syntax, which
 /// keeps serde_json out of the bundle (issue 4's size goal). Both write the
-/// same text: `web/tests/share.rs` checks the wasm side against the fragment and
-/// file in `tests/golden/`, which `tests/tests/scenario.rs` checks natively.
+/// same text: `web/tests/codec.rs` checks the wasm side against the JSON
+/// and link in `tests/golden/`, which `tests/tests/share_golden.rs` checks
+/// natively.
 #[cfg(target_arch = "wasm32")]
 pub mod codec {
     use memcg::scenario::Scenario;
@@ -128,14 +129,14 @@ pub mod codec {
         };
         // The browser checks the syntax (strictly, with a position in its
         // message); serde-json-core, made for small no_std builds, reads
-        // the fields. (serde-wasm-bindgen's deserializer cost 6 KB more of
+        // the fields. (serde-wasm-bindgen's deserializer cost 9 KB more of
         // gzipped wasm, most of it float formatting for its error messages.)
         let v = js_sys::JSON::parse(json).map_err(why)?;
         if !v.is_object() || js_sys::Array::is_array(&v) {
             return Err("not a scenario: the document is not a JSON object".into());
         }
         // Unescaped strings are never longer than the document.
-        let mut scratch = alloc_scratch(json.len());
+        let mut scratch = vec![0u8; json.len()];
         let (sc, used): (Scenario, usize) = serde_json_core::from_str_escaped(json, &mut scratch)
             .map_err(|e| format!("not a scenario: {e}"))?;
         if !json[used..].trim().is_empty() {
@@ -143,10 +144,6 @@ pub mod codec {
         }
         sc.validate()?;
         Ok(sc)
-    }
-
-    fn alloc_scratch(len: usize) -> Vec<u8> {
-        vec![0; len]
     }
 
     /// The URL fragment (without `#`) for a scenario.

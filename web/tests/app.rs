@@ -7,18 +7,20 @@
 //! shortcut keys send them to their own root's elements.
 #![cfg(target_arch = "wasm32")]
 
-use std::time::Duration;
-
 use memcg_web::scenarios::{by_id, SCENARIOS};
 use memcg_web::{App, AppProps};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{
     Document, Element, Event, EventInit, HtmlElement, HtmlInputElement, HtmlSelectElement,
-    KeyboardEvent, KeyboardEventInit, MouseEvent, MouseEventInit,
+    KeyboardEvent, KeyboardEventInit,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+#[path = "common/dom.rs"]
+mod dom;
+use dom::{click, find, new_root, sleep_ms};
 
 const SEED: [&str; 6] = [
     "mkdir /sys/fs/cgroup/memory/test/",
@@ -31,13 +33,6 @@ const SEED: [&str; 6] = [
 
 fn document() -> Document {
     web_sys::window().unwrap().document().unwrap()
-}
-
-fn new_root() -> Element {
-    let doc = document();
-    let root = doc.create_element("div").unwrap();
-    doc.body().unwrap().append_child(&root).unwrap();
-    root
 }
 
 /// Mounts a fresh `App` (an empty v1 machine) in its own root.
@@ -60,12 +55,6 @@ async fn mount_scenario(id: &str) -> Element {
     root
 }
 
-fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element matches {selector}"))
-}
-
 fn html_el(root: &Element, selector: &str) -> HtmlElement {
     find(root, selector).dyn_into().unwrap()
 }
@@ -81,16 +70,6 @@ fn playground(root: &Element) -> Element {
 
 fn now(root: &Element) -> u64 {
     attr(&playground(root), "data-now").parse().unwrap()
-}
-
-/// A click on any element (SVG included).
-async fn click(el: &Element) {
-    let init = MouseEventInit::new();
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let event = MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
-    el.dispatch_event(&event).unwrap();
-    yew::scheduler::flush().await;
 }
 
 async fn key(el: &Element, key: &str) {
@@ -142,11 +121,6 @@ async fn select_scenario(root: &Element, id: &str) {
     let select: HtmlSelectElement = find(root, "#scenario-select").dyn_into().unwrap();
     select.set_value(&by_id(id).unwrap().to_string());
     fire(&select, "change").await;
-}
-
-async fn sleep_ms(ms: u64) {
-    yew::platform::time::sleep(Duration::from_millis(ms)).await;
-    yew::scheduler::flush().await;
 }
 
 // --- console -----------------------------------------------------------------

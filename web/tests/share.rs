@@ -3,47 +3,22 @@
 //! its own simulator. (`wasm-pack test --headless --chrome --mode no-install web`)
 #![cfg(target_arch = "wasm32")]
 
-use std::time::Duration;
-
 use memcg::{Simulator, Version};
 use memcg_web::scenarios::{by_id, SCENARIOS};
 use memcg_web::{App, AppProps};
 use wasm_bindgen_test::*;
-use web_sys::{Element, MouseEvent, MouseEventInit};
+use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn new_root() -> Element {
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let root = doc.create_element("div").unwrap();
-    doc.body().unwrap().append_child(&root).unwrap();
-    root
-}
-
-fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element matches {selector}"))
-}
+#[path = "common/dom.rs"]
+mod dom;
+use dom::{click, find, new_root, sleep_ms};
 
 fn data(root: &Element, name: &str) -> String {
     find(root, ".playground")
         .get_attribute(&format!("data-{name}"))
         .unwrap()
-}
-
-async fn sleep_ms(ms: u64) {
-    yew::platform::time::sleep(Duration::from_millis(ms)).await;
-    yew::scheduler::flush().await;
-}
-
-async fn click(el: &Element) {
-    let init = MouseEventInit::new();
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let event = MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
-    el.dispatch_event(&event).unwrap();
-    yew::scheduler::flush().await;
 }
 
 /// Waits (up to 10 s) until the root's replay, if any, is done.

@@ -85,6 +85,8 @@ fn initial_state(props: &AppProps) -> State {
         Some(i) if props.script.is_none() => State::with_scenario(i),
         _ => State::new(props.version),
     };
+    // The page's frames spend wall time, read on its clock.
+    s.budget = state::Budget::wall(state::wall_now);
     if embed {
         s.tour = None;
         s.no_tours = true;

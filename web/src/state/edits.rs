@@ -1,0 +1,126 @@
+//! Edits: the shell lines and inspector writes that change the machine,
+//! made through the timeline (so that an edit in the past forks the future),
+//! and the workload editor's spawn, kill and respawn, which are shell lines.
+
+use std::rc::Rc;
+
+use crate::model::{EditKind, EditOutcome};
+
+use super::console::output_lines;
+use super::log::newest_lines;
+use super::{Line, LineKind, Spec, State, WriteError, LOG_KEEP};
+
+/// Commands that only read: after seeking back they run on a scratch copy,
+/// so that they do not fork the future.
+fn read_only(line: &str) -> bool {
+    const READERS: [&str; 9] = [
+        "cat", "ls", "tree", "pwd", "ps", "help", "whoami", "true", "false",
+    ];
+    !line.contains('>')
+        && line
+            .split([';', '&', '|'])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .all(|c| READERS.contains(&c.split_whitespace().next().unwrap_or("")))
+}
+
+impl State {
+    /// Run a line through the shell as the user typed it.
+    pub(super) fn exec(&mut self, line: &str) {
+        let prompt = self.prompt();
+        let command = line.trim();
+        self.push_lines([Line::new(LineKind::Input, format!("{prompt} {command}"))]);
+        self.remember(command);
+        if command == "clear" {
+            // A playground convenience rather than a shell command.
+            Rc::make_mut(&mut self.lines).clear();
+            return;
+        }
+        if command.is_empty() {
+            return;
+        }
+        let out = {
+            let mut model = self.model.borrow_mut();
+            if read_only(command) && model.now() < model.horizon {
+                // Looking at the past must not drop the future.
+                model.sim.clone().exec(command)
+            } else {
+                match model.edit(EditKind::Exec(command.to_string())) {
+                    EditOutcome::Exec(out) => out,
+                    EditOutcome::Write(_) => unreachable!(),
+                }
+            }
+        };
+        if let (Some((_, spec)), Ok(pid)) = (Spec::parse(command), out.stdout.trim().parse::<u32>())
+        {
+            Rc::make_mut(&mut self.specs).insert(pid, spec);
+        }
+        let lines = output_lines(&out);
+        self.push_lines(lines);
+        self.after_edit();
+    }
+
+    pub(super) fn after_edit(&mut self) {
+        self.refresh();
+        let log = newest_lines(&self.model.borrow().sim, LOG_KEEP);
+        self.log = Rc::new(log);
+    }
+
+    pub(super) fn write_file(&mut self, file: &str, value: &str) {
+        let dir = self.selected.clone();
+        let path = format!("{dir}/{file}");
+        let result = {
+            let mut model = self.model.borrow_mut();
+            match model.edit(EditKind::Write {
+                path: path.clone(),
+                value: value.to_string(),
+            }) {
+                EditOutcome::Write(r) => r,
+                EditOutcome::Exec(_) => unreachable!(),
+            }
+        };
+        // Echo the shell equivalent so the console teaches the files.
+        let prompt = self.prompt();
+        let mut lines = vec![Line::new(
+            LineKind::Input,
+            format!("{prompt} echo {value} > {path}"),
+        )];
+        match result {
+            Ok(()) => self.write_error = None,
+            Err(e) => {
+                lines.push(Line::new(
+                    LineKind::Stderr,
+                    format!("bash: echo: write error: {}", e.message()),
+                ));
+                self.write_error = Some(WriteError {
+                    path: dir,
+                    file: file.to_string(),
+                    value: value.to_string(),
+                    message: e.message().to_string(),
+                });
+            }
+        }
+        self.push_lines(lines);
+        self.after_edit();
+    }
+
+    /// Start a task in the selected cgroup.
+    pub(super) fn spawn(&mut self, spec: &Spec) {
+        let line = spec.command(&self.selected);
+        self.exec(&line);
+    }
+
+    /// Replace task `pid` by one with `spec`, in the same cgroup.
+    pub(super) fn respawn(&mut self, pid: u32, spec: &Spec) {
+        let cgroup = self
+            .snap
+            .tasks
+            .iter()
+            .find(|t| t.pid == pid)
+            .map(|t| format!("{}{}", self.mount(), t.cgroup));
+        if let Some(path) = cgroup {
+            self.exec(&format!("kill {pid}"));
+            self.exec(&spec.command(&path));
+        }
+    }
+}

@@ -1,0 +1,354 @@
+//! The reducer's tests: the console, edits, tours, scrubbing.
+
+use super::*;
+use crate::scenarios::by_id;
+
+fn run(state: Rc<State>, lines: &[&str]) -> Rc<State> {
+    lines
+        .iter()
+        .fold(state, |s, l| s.reduce(Action::Exec(l.to_string())))
+}
+
+fn texts(state: &State, kind: LineKind) -> Vec<&str> {
+    state
+        .lines
+        .iter()
+        .filter(|l| l.kind == kind)
+        .map(|l| l.text.as_str())
+        .collect()
+}
+
+/// Plays frames of `dt` ms until virtual time `t`, clicking through tour
+/// stops.
+fn play_until(mut s: Rc<State>, t: u64, dt: f64) -> Rc<State> {
+    s = s.reduce(Action::Play);
+    let mut wall = 0.0;
+    while s.now() < t {
+        if !s.playing {
+            s = s.reduce(Action::TourNext).reduce(Action::Play);
+        }
+        wall += dt;
+        s = s.reduce(Action::Tick {
+            dt_ms: dt,
+            wall_ms: wall,
+        });
+    }
+    s
+}
+
+#[test]
+fn seed_commands_fill_the_console() {
+    let state = run(
+        Rc::new(State::new(Version::V1)),
+        &[
+            "mkdir /sys/fs/cgroup/memory/test/",
+            "echo 1G > /sys/fs/cgroup/memory/test/memory.limit_in_bytes",
+            "echo 95 > /sys/fs/cgroup/memory/test/memory.wmark_ratio",
+            "cat /sys/fs/cgroup/memory/test/memory.wmark_scale_factor",
+            "cat /sys/fs/cgroup/memory/test/memory.wmark_high",
+            "cat /sys/fs/cgroup/memory/test/memory.wmark_low",
+        ],
+    );
+    assert_eq!(
+        texts(&state, LineKind::Stdout),
+        ["50", "1020051456", "1014685696"]
+    );
+    assert!(texts(&state, LineKind::Stderr).is_empty());
+    assert_eq!(
+        texts(&state, LineKind::Input)[0],
+        "root@memcg:/sys/fs/cgroup/memory# mkdir /sys/fs/cgroup/memory/test/"
+    );
+    assert_eq!(state.history.len(), 6);
+}
+
+#[test]
+fn errors_go_to_stderr() {
+    let state = run(
+        Rc::new(State::new(Version::V1)),
+        &[
+            "mkdir /sys/fs/cgroup/memory/test",
+            "echo 101 > /sys/fs/cgroup/memory/test/memory.wmark_ratio",
+        ],
+    );
+    assert_eq!(
+        texts(&state, LineKind::Stderr),
+        ["bash: echo: write error: Invalid argument"]
+    );
+}
+
+#[test]
+fn history_skips_blanks_and_repeats() {
+    let state = run(
+        Rc::new(State::new(Version::V1)),
+        &["pwd", "pwd", "  ", "ls"],
+    );
+    assert_eq!(*state.history, ["pwd", "ls"]);
+    // A blank line still echoes the prompt, like a terminal.
+    assert_eq!(texts(&state, LineKind::Input).len(), 4);
+}
+
+#[test]
+fn clear_empties_the_console() {
+    let state = run(Rc::new(State::new(Version::V1)), &["pwd", "clear"]);
+    assert!(state.lines.is_empty());
+    assert_eq!(*state.history, ["pwd", "clear"]);
+}
+
+#[test]
+fn removing_the_selected_cgroup_selects_the_root() {
+    let state = run(
+        Rc::new(State::new(Version::V1)),
+        &["mkdir /sys/fs/cgroup/memory/a"],
+    );
+    let state = state.reduce(Action::Select("/sys/fs/cgroup/memory/a".into()));
+    assert_eq!(state.selected, "/sys/fs/cgroup/memory/a");
+    let state = run(state, &["rmdir /sys/fs/cgroup/memory/a"]);
+    assert_eq!(state.selected, "/sys/fs/cgroup/memory");
+}
+
+#[test]
+fn reset_starts_a_fresh_simulator_and_keeps_history() {
+    let state = run(
+        Rc::new(State::new(Version::V1)),
+        &[
+            "mkdir /sys/fs/cgroup/memory/a",
+            "cd /sys/fs/cgroup/memory/a",
+        ],
+    );
+    let state = state.reduce(Action::Reset(Version::V2));
+    assert_eq!(state.version(), Version::V2);
+    assert_eq!(state.selected, "/sys/fs/cgroup");
+    assert_eq!(state.prompt(), "root@memcg:/sys/fs/cgroup#");
+    assert_eq!(state.history.len(), 2);
+    assert!(state.lines.iter().any(|l| l.text.contains("reset")));
+}
+
+#[test]
+fn invalid_inspector_write_changes_nothing() {
+    let state = run(
+        Rc::new(State::new(Version::V1)),
+        &["mkdir /sys/fs/cgroup/memory/t"],
+    )
+    .reduce(Action::Select("/sys/fs/cgroup/memory/t".into()));
+    let files = |s: &State| s.model.borrow().sim.list_files(&s.selected).unwrap();
+    let before = files(&state);
+    let state = state.reduce(Action::WriteFile {
+        file: "memory.wmark_ratio".into(),
+        value: "101".into(),
+    });
+    assert_eq!(
+        state.write_error.as_ref().unwrap().message,
+        "Invalid argument"
+    );
+    assert_eq!(files(&state), before);
+    let state = state.reduce(Action::WriteFile {
+        file: "memory.wmark_ratio".into(),
+        value: "95".into(),
+    });
+    assert!(state.write_error.is_none());
+    assert_eq!(
+        state
+            .model
+            .borrow()
+            .sim
+            .read("/sys/fs/cgroup/memory/t/memory.wmark_ratio")
+            .unwrap(),
+        "95\n"
+    );
+}
+
+#[test]
+fn spawn_kill_and_respawn_from_the_workload_editor() {
+    let state = run(
+        Rc::new(State::new(Version::V2)),
+        &["mkdir /sys/fs/cgroup/w"],
+    )
+    .reduce(Action::Select("/sys/fs/cgroup/w".into()));
+    let state = state.reduce(Action::Spawn(Spec::default()));
+    assert_eq!(state.snap.tasks.len(), 1);
+    let pid = state.snap.tasks[0].pid;
+    assert_eq!(state.specs.get(pid), Some(&Spec::default()));
+    let spec = Spec {
+        kind: "burst".into(),
+        size: "64M".into(),
+        ..Spec::default()
+    };
+    let state = state.reduce(Action::Respawn {
+        pid,
+        spec: spec.clone(),
+    });
+    let live: Vec<_> = state
+        .snap
+        .tasks
+        .iter()
+        .filter(|t| t.state != "killed")
+        .collect();
+    assert_eq!(live.len(), 1);
+    assert_eq!(live[0].program, "burst");
+    assert_eq!(state.specs.get(live[0].pid), Some(&spec));
+    let pid = live[0].pid;
+    let state = state.reduce(Action::Kill(pid));
+    assert!(state.snap.tasks.iter().all(|t| t.state == "killed"));
+}
+
+#[test]
+fn tour_two_stops_where_it_says() {
+    let mut s = Rc::new(State::with_scenario(by_id("stalls").unwrap()));
+    assert_eq!(s.tour.unwrap().step, 0);
+    assert!(!s.playing);
+    let node = |s: &State, name: &str| {
+        s.snap
+            .cgroups
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap()
+            .clone()
+    };
+    s = s.reduce(Action::SetSpeed(10)).reduce(Action::TourNext);
+    assert!(s.playing);
+    let mut wall = 0.0;
+    let mut stops = Vec::new();
+    while s.now() < 10_000_000_000 && stops.len() < 4 {
+        wall += 16.0;
+        s = s.reduce(Action::Tick {
+            dt_ms: 16.0,
+            wall_ms: wall,
+        });
+        if !s.playing {
+            let tour = s.tour.unwrap();
+            stops.push((tour.step, s.now(), s.selected.clone()));
+            match tour.step {
+                1 => assert!(node(&s, "wmark95").work.starts_with("running")),
+                2 => {
+                    let c = node(&s, "wmark95");
+                    assert!(c.usage < c.wmark_low.unwrap(), "{c:?}");
+                }
+                3 => assert!(node(&s, "ratio0").events[2] > 0),
+                _ => {}
+            }
+            s = s.reduce(Action::TourNext);
+        }
+    }
+    assert_eq!(stops.len(), 4, "{stops:?}");
+    assert_eq!(stops[0].2, "/sys/fs/cgroup/wmark95");
+    let s = play_until(s, 10_000_000_000, 16.0);
+    let (r0, w95) = (node(&s, "ratio0"), node(&s, "wmark95"));
+    assert!(r0.events[2] > 0 && r0.stall_ns > 0);
+    assert_eq!(w95.events[2], 0);
+    assert!(w95.worker_ns > 0);
+    assert!(s.log.iter().any(|l| l.contains("work_chunk")));
+}
+
+#[test]
+fn every_tour_reaches_its_stops_within_a_minute() {
+    for (i, sc) in SCENARIOS.iter().enumerate() {
+        if sc.id == "fleet" {
+            continue;
+        }
+        let mut s = Rc::new(State::with_scenario(i)).reduce(Action::SetSpeed(20));
+        let mut wall = 0.0;
+        while s.tour.is_some() && s.now() < 60_000_000_000 {
+            if !s.playing {
+                s = s.reduce(Action::TourNext);
+            }
+            wall += 16.0;
+            s = s.reduce(Action::Tick {
+                dt_ms: 16.0,
+                wall_ms: wall,
+            });
+        }
+        assert!(s.tour.is_none(), "{}: stuck at {:?}", sc.id, s.tour);
+    }
+}
+
+#[test]
+fn scrubbing_matches_a_straight_run() {
+    let i = by_id("stalls").unwrap();
+    let s = Rc::new(State::with_scenario(i)).reduce(Action::TourClose);
+    let s = play_until(s.reduce(Action::SetSpeed(10)), 6_000_000_000, 16.0);
+    let s = s.reduce(Action::Pause);
+    let end = s.now();
+    let want = (*s.snap).clone();
+
+    let mut straight = Simulator::new(SCENARIOS[i].version);
+    for l in SCENARIOS[i].setup() {
+        straight.exec(&l);
+    }
+    straight.run_until(end);
+    assert_eq!(straight.snapshot(), want);
+
+    let s = s.reduce(Action::Seek(2_500_000_000));
+    assert_eq!(s.now(), 2_500_000_000);
+    let mut mid = Simulator::new(SCENARIOS[i].version);
+    for l in SCENARIOS[i].setup() {
+        mid.exec(&l);
+    }
+    mid.run_until(2_500_000_000);
+    assert_eq!(*s.snap, mid.snapshot());
+    let s = s.reduce(Action::Seek(end));
+    assert_eq!(*s.snap, want);
+    // Reading after seeking back does not fork; writing does.
+    let s = s.reduce(Action::Seek(1_000_000_000)).reduce(Action::Exec(
+        "cat /sys/fs/cgroup/wmark95/memory.current".into(),
+    ));
+    assert_eq!(s.horizon(), end);
+    let s = s.reduce(Action::Exec(
+        "echo 90 > /sys/fs/cgroup/wmark95/memory.wmark_ratio".into(),
+    ));
+    assert_eq!(s.horizon(), 1_000_000_000);
+}
+
+#[test]
+fn fleet_collapses_its_groups() {
+    let s = State::with_scenario(by_id("fleet").unwrap());
+    assert_eq!(s.snap.cgroups.len(), 201);
+    assert_eq!(s.collapsed.len(), 10);
+}
+
+/// A clock that moves on 1 ms every time it is read.
+fn ticking_clock() -> f64 {
+    thread_local!(static NOW: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) });
+    NOW.with(|n| {
+        n.set(n.get() + 1.0);
+        n.get()
+    })
+}
+
+/// One 16 ms frame at the highest speed (16 s of virtual time asked for).
+fn fast_frame(s: Rc<State>) -> Rc<State> {
+    s.reduce(Action::TourClose)
+        .reduce(Action::SetSpeed(SPEED_MAX))
+        .reduce(Action::Play)
+        .reduce(Action::Tick {
+            dt_ms: 16.0,
+            wall_ms: 16.0,
+        })
+}
+
+#[test]
+fn a_wall_clock_budget_cuts_frames_short_after_reset_and_reload() {
+    let mut s = State::with_scenario(by_id("seed").unwrap());
+    s.budget = Budget::wall(ticking_clock);
+    let s = fast_frame(Rc::new(s));
+    // The clock ran out after a few chunks of at most 1, 2, 4 ms.
+    assert!(s.lagging);
+    assert!(s.now() < 10_000_000, "{}", s.now());
+    // The budget is the page's: a reset, a preset and a replay keep it.
+    let s = fast_frame(
+        s.reduce(Action::Pause)
+            .reduce(Action::Reset(Version::V2))
+            .reduce(Action::Exec("spawn /sys/fs/cgroup steady 1G".into())),
+    );
+    assert!(s.lagging && s.now() < 10_000_000, "{}", s.now());
+    let s = fast_frame(s.reduce(Action::LoadScenario(by_id("stalls").unwrap())));
+    assert!(s.lagging && s.now() < 10_000_000, "{}", s.now());
+    let sc = s.model.borrow().sim.scenario().unwrap();
+    let s = s.reduce(Action::Pause).reduce(Action::Open(Ok(sc), "link"));
+    let s = s.reduce(Action::Tick {
+        dt_ms: 16.0,
+        wall_ms: 32.0,
+    });
+    assert!(s.replayed && s.loading.is_none());
+    let s = fast_frame(s);
+    assert!(s.lagging && s.now() < 20_000_000, "{}", s.now());
+}

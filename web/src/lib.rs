@@ -3,11 +3,12 @@
 //! [`state`] holds the model and every user intent as an [`state::Action`];
 //! [`model`] keeps the timeline (checkpoints, edits) that makes seeking
 //! exact; [`components`] are small views with `Callback` props; [`App`]
-//! wires them, drives the simulation from `requestAnimationFrame` and
-//! handles the keyboard shortcuts. `start` mounts [`App`] into `#app` when
-//! the page has one, so test pages can mount it themselves. [`share`] opens
-//! links and files and makes the exports; [`embed`] is the compact view for
-//! documentation pages.
+//! wires them, and its hooks (`hooks`) drive the simulation from
+//! `requestAnimationFrame`, handle the keyboard shortcuts and keep the URL
+//! and the theme. `start` mounts [`App`] into `#app` when the page has one,
+//! so test pages can mount it themselves. [`share`] opens links and files
+//! and makes the exports; [`embed`] is the compact view for documentation
+//! pages.
 
 #![deny(unsafe_code)]
 
@@ -16,6 +17,7 @@ pub mod api;
 pub mod components;
 pub mod embed;
 pub mod format;
+mod hooks;
 pub mod model;
 mod panic;
 pub mod scenarios;
@@ -23,12 +25,11 @@ pub mod share;
 pub mod state;
 pub mod timing;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use memcg::Version;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use components::{
@@ -37,6 +38,7 @@ use components::{
 };
 pub use panic::show_error;
 use state::{Action, Notice, State, Theme};
+pub use timing::{clear_frame_times, frame_times, sim_times};
 
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
@@ -123,102 +125,6 @@ fn initial_state(props: &AppProps) -> State {
     }
 }
 
-pub use timing::{clear_frame_times, frame_times, sim_times};
-use timing::{perf_now, FRAME_START};
-
-type FrameCallback = Closure<dyn FnMut(f64)>;
-
-/// Runs `f(dt_ms, wall_ms)` on every animation frame until the returned
-/// guard's flag is cleared.
-pub(crate) fn animation_loop(mut f: impl FnMut(f64, f64) + 'static) -> Rc<Cell<bool>> {
-    let alive = Rc::new(Cell::new(true));
-    let slot: Rc<RefCell<Option<FrameCallback>>> = Rc::new(RefCell::new(None));
-    let last = Cell::new(None::<f64>);
-    let (alive2, slot2) = (alive.clone(), slot.clone());
-    *slot.borrow_mut() = Some(Closure::new(move |ts: f64| {
-        if !alive2.get() {
-            return;
-        }
-        let dt = last.get().map_or(16.0, |l| ts - l);
-        last.set(Some(ts));
-        f(dt, ts);
-        if let (Some(w), Some(cb)) = (web_sys::window(), slot2.borrow().as_ref()) {
-            let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
-        }
-    }));
-    if let (Some(w), Some(cb)) = (web_sys::window(), slot.borrow().as_ref()) {
-        let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
-    }
-    alive
-}
-
-fn typing_target(e: &web_sys::KeyboardEvent) -> bool {
-    let Some(el) = e
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
-    else {
-        return false;
-    };
-    matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.is_content_editable()
-}
-
-fn focus(selector: &str) {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector(selector).ok().flatten())
-    {
-        // The tree is an <svg>: focus() is the same method there.
-        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
-    }
-}
-
-/// The action for a global shortcut key, if it is one.
-pub(crate) fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Action> {
-    if e.ctrl_key() || e.meta_key() || e.alt_key() || typing_target(e) {
-        return None;
-    }
-    let on_button = e
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY"));
-    Some(match e.key().as_str() {
-        " " if on_button => return None,
-        " " | "k" => Action::TogglePlay,
-        "s" | "." => Action::StepEvent,
-        "m" => Action::StepMs,
-        "+" | "=" => Action::SpeedBy(1),
-        "-" | "_" => Action::SpeedBy(-1),
-        "[" => Action::SeekBy(-1_000_000_000),
-        "]" => Action::SeekBy(1_000_000_000),
-        "n" => Action::TourNext,
-        "R" => Action::Restart,
-        "t" => Action::CycleTheme,
-        "?" => Action::ToggleHelp,
-        "Escape" => Action::CloseHelp,
-        "g" => {
-            focus("#cgroup-tree");
-            return Some(Action::Noop);
-        }
-        "/" => {
-            focus("#console-input");
-            return Some(Action::Noop);
-        }
-        _ => return None,
-    })
-}
-
-fn apply_theme(theme: Theme) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    if let Some(root) = window.document().and_then(|d| d.document_element()) {
-        let _ = root.set_attribute("data-theme", theme.name());
-    }
-    if let Ok(Some(storage)) = window.local_storage() {
-        let _ = storage.set_item("memcg-theme", theme.name());
-    }
-}
-
 /// The whole playground.
 #[component]
 pub fn App(props: &AppProps) -> Html {
@@ -230,129 +136,12 @@ pub fn App(props: &AppProps) -> Html {
     let latest = use_mut_ref(|| state.clone());
     *latest.borrow_mut() = state.clone();
     // The fragment this page last wrote into its URL.
-    let written = use_mut_ref(String::new);
-    // The URL follows the state whenever it rests: paused, not on a tour
-    // stop (reloading a tour's URL restarts the tour), nothing loading.
-    {
-        let (st, written) = (state.clone(), written.clone());
-        let rests = props.url
-            && !embed
-            && !state.playing
-            && state.tour.is_none()
-            && state.loading.is_none();
-        use_effect_with((state.rev, rests), move |&(_, rests)| {
-            let model = st.model.borrow();
-            if rests && (!model.sim.journal().is_empty() || model.sim.now() > 0) {
-                if let Ok(f) = share::fragment(&model.sim) {
-                    if *written.borrow() != f {
-                        share::memcg_set_hash(&f);
-                        *written.borrow_mut() = f;
-                    }
-                }
-            }
-        });
-    }
-    // A link pasted into the address bar (only the fragment changed).
-    {
-        let (d, written, url) = (dispatcher.clone(), written.clone(), props.url);
-        use_effect_with((), move |_| {
-            let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
-                let hash = share::memcg_hash();
-                let frag = hash.trim_start_matches('#');
-                if !frag.is_empty() && *written.borrow() != frag {
-                    *written.borrow_mut() = frag.to_string();
-                    d.dispatch(Action::Open(share::parse_link(frag), "link"));
-                }
-            });
-            let window = web_sys::window().filter(|_| url);
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback(
-                    "hashchange",
-                    listener.as_ref().unchecked_ref(),
-                );
-            }
-            move || {
-                if let Some(w) = window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "hashchange",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-                drop(listener);
-            }
-        });
-    }
-
-    // requestAnimationFrame drives the simulation.
-    {
-        let dispatcher = dispatcher.clone();
-        use_effect_with((), move |_| {
-            let alive = animation_loop(move |dt_ms, wall_ms| {
-                FRAME_START.with(|s| s.set(Some(perf_now())));
-                dispatcher.dispatch(Action::Tick { dt_ms, wall_ms });
-            });
-            move || alive.set(false)
-        });
-    }
-    // Frame timing: the render a frame caused has finished.
-    {
-        let playing = state.playing;
-        use_effect(move || {
-            if let Some(t0) = FRAME_START.with(|s| s.take()) {
-                if playing {
-                    timing::record_frame(perf_now() - t0);
-                }
-            }
-        });
-    }
-    // Keyboard shortcuts, on the document. A key pressed inside another
-    // playground on the same page (tests mount several) is not ours. An
-    // embed takes only the keys pressed inside it (its root's onkeydown).
+    let written = hooks::use_url_state(state.clone(), props.url, embed);
+    hooks::use_animation_frame(dispatcher.clone());
+    hooks::use_frame_timing(state.playing);
     let root_ref = use_node_ref();
-    {
-        let dispatcher = dispatcher.clone();
-        let root_ref = root_ref.clone();
-        use_effect_with(embed, move |&embed| {
-            let listener = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
-                move |e: web_sys::KeyboardEvent| {
-                    let other = e
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                        .and_then(|t| t.closest(".playground").ok().flatten())
-                        .is_some_and(|p| Some(p) != root_ref.cast::<web_sys::Element>());
-                    if other {
-                        return;
-                    }
-                    if let Some(action) = shortcut(&e) {
-                        e.prevent_default();
-                        dispatcher.dispatch(action);
-                    }
-                },
-            );
-            let doc = web_sys::window()
-                .and_then(|w| w.document())
-                .filter(|_| !embed);
-            if let Some(doc) = &doc {
-                let _ = doc
-                    .add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(doc) = doc {
-                    let _ = doc.remove_event_listener_with_callback(
-                        "keydown",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-                drop(listener);
-            }
-        });
-    }
-    // Theme on <html data-theme> (an embed leaves its host page alone).
-    use_effect_with(state.theme, move |theme| {
-        if !embed {
-            apply_theme(*theme)
-        }
-    });
+    hooks::use_keyboard(dispatcher.clone(), root_ref.clone(), embed);
+    hooks::use_theme(state.theme, embed);
     // An embed's "Open in playground" link, made while it rests.
     let embed_link = use_mut_ref(|| (u64::MAX, String::new()));
 
@@ -585,7 +374,7 @@ impl Handlers {
             dismiss_notice: with(&d, |_: ()| Action::DismissNotice),
             embed_key: {
                 let d = d.clone();
-                Callback::from(move |e: KeyboardEvent| match shortcut(&e) {
+                Callback::from(move |e: KeyboardEvent| match hooks::shortcut(&e) {
                     Some(Action::CloseHelp) => d.dispatch(Action::DismissNotice),
                     Some(
                         Action::ToggleHelp | Action::CycleTheme | Action::TourNext | Action::Noop,

@@ -29,12 +29,11 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use crate::charge::{handle_over_high, try_charge, ChargeCtx, ChargeResult};
 use crate::counter::CounterKind;
 use crate::kernel::{KEvent, Kernel, Version};
-use crate::lru::Nanos;
 use crate::reclaim::{Reclaim, ReclaimCtx};
 use crate::stats::{Histogram, MemcgTimes, Sample, Series};
 use crate::trace::{Event, Trace};
 use crate::tree::{CgroupId, IdMap, Pid, PidMap};
-use crate::units::{Pages, MEMCG_CHARGE_BATCH};
+use crate::units::{Nanos, Pages, MEMCG_CHARGE_BATCH};
 use crate::workload::{Op, PageKind, Program};
 
 const CLASS_WORKER: u8 = 0;

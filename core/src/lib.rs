@@ -18,21 +18,27 @@
 //! Like smoltcp, one module per layer, and no I/O: the crate never reads a
 //! clock, a file or a random source. Time and the seed are inputs.
 //!
-//! * [`units`] — pages, bytes, `memparse` and the `kstrto*` parsers.
-//! * [`counter`] — `struct page_counter` and its hierarchical walks.
-//! * [`tree`] — the arena of cgroups and their memcg state.
-//! * [`wmark`] — `setup_memcg_wmark`, `is_wmark_ok`.
+//! Lowest first: a module uses only modules above it in this list, so there
+//! are no import cycles.
+//!
+//! * [`errno`], [`units`] — error numbers; pages, bytes, time, the shared
+//!   constants, `memparse` and the `kstrto*` parsers.
+//! * [`counter`] — `struct page_counter`.
+//! * [`lru`] — **the page model** and the **cost model** (see below).
 //! * [`workqueue`] — the per-memcg work item state machine.
+//! * [`tree`] — the arena of cgroups and their memcg state.
+//! * [`hierarchy`] — the page counters' hierarchical walks.
+//! * [`stock`] — the per-CPU charge stock.
+//! * [`wmark`] — `setup_memcg_wmark`, `is_wmark_ok`.
 //! * [`kernel`] — mkdir/rmdir (css_alloc, inheritance), tasks, events.
-//! * [`charge`] — per-CPU stock, `try_charge`, memory.high on return to user.
 //! * [`reclaim`] — `try_to_free_mem_cgroup_pages` as a resumable cursor,
 //!   protection (`mem_cgroup_protected`), the kswapd-context early stop.
 //! * [`oom`] — `mem_cgroup_oom`, victim choice, `memory.oom.group`.
-//! * [`lru`] — **the page model** and the **cost model** (see below).
+//! * [`charge`] — `try_charge`, draining stocks, memory.high on return to user.
 //! * [`workload`] — task programs and presets.
-//! * [`engine`] — the discrete-event engine: clock, queue, tasks, workers.
 //! * [`stats`], [`trace`] — histograms, time series, the event trace.
-//! * [`cgroupfs`] — the v1 and v2 file tables.
+//! * [`engine`] — the discrete-event engine: clock, queue, tasks, workers.
+//! * [`cgroupfs`] — path lookup, the v1 and v2 file tables and handlers.
 //! * [`shell`] — a small bash over the cgroupfs, messages as bash prints.
 //! * [`sim`] — [`Simulator`], the facade the CLI and the web app use.
 //! * [`scenario`] — configuration + journal: what a link or a JSON file carries.
@@ -104,6 +110,7 @@ pub mod charge;
 pub mod counter;
 pub mod engine;
 pub mod errno;
+pub mod hierarchy;
 pub mod kernel;
 pub mod lru;
 pub mod oom;
@@ -114,6 +121,7 @@ pub mod share;
 pub mod shell;
 pub mod sim;
 pub mod stats;
+pub mod stock;
 pub mod trace;
 pub mod tree;
 pub mod units;

@@ -12,8 +12,9 @@ use alloc::vec::Vec;
 
 use crate::engine::EngineMode;
 use crate::kernel::{KernelConfig, Version, MEM_CGROUP_ID_MAX};
-use crate::lru::{CostModel, Nanos};
+use crate::lru::CostModel;
 use crate::sim::{SimConfig, Simulator};
+use crate::units::Nanos;
 
 /// Current schema version.
 pub const SCENARIO_SCHEMA: u32 = 1;

@@ -20,8 +20,7 @@ use alloc::string::String;
 use core::fmt::Write as _;
 use core::hash::Hasher;
 
-use crate::lru::Nanos;
-use crate::units::Pages;
+use crate::units::{Nanos, Pages};
 
 /// Something that happened, stamped with virtual time by the engine.
 #[derive(Clone, Debug, PartialEq, Eq)]

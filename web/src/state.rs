@@ -424,14 +424,11 @@ pub fn rel_path(mount: &str, path: &str) -> String {
     }
 }
 
-/// Event and memcg columns of a trace line.
-pub fn trace_fields(line: &str) -> Option<(&str, &str)> {
-    let mut w = line.split_whitespace();
-    let _time = w.next()?;
-    let event = w.next()?;
-    let _pid = w.next()?;
-    let memcg = w.next()?;
-    Some((event, memcg))
+/// Event and memcg columns of a trace line, the memcg unescaped (a cgroup
+/// name may hold spaces).
+pub fn trace_fields(line: &str) -> Option<(&'static str, std::borrow::Cow<'_, str>)> {
+    let l = memcg::trace::parse_line(line)?;
+    Some((l.kind.as_str(), l.memcg))
 }
 
 /// The newest `n` trace lines of `sim`, oldest first.
@@ -928,7 +925,7 @@ impl State {
                             hit = trace
                                 .recent()
                                 .skip((kept - new) as usize)
-                                .any(|l| trace_fields(l) == Some((event, memcg)));
+                                .any(|l| trace_fields(l) == Some((event, memcg.into())));
                             seen = len;
                         }
                         hit
@@ -1516,7 +1513,7 @@ mod tour_claims {
         assert!(s
             .log
             .iter()
-            .any(|l| trace_fields(l) == Some(("work_queued", "/parent"))));
+            .any(|l| trace_fields(l) == Some(("work_queued", "/parent".into()))));
         let child = s.snap.cgroups.iter().find(|c| c.name == "child").unwrap();
         assert_eq!(child.wmark_high, None);
         let parent = s.snap.cgroups.iter().find(|c| c.name == "parent").unwrap();

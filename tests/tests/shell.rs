@@ -357,3 +357,42 @@ fn simulation_commands_reject_absurd_values() {
         "the stock's 31 pages stay charged"
     );
 }
+
+/// The journal rule reads the whole parsed line: a line that starts with a
+/// reader but also changes the machine is journaled, so a shared link
+/// replays it (issue 10).
+#[test]
+fn lines_that_change_the_machine_after_a_reader_are_journaled() {
+    let mut s = Simulator::new(Version::V1);
+    let m = "/sys/fs/cgroup/memory";
+    run(&mut s, &format!("cat a; mkdir {m}/b"));
+    run(&mut s, &format!("true && mkdir {m}/x"));
+    run(&mut s, "ls || spawn /sys/fs/cgroup/memory/b anon 1M");
+    run(
+        &mut s,
+        "false || spawn /sys/fs/cgroup/memory/b anon 4K --hold",
+    );
+    run(&mut s, "cat b/memory.limit_in_bytes > /dev/null; ls b");
+    let journaled: Vec<&str> = s
+        .journal()
+        .iter()
+        .filter_map(|e| e.exec.as_deref())
+        .collect();
+    assert_eq!(
+        journaled,
+        [
+            "cat a; mkdir /sys/fs/cgroup/memory/b",
+            "true && mkdir /sys/fs/cgroup/memory/x",
+            "ls || spawn /sys/fs/cgroup/memory/b anon 1M",
+            "false || spawn /sys/fs/cgroup/memory/b anon 4K --hold",
+        ]
+    );
+    let replayed = s.scenario().unwrap().instantiate().unwrap();
+    assert!(replayed
+        .read(&format!("{m}/b/memory.limit_in_bytes"))
+        .is_ok());
+    assert!(replayed
+        .read(&format!("{m}/x/memory.limit_in_bytes"))
+        .is_ok());
+    assert_eq!(replayed.snapshot().tasks.len(), 1);
+}

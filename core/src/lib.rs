@@ -34,6 +34,7 @@
 //! * [`stats`], [`trace`] — histograms, time series, the event trace.
 //! * [`cgroupfs`] — the v1 and v2 file tables.
 //! * [`shell`] — a small bash over the cgroupfs, messages as bash prints.
+//! * [`machine`] — the kernel and the engine together, what the shell runs on.
 //! * [`sim`] — [`Simulator`], the facade the CLI and the web app use.
 //! * [`scenario`] — configuration + journal: what a link or a JSON file carries.
 //!
@@ -106,6 +107,7 @@ pub mod engine;
 pub mod errno;
 pub mod kernel;
 pub mod lru;
+pub mod machine;
 pub mod oom;
 pub mod reclaim;
 pub mod scenario;

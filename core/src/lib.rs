@@ -40,6 +40,7 @@
 //! * [`engine`] — the discrete-event engine: clock, queue, tasks, workers.
 //! * [`cgroupfs`] — path lookup, the v1 and v2 file tables and handlers.
 //! * [`shell`] — a small bash over the cgroupfs, messages as bash prints.
+//! * [`machine`] — the kernel and the engine together, what the shell runs on.
 //! * [`sim`] — [`Simulator`], the facade the CLI and the web app use.
 //! * [`scenario`] — configuration + journal: what a link or a JSON file carries.
 //!
@@ -113,6 +114,7 @@ pub mod errno;
 pub mod hierarchy;
 pub mod kernel;
 pub mod lru;
+pub mod machine;
 pub mod oom;
 pub mod reclaim;
 pub mod scenario;

@@ -39,12 +39,7 @@ pub struct FileInfo {
     pub value: Result<String, Errno>,
 }
 
-/// The simulated machine: kernel state and the engine that moves it.
-#[derive(Clone, Debug)]
-pub struct Machine {
-    pub kernel: Kernel,
-    pub engine: Engine,
-}
+pub use crate::machine::Machine;
 
 /// How to build a [`Simulator`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -313,14 +308,10 @@ impl Simulator {
     }
 }
 
-/// Lines that cannot change the machine are left out of the journal.
+/// Lines that cannot change the machine or the session are left out of
+/// the journal; the shell decides from the parsed line.
 fn journaled(line: &str) -> bool {
-    let first = line.split_whitespace().next().unwrap_or("");
-    let read_only = matches!(
-        first,
-        "" | "cat" | "ls" | "tree" | "pwd" | "ps" | "help" | "whoami" | "true" | "false"
-    ) && !line.contains('>');
-    !(read_only || first.starts_with('#'))
+    !shell::is_read_only(line)
 }
 
 /// A plain-data picture of the machine for front ends (issue 3/4/5).

@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use memcg::shell::SpawnSpec;
 use memcg::sim::Snapshot;
 use memcg::tree::VecMap;
 use memcg::{Simulator, Version};
@@ -134,48 +135,37 @@ impl Default for Spec {
 }
 
 impl Spec {
-    /// The `spawn` line for the cgroup at `path`.
-    pub fn command(&self, path: &str) -> String {
-        let mut s = format!("spawn {path} {} {}", self.kind.trim(), self.size.trim());
-        if !self.rate.trim().is_empty() {
-            let rate = self.rate.trim();
-            let rate = rate.strip_suffix("/s").unwrap_or(rate);
-            s.push_str(&format!(" --rate {rate}/s"));
+    /// The core's spec of this form for the cgroup at `path` (blank
+    /// optional fields are the program's defaults).
+    pub fn spawn_spec(&self, path: &str) -> SpawnSpec {
+        let field = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(String::from);
+        let rate = self.rate.trim();
+        SpawnSpec {
+            path: path.to_string(),
+            kind: self.kind.trim().to_string(),
+            size: self.size.trim().to_string(),
+            rate: field(rate.strip_suffix("/s").unwrap_or(rate)),
+            ws: field(&self.ws),
+            hold: self.hold,
         }
-        if !self.ws.trim().is_empty() {
-            s.push_str(&format!(" --ws {}", self.ws.trim()));
-        }
-        if self.hold {
-            s.push_str(" --hold");
-        }
-        s
     }
 
-    /// The spec of a `spawn` line (None if it is not one).
+    /// The `spawn` line for the cgroup at `path`.
+    pub fn command(&self, path: &str) -> String {
+        self.spawn_spec(path).to_string()
+    }
+
+    /// The path and form of a `spawn` line (None if it is not one).
     pub fn parse(line: &str) -> Option<(String, Spec)> {
-        let mut words = line.split_whitespace();
-        if words.next()? != "spawn" {
-            return None;
-        }
-        let mut pos = Vec::new();
-        let mut spec = Spec {
-            rate: String::new(),
-            ..Spec::default()
+        let s = SpawnSpec::parse(line).ok()?;
+        let spec = Spec {
+            kind: s.kind,
+            size: s.size,
+            rate: s.rate.unwrap_or_default(),
+            ws: s.ws.unwrap_or_default(),
+            hold: s.hold,
         };
-        while let Some(w) = words.next() {
-            match w {
-                "--hold" => spec.hold = true,
-                "--rate" => spec.rate = words.next()?.trim_end_matches("/s").to_string(),
-                "--ws" => spec.ws = words.next()?.to_string(),
-                _ => pos.push(w.to_string()),
-            }
-        }
-        if pos.len() != 3 {
-            return None;
-        }
-        spec.kind = pos[1].clone();
-        spec.size = pos[2].clone();
-        Some((pos[0].clone(), spec))
+        Some((s.path, spec))
     }
 }
 
@@ -391,20 +381,6 @@ fn welcome(version: Version) -> Vec<Line> {
             format!("# try: mkdir {mount}/test/   then: ls {mount}/test"),
         ),
     ]
-}
-
-/// Commands that only read: after seeking back they run on a scratch copy,
-/// so that they do not fork the future.
-fn read_only(line: &str) -> bool {
-    const READERS: [&str; 9] = [
-        "cat", "ls", "tree", "pwd", "ps", "help", "whoami", "true", "false",
-    ];
-    !line.contains('>')
-        && line
-            .split([';', '&', '|'])
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .all(|c| READERS.contains(&c.split_whitespace().next().unwrap_or("")))
 }
 
 /// A command's output as console lines.
@@ -711,8 +687,9 @@ impl State {
         }
         let out = {
             let mut model = self.model.borrow_mut();
-            if read_only(command) && model.now() < model.horizon {
-                // Looking at the past must not drop the future.
+            if memcg::shell::is_read_only(command) && model.now() < model.horizon {
+                // Looking at the past must not drop the future: a line
+                // that only reads runs on a scratch copy.
                 model.sim.clone().exec(command)
             } else {
                 match model.edit(EditKind::Exec(command.to_string())) {

@@ -36,6 +36,8 @@
 //! * [`shell`] — a small bash over the cgroupfs, messages as bash prints.
 //! * [`sim`] — [`Simulator`], the facade the CLI and the web app use.
 //! * [`scenario`] — configuration + journal: what a link or a JSON file carries.
+//! * [`timeline`], [`replay`] — checkpoints, the edit log and seeking; a
+//!   scenario replayed within its bounds, stepped by the caller's budget.
 //!
 //! ## Exact and modelled
 //!
@@ -108,12 +110,14 @@ pub mod kernel;
 pub mod lru;
 pub mod oom;
 pub mod reclaim;
+pub mod replay;
 pub mod scenario;
 #[cfg(feature = "link")]
 pub mod share;
 pub mod shell;
 pub mod sim;
 pub mod stats;
+pub mod timeline;
 pub mod trace;
 pub mod tree;
 pub mod units;

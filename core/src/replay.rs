@@ -54,6 +54,8 @@ pub struct Replay {
     limit: u64,
     /// The configured event limit, put back at the end.
     configured: u64,
+    /// Over this many cgroups, sample every `.1` ns at least.
+    large_tree: Option<(usize, Nanos)>,
     done: bool,
 }
 
@@ -72,8 +74,19 @@ impl Replay {
             timeline,
             limit,
             configured,
+            large_tree: None,
             done: false,
         })
+    }
+
+    /// Once the tree has more than `cgroups` cgroups, sample the time
+    /// series every `interval` ns if the scenario samples more often:
+    /// sampling costs cgroups × tasks per tick, and the trace does not
+    /// depend on it (the scenario of the replayed machine records the
+    /// new interval).
+    pub fn sample_large_trees(mut self, cgroups: usize, interval: Nanos) -> Replay {
+        self.large_tree = Some((cgroups, interval));
+        self
     }
 
     /// Whether the timeline keeps checkpoints while replaying (default
@@ -124,7 +137,13 @@ impl Replay {
     }
 
     /// The replay bounds, checked after every piece of work.
-    fn check(&self) -> Result<(), String> {
+    fn check(&mut self) -> Result<(), String> {
+        if let Some((cgroups, interval)) = self.large_tree {
+            let sim = &self.timeline.sim;
+            if sim.cgroup_count() > cgroups && sim.config().sample_interval < interval {
+                self.timeline.set_sample_interval(interval);
+            }
+        }
         let sim = &self.timeline.sim;
         if sim.cgroup_count() > MAX_CGROUPS {
             return Err(format!(
@@ -174,8 +193,7 @@ impl Replay {
         if self.done {
             return Ok(Step::Done);
         }
-        let entry = self.sc.journal.get(self.next);
-        let target = entry.map_or(self.sc.now, |e| e.at);
+        let target = self.sc.journal.get(self.next).map_or(self.sc.now, |e| e.at);
         if self.timeline.now() < target {
             self.timeline.advance(target, budget, None);
             self.check()?;
@@ -183,7 +201,7 @@ impl Replay {
                 return Ok(Step::Paused);
             }
         }
-        let Some(e) = entry else {
+        let Some(e) = self.sc.journal.get(self.next) else {
             self.timeline.set_event_limit(self.configured);
             self.done = true;
             return Ok(Step::Done);

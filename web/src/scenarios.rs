@@ -304,9 +304,9 @@ pub fn by_id(id: &str) -> Option<usize> {
 impl Scenario {
     /// A machine of the scenario's version, before its setup runs.
     pub fn machine(&self) -> memcg::Simulator {
-        let mut sim = memcg::Simulator::new(self.version);
-        sim.machine_mut().engine.sample_interval = self.sample_ms * 1_000_000;
-        sim
+        memcg::Simulator::builder(self.version)
+            .sample_interval(self.sample_ms * 1_000_000)
+            .build()
     }
 
     /// The shell commands that build the scenario, in order.

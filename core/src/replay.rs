@@ -18,7 +18,7 @@ use alloc::vec::Vec;
 
 use crate::lru::Nanos;
 use crate::scenario::{Scenario, MAX_CGROUPS, MAX_NOW, MAX_REPLAY_EVENTS};
-use crate::sim::Simulator;
+use crate::sim::{SimBuilder, Simulator};
 use crate::timeline::{EditKind, EditOutcome, Timeline};
 
 /// A journal entry the replay applied.
@@ -62,8 +62,17 @@ pub struct Replay {
 impl Replay {
     /// Checks the scenario's bounds and builds its machine at time 0.
     pub fn new(sc: Scenario) -> Result<Replay, String> {
+        Replay::with_builder(sc, |b| b)
+    }
+
+    /// [`Replay::new`], the machine's builder passed through `adjust` first
+    /// (for what a scenario does not carry: a trace sink, an event limit).
+    pub fn with_builder(
+        sc: Scenario,
+        adjust: impl FnOnce(SimBuilder) -> SimBuilder,
+    ) -> Result<Replay, String> {
         sc.validate()?;
-        let config = sc.config();
+        let config = adjust(sc.builder()).config().clone();
         let configured = config.event_limit;
         let limit = configured.min(MAX_REPLAY_EVENTS);
         let mut timeline = Timeline::new(Simulator::build(config));

@@ -14,7 +14,7 @@ use crate::engine::{EngineMode, DEFAULT_SAMPLE_INTERVAL};
 use crate::kernel::{KernelConfig, Version};
 use crate::lru::{CostModel, Nanos};
 use crate::replay::Replay;
-use crate::sim::{SimConfig, Simulator};
+use crate::sim::{SimBuilder, Simulator};
 
 /// Current schema version.
 pub const SCENARIO_SCHEMA: u32 = 1;
@@ -184,8 +184,9 @@ impl Scenario {
         Ok(())
     }
 
-    /// The configuration of the scenario's machine.
-    pub fn config(&self) -> SimConfig {
+    /// A builder for the scenario's machine, to which a front end may add
+    /// what a scenario does not carry (a trace sink, an event limit).
+    pub fn builder(&self) -> SimBuilder {
         Simulator::builder(self.version)
             .seed(self.seed)
             .engine(self.engine)
@@ -194,8 +195,6 @@ impl Scenario {
             .swap_pages(self.swap_pages)
             .root_use_hierarchy(self.root_use_hierarchy)
             .sample_interval(self.sample_interval)
-            .config()
-            .clone()
     }
 
     /// Build the machine and replay the journal, within the replay bounds

@@ -422,4 +422,19 @@ mod tests {
         }
         assert_eq!(sim.cgroups().len(), 201);
     }
+
+    #[test]
+    fn the_fleet_samples_every_50_ms_and_its_link_says_so() {
+        let sc = &SCENARIOS[by_id("fleet").unwrap()];
+        let mut sim = sc.machine();
+        sim.exec(&sc.setup()[0]);
+        let link = sim.scenario().unwrap();
+        assert_eq!(link.sample_interval, 50_000_000);
+        let again = link.instantiate().unwrap();
+        assert_eq!(again.config().sample_interval, 50_000_000);
+        // The other presets keep the default, which links leave out.
+        let seed = &SCENARIOS[by_id("seed").unwrap()];
+        let json = crate::share::codec::to_json(&seed.machine().scenario().unwrap());
+        assert!(!json.contains("sample_interval"), "{json}");
+    }
 }

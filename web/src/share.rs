@@ -166,9 +166,7 @@ pub mod codec {
 
 /// A scenario from a link: a whole URL, `#s=1.…` or `s=1.…`.
 pub fn parse_link(text: &str) -> Result<Scenario, String> {
-    let text = text.trim();
-    let frag = text.split_once('#').map_or(text, |(_, f)| f);
-    codec::from_fragment(frag)
+    codec::from_fragment(memcg::share::link_fragment(text))
 }
 
 /// A scenario from a file's text: JSON, or a link.

@@ -434,7 +434,8 @@ mod tests {
         assert_eq!(again.config().sample_interval, 50_000_000);
         // The other presets keep the default, which links leave out.
         let seed = &SCENARIOS[by_id("seed").unwrap()];
-        let json = crate::share::codec::to_json(&seed.machine().scenario().unwrap());
+        let sim = seed.machine();
+        let json = crate::share::codec::to_json(&sim.scenario().unwrap());
         assert!(!json.contains("sample_interval"), "{json}");
     }
 }

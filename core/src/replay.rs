@@ -17,7 +17,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::lru::Nanos;
-use crate::scenario::{Scenario, MAX_CGROUPS, MAX_NOW, MAX_REPLAY_EVENTS};
+use crate::scenario::{JournalEntry, Scenario, MAX_CGROUPS, MAX_NOW, MAX_REPLAY_EVENTS};
 use crate::sim::{SimBuilder, Simulator};
 use crate::timeline::{EditKind, EditOutcome, Timeline};
 
@@ -26,6 +26,7 @@ use crate::timeline::{EditKind, EditOutcome, Timeline};
 pub struct Applied {
     /// Its index in the scenario's journal.
     pub index: usize,
+    pub entry: JournalEntry,
     /// The shell's working directory before it (for a prompt).
     pub cwd: String,
     pub outcome: EditOutcome,
@@ -210,7 +211,7 @@ impl Replay {
                 return Ok(Step::Paused);
             }
         }
-        let Some(e) = self.sc.journal.get(self.next) else {
+        let Some(e) = self.sc.journal.get(self.next).cloned() else {
             self.timeline.set_event_limit(self.configured);
             self.done = true;
             return Ok(Step::Done);
@@ -233,6 +234,7 @@ impl Replay {
         self.check()?;
         Ok(Step::Applied(Applied {
             index,
+            entry: e,
             cwd,
             outcome,
         }))
@@ -420,5 +422,21 @@ mod tests {
             sc.instantiate().unwrap().machine().engine.event_limit,
             u64::MAX
         );
+    }
+
+    #[test]
+    fn a_large_tree_samples_less_often() {
+        let lines = ["mkdir a b c", "spawn a steady 16M", "mkdir d"];
+        let sc = Scenario::from_script(Version::V2, &lines);
+        let mut r = Replay::new(sc).unwrap().sample_large_trees(4, 50_000_000);
+        assert!(r.run(&mut |_| true, &mut |_| {}).unwrap());
+        let sim = r.into_timeline().into_sim();
+        assert_eq!(sim.config().sample_interval, 50_000_000);
+        assert_eq!(sim.scenario().unwrap().sample_interval, 50_000_000);
+        // Four cgroups (the root and three) are not more than four.
+        let sc = Scenario::from_script(Version::V2, &lines[..2]);
+        let mut r = Replay::new(sc).unwrap().sample_large_trees(4, 50_000_000);
+        assert!(r.run(&mut |_| true, &mut |_| {}).unwrap());
+        assert_eq!(r.timeline().sim.config().sample_interval, 10_000_000);
     }
 }

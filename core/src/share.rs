@@ -167,6 +167,12 @@ mod tests {
             sc
         );
         assert!(from_text("hello").unwrap_err().contains("neither"));
+        // The sample interval is written only when it is not the default.
+        assert!(!to_json(&sc).contains("sample_interval"));
+        let mut fleet = sc.clone();
+        fleet.sample_interval = 50_000_000;
+        assert!(to_json(&fleet).contains("\"sample_interval\": 50000000"));
+        assert_eq!(from_fragment(&to_fragment(&fleet)).unwrap(), fleet);
         let back = from_fragment(&frag).unwrap().instantiate().unwrap();
         assert_eq!(back.trace_hash(), sim.trace_hash());
     }

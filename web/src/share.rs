@@ -307,9 +307,8 @@ impl Loader {
             cut,
             ..
         } = self;
-        let journal = replay.scenario().journal.clone();
         replay.run(budget, &mut |a| {
-            let e = &journal[a.index];
+            let e = &a.entry;
             let shown = match (&e.exec, &e.write) {
                 (Some(line), _) => line.clone(),
                 (None, Some((path, value))) => format!("echo {} > {path}", value.trim_end()),

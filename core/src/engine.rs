@@ -137,6 +137,9 @@ pub struct Engine {
     pub limit_hit: bool,
 }
 
+/// Interval of the per-cgroup time series unless configured (10 ms).
+pub const DEFAULT_SAMPLE_INTERVAL: Nanos = 10_000_000;
+
 /// First pid given to spawned tasks.
 pub const FIRST_TASK_PID: Pid = 1001;
 /// Most tasks alive at once.
@@ -156,7 +159,7 @@ impl Engine {
             trace: Trace::default(),
             mode: EngineMode::default(),
             next_pid: FIRST_TASK_PID,
-            sample_interval: 10_000_000,
+            sample_interval: DEFAULT_SAMPLE_INTERVAL,
             sampler_at: None,
             series: IdMap::new(),
             times: IdMap::new(),
@@ -933,7 +936,8 @@ impl Engine {
                     .tasks
                     .values()
                     .any(|t| !matches!(t.state, TaskState::Exited | TaskState::Killed));
-                if live || !self.workers.is_empty() {
+                // An interval set to 0 while running stops the sampler.
+                if (live || !self.workers.is_empty()) && self.sample_interval > 0 {
                     let next = t + self.sample_interval;
                     self.sampler_at = Some(next);
                     self.schedule(next, CLASS_SAMPLER, 0);

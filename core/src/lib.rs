@@ -43,6 +43,8 @@
 //! * [`machine`] — the kernel and the engine together, what the shell runs on.
 //! * [`sim`] — [`Simulator`], the facade the CLI and the web app use.
 //! * [`scenario`] — configuration + journal: what a link or a JSON file carries.
+//! * [`timeline`], [`replay`] — checkpoints, the edit log and seeking; a
+//!   scenario replayed within its bounds, stepped by the caller's budget.
 //!
 //! ## Exact and modelled
 //!
@@ -117,6 +119,7 @@ pub mod lru;
 pub mod machine;
 pub mod oom;
 pub mod reclaim;
+pub mod replay;
 pub mod scenario;
 #[cfg(feature = "link")]
 pub mod share;
@@ -124,6 +127,7 @@ pub mod shell;
 pub mod sim;
 pub mod stats;
 pub mod stock;
+pub mod timeline;
 pub mod trace;
 pub mod tree;
 pub mod units;

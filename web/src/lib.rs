@@ -16,7 +16,6 @@ pub mod api;
 pub mod components;
 pub mod embed;
 pub mod format;
-pub mod model;
 mod panic;
 pub mod scenarios;
 pub mod share;

@@ -17,10 +17,10 @@ use memcg::tree::VecMap;
 use memcg::{Simulator, Version};
 use yew::Reducible;
 
-use crate::model::{EditKind, EditOutcome, Model};
 use crate::scenarios::{Scenario as Preset, Trigger, SCENARIOS};
 use crate::share::Loader;
 use memcg::scenario::Scenario;
+use memcg::timeline::{EditKind, EditOutcome, Timeline as Model};
 
 /// Console lines kept in memory; older ones are dropped first.
 pub const MAX_LINES: usize = 5000;
@@ -409,12 +409,10 @@ pub fn trace_fields(line: &str) -> Option<(&'static str, std::borrow::Cow<'_, st
 
 /// The newest `n` trace lines of `sim`, oldest first.
 fn newest_lines(sim: &Simulator, n: usize) -> Vec<Rc<str>> {
-    let trace = &sim.engine().trace;
-    let kept = trace.len().min(memcg::trace::TRACE_KEEP as u64) as usize;
-    trace
-        .recent()
+    let kept = sim.trace_len().min(memcg::trace::TRACE_KEEP as u64) as usize;
+    sim.trace_recent()
         .skip(kept.saturating_sub(n))
-        .map(|l| Rc::from(l.as_str()))
+        .map(Rc::from)
         .collect()
 }
 
@@ -552,8 +550,8 @@ impl State {
     }
 
     /// Replace the state by a finished replay.
-    fn install(&mut self, loader: Loader) {
-        let version = loader.model.sim.version();
+    fn install(&mut self, mut loader: Loader) {
+        let version = loader.model().sim.version();
         let mut s = State::new(version);
         s.no_tours = self.no_tours;
         let example = loader.what == "example";
@@ -573,19 +571,19 @@ impl State {
                 format!(
                     "# opened a {}: {n} journal entries replayed to t = {}",
                     loader.what,
-                    crate::format::clock(loader.model.now())
+                    crate::format::clock(loader.model().now())
                 ),
             )]);
         }
-        s.push_lines(loader.lines);
+        s.push_lines(std::mem::take(&mut loader.lines));
         if loader.cut {
             s.push_lines([Line::new(
                 LineKind::Info,
                 "# (the console shows the first commands only)",
             )]);
         }
-        s.model = Rc::new(RefCell::new(loader.model));
-        s.specs = Rc::new(loader.specs);
+        s.specs = Rc::new(std::mem::take(&mut loader.specs));
+        s.model = Rc::new(RefCell::new(loader.into_model()));
         s.replayed = true;
         s.refresh();
         if let Some(first) = s.snap.cgroups.iter().find(|c| c.depth == 1) {
@@ -621,7 +619,7 @@ impl State {
     }
 
     pub fn horizon(&self) -> u64 {
-        self.model.borrow().horizon
+        self.model.borrow().horizon()
     }
 
     /// Flows active at the last frame for a cgroup path.
@@ -687,10 +685,10 @@ impl State {
         }
         let out = {
             let mut model = self.model.borrow_mut();
-            if memcg::shell::is_read_only(command) && model.now() < model.horizon {
+            if memcg::shell::is_read_only(command) && model.now() < model.horizon() {
                 // Looking at the past must not drop the future: a line
                 // that only reads runs on a scratch copy.
-                model.sim.clone().exec(command)
+                Simulator::clone(&model.sim).exec(command)
             } else {
                 match model.edit(EditKind::Exec(command.to_string())) {
                     EditOutcome::Exec(out) => out,
@@ -872,7 +870,7 @@ impl State {
         let reached;
         {
             let mut model = self.model.borrow_mut();
-            trace_before = model.sim.engine().trace.len();
+            trace_before = model.sim.trace_len();
             let mut target = model.now().saturating_add(span.max(1));
             let armed = self.armed();
             if let Some(Trigger::At(t)) = armed {
@@ -894,13 +892,12 @@ impl State {
                     let mut seen = trace_before;
                     let mut hit = false;
                     let mut stop = |sim: &Simulator| {
-                        let trace = &sim.engine().trace;
-                        let len = trace.len();
+                        let len = sim.trace_len();
                         if len > seen {
                             let kept = len.min(memcg::trace::TRACE_KEEP as u64);
                             let new = (len - seen).min(kept);
-                            hit = trace
-                                .recent()
+                            hit = sim
+                                .trace_recent()
                                 .skip((kept - new) as usize)
                                 .any(|l| trace_fields(l) == Some((event, memcg.into())));
                             seen = len;
@@ -913,7 +910,7 @@ impl State {
                 }
                 Some(Trigger::Start) => {
                     fired = true;
-                    crate::model::Advance::default()
+                    memcg::timeline::Advance::default()
                 }
                 _ => model.advance(target, &mut budget, None),
             };
@@ -934,12 +931,11 @@ impl State {
     /// Feed the trace lines of the last frame to the log and the flows.
     fn take_new_trace(&mut self, before: u64, wall_ms: f64) {
         let model = self.model.borrow();
-        let trace = &model.sim.engine().trace;
-        let new = (trace.len() - before).min(LOG_KEEP as u64 * 4) as usize;
+        let new = (model.sim.trace_len() - before).min(LOG_KEEP as u64 * 4) as usize;
         let fresh = newest_lines(&model.sim, new);
         // Charging: tasks that are allocating.
         let mount = self.mount();
-        let charging = model.sim.snapshot_tasks_running();
+        let charging = model.sim.charging_tasks();
         drop(model);
         let flows = Rc::make_mut(&mut self.flow_until);
         for rel in charging {
@@ -989,28 +985,6 @@ impl State {
     }
 }
 
-/// Tasks that are allocating (running an `Alloc` op), as trace memcg paths
-/// (kept out of the snapshot so that a frame does not build it twice).
-trait RunningTasks {
-    fn snapshot_tasks_running(&self) -> Vec<String>;
-}
-
-impl RunningTasks for Simulator {
-    fn snapshot_tasks_running(&self) -> Vec<String> {
-        use memcg::engine::TaskState;
-        use memcg::workload::Op;
-        self.engine()
-            .tasks
-            .values()
-            .filter(|t| {
-                t.state == TaskState::Running
-                    && matches!(t.program.ops.get(t.pc), Some(Op::Alloc { .. }))
-            })
-            .map(|t| t.memcg_path.clone())
-            .collect()
-    }
-}
-
 impl Reducible for State {
     type Action = Action;
 
@@ -1051,13 +1025,13 @@ impl Reducible for State {
             Action::TogglePlay => next.playing = !next.playing,
             Action::StepEvent => {
                 next.playing = false;
-                let before = next.model.borrow().sim.engine().trace.len();
+                let before = next.model.borrow().sim.trace_len();
                 next.model.borrow_mut().step_event();
                 next.after_step(before);
             }
             Action::StepMs => {
                 next.playing = false;
-                let before = next.model.borrow().sim.engine().trace.len();
+                let before = next.model.borrow().sim.trace_len();
                 {
                     let mut model = next.model.borrow_mut();
                     let t = model.now() + 1_000_000;

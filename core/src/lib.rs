@@ -7,8 +7,10 @@
 //! `wmark_high` queues a work item that reclaims the memcg in the background
 //! until usage falls under `wmark_low`.
 //!
-//! The contract is the project's kernel-semantics spec; doc comments cite
-//! its sections (§n). What the kernel computes exactly, this crate computes
+//! The reference is the repository's `docs/model.md`: the kernel function
+//! and version behind each rule, or the model where the simulator models.
+//! Doc comments cite its sections: §n (or "spec §n") is its section n.
+//! What the kernel computes exactly, this crate computes
 //! exactly: page-granular integer arithmetic ([`units`], [`wmark`]), page
 //! counters and the hierarchy ([`counter`], [`tree`]), the interface files
 //! with their modes, read formats, parsers and errno ([`cgroupfs`]).
@@ -48,7 +50,7 @@
 //!
 //! ## Exact and modelled
 //!
-//! **Exact** (spec `[SRC]`/`[DERIVED]`): watermark arithmetic, page counters,
+//! **Exact** (read in the kernel, or derived): watermark arithmetic, page counters,
 //! the charge path in kernel order (stock, 32-page batch, retry at the exact
 //! size, MAX event, reclaim, drain, retries, OOM, FORCE, the DONE_RESTOCK
 //! walk where the wmark test comes before memory.high and ends the walk),
@@ -56,7 +58,7 @@
 //! `reclaim_wmark`'s request `max(32, usage − wmark_low)` and its stop
 //! rules, protection, OOM victim rules, file formats and errno.
 //!
-//! **Modelled** (documented in [`lru`] and [`reclaim`]): what sits on the
+//! **Modelled** (in [`lru`], [`reclaim`], `docs/model.md` §18): what sits on the
 //! LRU lists and what reclaiming it costs. Each memcg holds cold page cache
 //! (clean and dirty); each task holds hot and cold anon pages and a hot
 //! file working set. Reclaim runs priorities 12..0, scanning

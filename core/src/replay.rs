@@ -16,10 +16,10 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::units::Nanos;
 use crate::scenario::{JournalEntry, Scenario, MAX_CGROUPS, MAX_NOW, MAX_REPLAY_EVENTS};
 use crate::sim::{SimBuilder, Simulator};
 use crate::timeline::{EditKind, EditOutcome, Timeline};
+use crate::units::Nanos;
 
 /// A journal entry the replay applied.
 #[derive(Debug)]
@@ -263,6 +263,32 @@ impl Replay {
                 }
             }
         }
+    }
+}
+
+/// Scenario methods that build machines live here, above `sim`, so that
+/// `scenario` stays a plain-data module below it.
+impl Scenario {
+    /// A builder for the scenario's machine, to which a front end may add
+    /// what a scenario does not carry (a trace sink, an event limit).
+    pub fn builder(&self) -> SimBuilder {
+        Simulator::builder(self.version)
+            .seed(self.seed)
+            .engine(self.engine)
+            .costs(self.costs)
+            .cpus(self.cpus)
+            .swap_pages(self.swap_pages)
+            .root_use_hierarchy(self.root_use_hierarchy)
+            .sample_interval(self.sample_interval)
+    }
+
+    /// Build the machine and replay the journal, within the replay bounds
+    /// ([`MAX_CGROUPS`](crate::scenario::MAX_CGROUPS), [`MAX_REPLAY_EVENTS`](crate::scenario::MAX_REPLAY_EVENTS), [`MAX_NOW`](crate::scenario::MAX_NOW)): a
+    /// [`Replay`] run to its end, without checkpoints.
+    pub fn instantiate(&self) -> Result<Simulator, String> {
+        let mut replay = Replay::new(self.clone())?.checkpoints(false);
+        replay.run(&mut |_| true, &mut |_| {})?;
+        Ok(replay.into_timeline().into_sim())
     }
 }
 

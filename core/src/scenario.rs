@@ -14,8 +14,6 @@ use crate::engine::{EngineMode, DEFAULT_SAMPLE_INTERVAL};
 use crate::kernel::{KernelConfig, Version};
 use crate::lru::CostModel;
 use crate::units::Nanos;
-use crate::replay::Replay;
-use crate::sim::{SimBuilder, Simulator};
 
 /// Current schema version.
 pub const SCENARIO_SCHEMA: u32 = 1;
@@ -184,33 +182,12 @@ impl Scenario {
         }
         Ok(())
     }
-
-    /// A builder for the scenario's machine, to which a front end may add
-    /// what a scenario does not carry (a trace sink, an event limit).
-    pub fn builder(&self) -> SimBuilder {
-        Simulator::builder(self.version)
-            .seed(self.seed)
-            .engine(self.engine)
-            .costs(self.costs)
-            .cpus(self.cpus)
-            .swap_pages(self.swap_pages)
-            .root_use_hierarchy(self.root_use_hierarchy)
-            .sample_interval(self.sample_interval)
-    }
-
-    /// Build the machine and replay the journal, within the replay bounds
-    /// ([`MAX_CGROUPS`], [`MAX_REPLAY_EVENTS`], [`MAX_NOW`]): a
-    /// [`Replay`] run to its end, without checkpoints.
-    pub fn instantiate(&self) -> Result<Simulator, String> {
-        let mut replay = Replay::new(self.clone())?.checkpoints(false);
-        replay.run(&mut |_| true, &mut |_| {})?;
-        Ok(replay.into_timeline().into_sim())
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::Simulator;
 
     fn session() -> Simulator {
         let mut sim = Simulator::new(Version::V2);
@@ -306,6 +283,7 @@ mod tests {
 #[cfg(test)]
 mod replay_timing {
     use super::*;
+    use crate::sim::Simulator;
 
     /// A write that lands in the middle of a bulk fault run must see the
     /// machine as it was at its instant when replayed, not a little later.

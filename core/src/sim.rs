@@ -12,11 +12,11 @@ use crate::cgroupfs::{self, Cred, Node};
 use crate::engine::{Engine, EngineMode, DEFAULT_SAMPLE_INTERVAL};
 use crate::kernel::{Kernel, KernelConfig, Version};
 use crate::lru::CostModel;
-use crate::units::Nanos;
 use crate::scenario::{JournalEntry, Scenario};
 use crate::shell::{self, Output, Shell};
 use crate::stats::{MemcgTimes, Series};
 use crate::tree::CgroupId;
+use crate::units::Nanos;
 use crate::Errno;
 
 /// A cgroup as a front end lists it.

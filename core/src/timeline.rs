@@ -1,7 +1,7 @@
 //! The timeline: a live [`Simulator`], checkpoints (clones of it) and the
 //! log of edits made while it ran, so that any instant up to the horizon
 //! can be replayed exactly. The playground's scrubber, a replayed link
-//! ([`crate::replay`]) and anything else that goes back in virtual time
+//! ([`replay`](super::replay)) and anything else that goes back in virtual time
 //! use it.
 //!
 //! * Seeking to `t` clones the latest checkpoint at or before `t`, re-applies
@@ -22,9 +22,9 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::ops::Deref;
 
-use crate::units::Nanos;
 use crate::shell::Output;
 use crate::sim::Simulator;
+use crate::units::Nanos;
 use crate::Errno;
 
 /// One change to the machine.

@@ -156,7 +156,7 @@ mod tests {
         ] {
             assert!(sim.exec(line).ok(), "{line}");
         }
-        sim.engine().trace.recent().cloned().collect()
+        sim.trace_recent().map(String::from).collect()
     }
 
     #[test]

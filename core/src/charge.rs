@@ -1,5 +1,6 @@
-//! The charge path: per-CPU stock (§2), `try_charge` (§3), uncharge (§4)
-//! and memory.high handling on return to user (§8).
+//! The charge path: `try_charge` (§3) over the per-CPU stock of
+//! [`crate::stock`] (§2), draining all stocks, uncharge (§4) and memory.high
+//! handling on return to user (§8).
 //!
 //! Everything here runs at one instant of virtual time: reclaim done inside
 //! a charge happens at once and its cost comes back as the stall the
@@ -7,11 +8,12 @@
 
 use crate::counter::CounterKind;
 use crate::kernel::{KEvent, Kernel};
-use crate::lru::{CostModel, Nanos};
+use crate::lru::CostModel;
 use crate::oom::{mem_cgroup_oom, OomResult};
 use crate::reclaim::try_to_free_mem_cgroup_pages;
+use crate::stock::{self, consume_stock, drain_stock, refill_stock};
 use crate::tree::{CgroupId, MemcgEvent, Pid};
-use crate::units::{Pages, MEMCG_CHARGE_BATCH};
+use crate::units::{Nanos, Pages, MEMCG_CHARGE_BATCH, PAGE_ALLOC_COSTLY_ORDER};
 use crate::wmark::is_wmark_ok;
 
 /// `MAX_RECLAIM_RETRIES` (§0.2).
@@ -22,8 +24,6 @@ pub const HZ: u64 = 1000;
 pub const MEMCG_MAX_HIGH_DELAY_JIFFIES: u64 = 2 * HZ;
 const MEMCG_DELAY_PRECISION_SHIFT: u32 = 20;
 const MEMCG_DELAY_SCALING_SHIFT: u32 = 14;
-/// `PAGE_ALLOC_COSTLY_ORDER`.
-pub const PAGE_ALLOC_COSTLY_ORDER: u32 = 3;
 
 /// Who charges.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,71 +68,25 @@ pub struct ChargeOutcome {
 // ---------------------------------------------------------------------------
 // Stock (§2)
 
-/// `consume_stock`.
-pub fn consume_stock(k: &mut Kernel, cpu: usize, m: CgroupId, n: Pages) -> bool {
-    let s = &mut k.stocks[cpu];
-    if n <= MEMCG_CHARGE_BATCH && s.cached == Some(m) && s.nr_pages >= n {
-        s.nr_pages -= n;
-        true
-    } else {
-        false
-    }
-}
-
-/// `drain_stock`: give the cached pages back to their memcg.
-pub fn drain_stock(k: &mut Kernel, cpu: usize) {
-    let s = &mut k.stocks[cpu];
-    let (cached, nr) = (s.cached, s.nr_pages);
-    s.nr_pages = 0;
-    s.cached = None;
-    if let Some(m) = cached {
-        if nr > 0 && k.tree.get(m).is_some_and(|c| c.memcg.is_some()) {
-            k.tree.page_counter_uncharge(m, nr, CounterKind::Memory);
-        }
-    }
-}
-
-/// `refill_stock`.
-pub fn refill_stock(k: &mut Kernel, cpu: usize, m: CgroupId, n: Pages) {
-    if k.stocks[cpu].cached != Some(m) {
-        drain_stock(k, cpu);
-        k.stocks[cpu].cached = Some(m);
-    }
-    k.stocks[cpu].nr_pages += n;
-    if k.stocks[cpu].nr_pages > MEMCG_CHARGE_BATCH {
-        drain_stock(k, cpu);
-    }
-}
-
 /// `drain_all_stock(root)`: every CPU caching `root` or a descendant.
 pub fn drain_all_stock(k: &mut Kernel, root: CgroupId) {
     for cpu in 0..k.stocks.len() {
         if let Some(m) = k.stocks[cpu].cached {
             if k.tree.is_ancestor_or_self(root, m) {
-                drain_stock(k, cpu);
+                drain_stock(&mut k.stocks[cpu], &mut k.tree);
             }
         }
     }
     k.log(KEvent::Drain { memcg: root });
 }
 
-/// Pages held in stocks for `m`.
+/// Pages held in the CPUs' stocks for `m`.
 pub fn stock_of(k: &Kernel, m: CgroupId) -> Pages {
-    k.stocks
-        .iter()
-        .filter(|s| s.cached == Some(m))
-        .map(|s| s.nr_pages)
-        .sum()
+    stock::stock_of(&k.stocks, m)
 }
 
 // ---------------------------------------------------------------------------
 // try_charge (§3)
-
-/// `mem_cgroup_margin`: max − usage, 0 when at or over.
-pub fn margin(k: &Kernel, m: CgroupId) -> Pages {
-    let pc = &k.tree.memcg(m).memory;
-    pc.max.saturating_sub(pc.usage)
-}
 
 /// `try_charge(M, GFP_KERNEL-ish user fault, n)`, ALinux 4.19 (§3).
 pub fn try_charge(
@@ -157,7 +111,7 @@ pub fn try_charge(
     loop {
         guard += 1;
         // retry:
-        if consume_stock(k, ctx.cpu, m, n) {
+        if consume_stock(&mut k.stocks[ctx.cpu], m, n) {
             return out;
         }
         let over_limit = match k
@@ -192,7 +146,7 @@ pub fn try_charge(
             scanned: p.scanned,
             cost: p.cost,
         });
-        if margin(k, over_limit) >= n {
+        if k.tree.memcg(over_limit).memory.margin() >= n {
             continue;
         }
         if !drained {
@@ -246,7 +200,7 @@ fn force(k: &mut Kernel, m: CgroupId, n: Pages, mut out: ChargeOutcome) -> Charg
 /// handling and ends the walk.
 fn done_restock(k: &mut Kernel, m: CgroupId, n: Pages, batch: Pages, ctx: ChargeCtx) {
     if batch > n {
-        refill_stock(k, ctx.cpu, m, batch - n);
+        refill_stock(&mut k.stocks[ctx.cpu], &mut k.tree, m, batch - n);
     }
     let mut at = Some(m);
     while let Some(w) = at {

@@ -29,12 +29,11 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use crate::charge::{handle_over_high, try_charge, ChargeCtx, ChargeResult};
 use crate::counter::CounterKind;
 use crate::kernel::{KEvent, Kernel, Version};
-use crate::lru::Nanos;
 use crate::reclaim::{Reclaim, ReclaimCtx};
 use crate::stats::{Histogram, MemcgTimes, Sample, Series};
 use crate::trace::{Event, Trace};
 use crate::tree::{CgroupId, IdMap, Pid, PidMap};
-use crate::units::{Pages, MEMCG_CHARGE_BATCH};
+use crate::units::{Nanos, Pages, MEMCG_CHARGE_BATCH};
 use crate::workload::{Op, PageKind, Program};
 
 const CLASS_WORKER: u8 = 0;
@@ -138,6 +137,9 @@ pub struct Engine {
     pub limit_hit: bool,
 }
 
+/// Interval of the per-cgroup time series unless configured (10 ms).
+pub const DEFAULT_SAMPLE_INTERVAL: Nanos = 10_000_000;
+
 /// First pid given to spawned tasks.
 pub const FIRST_TASK_PID: Pid = 1001;
 /// Most tasks alive at once.
@@ -157,7 +159,7 @@ impl Engine {
             trace: Trace::default(),
             mode: EngineMode::default(),
             next_pid: FIRST_TASK_PID,
-            sample_interval: 10_000_000,
+            sample_interval: DEFAULT_SAMPLE_INTERVAL,
             sampler_at: None,
             series: IdMap::new(),
             times: IdMap::new(),
@@ -934,7 +936,8 @@ impl Engine {
                     .tasks
                     .values()
                     .any(|t| !matches!(t.state, TaskState::Exited | TaskState::Killed));
-                if live || !self.workers.is_empty() {
+                // An interval set to 0 while running stops the sampler.
+                if (live || !self.workers.is_empty()) && self.sample_interval > 0 {
                     let next = t + self.sample_interval;
                     self.sampler_at = Some(next);
                     self.schedule(next, CLASS_SAMPLER, 0);

@@ -5,11 +5,11 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use crate::counter::CounterKind;
 use crate::lru::{CostModel, TaskPages};
-use crate::units::Pages;
-
+use crate::stock::{drain_stock, stock_of, Stock};
 use crate::tree::{CgroupId, Memcg, MemcgEvent, Pid, PidMap, Tree};
-use crate::units::PAGE_COUNTER_MAX;
+use crate::units::{Pages, PAGE_COUNTER_MAX};
 use crate::wmark::{disable_wmarks, is_wmark_ok, setup_memcg_wmark, DEFAULT_WMARK_SCALE_FACTOR};
 use crate::Errno;
 
@@ -77,13 +77,6 @@ pub struct Task {
     pub dying: bool,
     /// Working-set size: how many of its pages it keeps touching.
     pub ws: Pages,
-}
-
-/// One CPU's charge stock (§2): a cached memcg and pre-charged pages.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Stock {
-    pub cached: Option<CgroupId>,
-    pub nr_pages: Pages,
 }
 
 /// What the kernel did that an observer may want to see; the engine drains
@@ -298,7 +291,7 @@ impl Kernel {
         m.wmark_work.cancel();
         for cpu in 0..self.stocks.len() {
             if self.stocks[cpu].cached == Some(id) {
-                crate::charge::drain_stock(self, cpu);
+                drain_stock(&mut self.stocks[cpu], &mut self.tree);
             }
         }
         let pages = core::mem::take(&mut self.tree.memcg_mut(id).pages);
@@ -311,7 +304,7 @@ impl Kernel {
             // pages to: they are dropped with it.
             let usage = self.tree.memcg(id).memory.usage;
             self.tree
-                .page_counter_uncharge(id, usage, crate::counter::CounterKind::Memory);
+                .page_counter_uncharge(id, usage, CounterKind::Memory);
         }
     }
 
@@ -395,7 +388,6 @@ impl Kernel {
             return;
         };
         let (resident, swapped) = (t.pages.resident(), t.pages.swapped);
-        use crate::counter::CounterKind;
         if from != CgroupId::ROOT {
             self.tree
                 .page_counter_uncharge(from, resident, CounterKind::Memory);
@@ -472,16 +464,13 @@ impl Kernel {
         let anon = t.pages.anon();
         if anon > 0 && m != CgroupId::ROOT {
             self.tree
-                .page_counter_uncharge(m, anon, crate::counter::CounterKind::Memory);
+                .page_counter_uncharge(m, anon, CounterKind::Memory);
         }
         if t.pages.swapped > 0 {
             self.swap_free += t.pages.swapped;
             if self.version() == Version::V2 && m != CgroupId::ROOT {
-                self.tree.page_counter_uncharge(
-                    m,
-                    t.pages.swapped,
-                    crate::counter::CounterKind::Swap,
-                );
+                self.tree
+                    .page_counter_uncharge(m, t.pages.swapped, CounterKind::Swap);
             }
         }
         if m != CgroupId::ROOT {
@@ -533,7 +522,7 @@ impl Kernel {
                 }
                 continue;
             }
-            let stock = crate::charge::stock_of(self, id);
+            let stock = stock_of(&self.stocks, id);
             let mine = own[id.0 as usize] + m.pages.file() + stock;
             if m.memory.usage != mine + kids {
                 return Err(format!(

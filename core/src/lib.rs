@@ -7,8 +7,10 @@
 //! `wmark_high` queues a work item that reclaims the memcg in the background
 //! until usage falls under `wmark_low`.
 //!
-//! The contract is the project's kernel-semantics spec; doc comments cite
-//! its sections (§n). What the kernel computes exactly, this crate computes
+//! The reference is the repository's `docs/model.md`: the kernel function
+//! and version behind each rule, or the model where the simulator models.
+//! Doc comments cite its sections: §n (or "spec §n") is its section n.
+//! What the kernel computes exactly, this crate computes
 //! exactly: page-granular integer arithmetic ([`units`], [`wmark`]), page
 //! counters and the hierarchy ([`counter`], [`tree`]), the interface files
 //! with their modes, read formats, parsers and errno ([`cgroupfs`]).
@@ -18,28 +20,37 @@
 //! Like smoltcp, one module per layer, and no I/O: the crate never reads a
 //! clock, a file or a random source. Time and the seed are inputs.
 //!
-//! * [`units`] — pages, bytes, `memparse` and the `kstrto*` parsers.
-//! * [`counter`] — `struct page_counter` and its hierarchical walks.
-//! * [`tree`] — the arena of cgroups and their memcg state.
-//! * [`wmark`] — `setup_memcg_wmark`, `is_wmark_ok`.
+//! Lowest first: a module uses only modules above it in this list, so there
+//! are no import cycles.
+//!
+//! * [`errno`], [`units`] — error numbers; pages, bytes, time, the shared
+//!   constants, `memparse` and the `kstrto*` parsers.
+//! * [`counter`] — `struct page_counter`.
+//! * [`lru`] — **the page model** and the **cost model** (see below).
 //! * [`workqueue`] — the per-memcg work item state machine.
+//! * [`tree`] — the arena of cgroups and their memcg state.
+//! * [`hierarchy`] — the page counters' hierarchical walks.
+//! * [`stock`] — the per-CPU charge stock.
+//! * [`wmark`] — `setup_memcg_wmark`, `is_wmark_ok`.
 //! * [`kernel`] — mkdir/rmdir (css_alloc, inheritance), tasks, events.
-//! * [`charge`] — per-CPU stock, `try_charge`, memory.high on return to user.
 //! * [`reclaim`] — `try_to_free_mem_cgroup_pages` as a resumable cursor,
 //!   protection (`mem_cgroup_protected`), the kswapd-context early stop.
 //! * [`oom`] — `mem_cgroup_oom`, victim choice, `memory.oom.group`.
-//! * [`lru`] — **the page model** and the **cost model** (see below).
+//! * [`charge`] — `try_charge`, draining stocks, memory.high on return to user.
 //! * [`workload`] — task programs and presets.
-//! * [`engine`] — the discrete-event engine: clock, queue, tasks, workers.
 //! * [`stats`], [`trace`] — histograms, time series, the event trace.
-//! * [`cgroupfs`] — the v1 and v2 file tables.
+//! * [`engine`] — the discrete-event engine: clock, queue, tasks, workers.
+//! * [`cgroupfs`] — path lookup, the v1 and v2 file tables and handlers.
 //! * [`shell`] — a small bash over the cgroupfs, messages as bash prints.
+//! * [`machine`] — the kernel and the engine together, what the shell runs on.
 //! * [`sim`] — [`Simulator`], the facade the CLI and the web app use.
 //! * [`scenario`] — configuration + journal: what a link or a JSON file carries.
+//! * [`timeline`], [`replay`] — checkpoints, the edit log and seeking; a
+//!   scenario replayed within its bounds, stepped by the caller's budget.
 //!
 //! ## Exact and modelled
 //!
-//! **Exact** (spec `[SRC]`/`[DERIVED]`): watermark arithmetic, page counters,
+//! **Exact** (read in the kernel, or derived): watermark arithmetic, page counters,
 //! the charge path in kernel order (stock, 32-page batch, retry at the exact
 //! size, MAX event, reclaim, drain, retries, OOM, FORCE, the DONE_RESTOCK
 //! walk where the wmark test comes before memory.high and ends the walk),
@@ -47,7 +58,7 @@
 //! `reclaim_wmark`'s request `max(32, usage − wmark_low)` and its stop
 //! rules, protection, OOM victim rules, file formats and errno.
 //!
-//! **Modelled** (documented in [`lru`] and [`reclaim`]): what sits on the
+//! **Modelled** (in [`lru`], [`reclaim`], `docs/model.md` §18): what sits on the
 //! LRU lists and what reclaiming it costs. Each memcg holds cold page cache
 //! (clean and dirty); each task holds hot and cold anon pages and a hot
 //! file working set. Reclaim runs priorities 12..0, scanning
@@ -104,16 +115,21 @@ pub mod charge;
 pub mod counter;
 pub mod engine;
 pub mod errno;
+pub mod hierarchy;
 pub mod kernel;
 pub mod lru;
+pub mod machine;
 pub mod oom;
 pub mod reclaim;
+pub mod replay;
 pub mod scenario;
 #[cfg(feature = "link")]
 pub mod share;
 pub mod shell;
 pub mod sim;
 pub mod stats;
+pub mod stock;
+pub mod timeline;
 pub mod trace;
 pub mod tree;
 pub mod units;

@@ -20,10 +20,7 @@
 //! kernel fact. Defaults are round numbers of the right order for a server
 //! with an SSD: they set the scale of the stalls, not the decisions.
 
-use crate::units::Pages;
-
-/// Virtual time in nanoseconds.
-pub type Nanos = u64;
+use crate::units::{Nanos, Pages};
 
 /// Per-page costs of the modelled operations, in ns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

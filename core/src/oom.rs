@@ -2,9 +2,9 @@
 
 use alloc::vec::Vec;
 
-use crate::charge::margin;
 use crate::kernel::{KEvent, Kernel};
 use crate::tree::{CgroupId, MemcgEvent, Pid};
+use crate::units::PAGE_ALLOC_COSTLY_ORDER;
 
 /// Outcome of `mem_cgroup_oom` (§11.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub enum OomResult {
 
 /// `mem_cgroup_oom(m, gfp, order)`, ALinux 4.19.
 pub fn mem_cgroup_oom(k: &mut Kernel, m: CgroupId, order: u32, current: Option<Pid>) -> OomResult {
-    if order > crate::charge::PAGE_ALLOC_COSTLY_ORDER {
+    if order > PAGE_ALLOC_COSTLY_ORDER {
         return OomResult::Skipped;
     }
     k.memcg_memory_event(m, MemcgEvent::Oom);
@@ -46,7 +46,7 @@ pub fn mem_cgroup_out_of_memory(
     order: u32,
     current: Option<Pid>,
 ) -> bool {
-    if margin(k, m) >= 1 << order {
+    if k.tree.memcg(m).memory.margin() >= 1 << order {
         return true;
     }
     if current.is_some_and(|p| k.tasks.get(&p).is_some_and(|t| t.dying)) {

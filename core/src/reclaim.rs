@@ -16,9 +16,9 @@ use alloc::vec::Vec;
 
 use crate::counter::CounterKind;
 use crate::kernel::{Kernel, Version};
-use crate::lru::{CostModel, Nanos};
+use crate::lru::CostModel;
 use crate::tree::{CgroupId, MemcgEvent, Pid};
-use crate::units::Pages;
+use crate::units::{Nanos, Pages};
 
 /// `SWAP_CLUSTER_MAX`.
 pub const SWAP_CLUSTER_MAX: Pages = 32;

@@ -10,10 +10,10 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::engine::EngineMode;
-use crate::kernel::{KernelConfig, Version, MEM_CGROUP_ID_MAX};
-use crate::lru::{CostModel, Nanos};
-use crate::sim::{SimConfig, Simulator};
+use crate::engine::{EngineMode, DEFAULT_SAMPLE_INTERVAL};
+use crate::kernel::{KernelConfig, Version};
+use crate::lru::CostModel;
+use crate::units::Nanos;
 
 /// Current schema version.
 pub const SCENARIO_SCHEMA: u32 = 1;
@@ -27,6 +27,11 @@ pub const MAX_NOW: Nanos = 3_600_000_000_000;
 pub const MAX_CGROUPS: usize = 4096;
 /// Most engine events a replay may take before it is refused.
 pub const MAX_REPLAY_EVENTS: u64 = 20_000_000;
+/// Shortest sample interval a scenario may ask for (0, no sampling, is
+/// allowed too): sampling costs cgroups × tasks per tick.
+pub const MIN_SAMPLE_INTERVAL: Nanos = 1_000_000;
+/// Longest sample interval a scenario may ask for.
+pub const MAX_SAMPLE_INTERVAL: Nanos = MAX_NOW;
 /// Largest seed and swap size a scenario may carry: 2^53 − 1, the largest
 /// integer a JSON number keeps exactly in JavaScript (the playground parses
 /// scenarios with the browser's `JSON`).
@@ -65,6 +70,14 @@ pub struct Scenario {
     pub root_use_hierarchy: bool,
     pub engine: EngineMode,
     pub costs: CostModel,
+    /// Interval of the time series, ns (0: none). Left out of the JSON at
+    /// its default, so documents without it (older links) and with it
+    /// read the same.
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "is_default_sample_interval")
+    )]
+    pub sample_interval: Nanos,
     pub journal: Vec<JournalEntry>,
     /// Run to this virtual time after the journal.
     pub now: Nanos,
@@ -82,10 +95,16 @@ impl Default for Scenario {
             root_use_hierarchy: k.root_use_hierarchy,
             engine: EngineMode::default(),
             costs: CostModel::default(),
+            sample_interval: DEFAULT_SAMPLE_INTERVAL,
             journal: Vec::new(),
             now: 0,
         }
     }
+}
+
+#[cfg(feature = "serde")]
+fn is_default_sample_interval(ns: &Nanos) -> bool {
+    *ns == DEFAULT_SAMPLE_INTERVAL
 }
 
 impl Scenario {
@@ -122,6 +141,15 @@ impl Scenario {
             return Err(format!("cpus must be 1 to 256, not {}", self.cpus));
         }
         self.costs.validate().map_err(String::from)?;
+        if self.sample_interval != 0
+            && !(MIN_SAMPLE_INTERVAL..=MAX_SAMPLE_INTERVAL).contains(&self.sample_interval)
+        {
+            return Err(format!(
+                "sample_interval must be 0 (no time series) or {MIN_SAMPLE_INTERVAL} to \
+                 {MAX_SAMPLE_INTERVAL} ns, not {}",
+                self.sample_interval
+            ));
+        }
         if self.journal.len() > MAX_JOURNAL {
             return Err(format!(
                 "the scenario has {} journal entries; at most {MAX_JOURNAL} are allowed",
@@ -154,60 +182,12 @@ impl Scenario {
         }
         Ok(())
     }
-
-    fn config(&self) -> SimConfig {
-        let mut c = SimConfig::new(self.version);
-        c.seed = self.seed;
-        c.mode = self.engine;
-        c.costs = self.costs;
-        c.kernel.cpus = self.cpus;
-        c.kernel.swap_pages = self.swap_pages;
-        c.kernel.root_use_hierarchy = self.root_use_hierarchy;
-        c
-    }
-
-    /// Build the machine and replay the journal.
-    pub fn instantiate(&self) -> Result<Simulator, String> {
-        self.validate()?;
-        let mut sim = Simulator::build(self.config());
-        // The budget also holds inside one line (`sleep 24h` under load).
-        sim.machine_mut().engine.event_limit = MAX_REPLAY_EVENTS;
-        let guard = |sim: &Simulator| -> Result<(), String> {
-            if sim.kernel().tree.len() > MAX_CGROUPS.min(MEM_CGROUP_ID_MAX) {
-                return Err(format!(
-                    "the scenario creates more than {MAX_CGROUPS} cgroups"
-                ));
-            }
-            if sim.engine().limit_hit || sim.engine().events_processed > MAX_REPLAY_EVENTS {
-                return Err(format!(
-                    "the scenario needs more than {MAX_REPLAY_EVENTS} events to replay"
-                ));
-            }
-            Ok(())
-        };
-        for e in &self.journal {
-            sim.run_until_bounded(e.at, MAX_REPLAY_EVENTS)?;
-            match (&e.exec, &e.write) {
-                (Some(line), _) => {
-                    sim.exec(line);
-                }
-                (None, Some((path, value))) => {
-                    let _ = sim.write(path, value);
-                }
-                _ => {}
-            }
-            guard(&sim)?;
-        }
-        sim.run_until_bounded(self.now, MAX_REPLAY_EVENTS)?;
-        guard(&sim)?;
-        sim.machine_mut().engine.event_limit = u64::MAX;
-        Ok(sim)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::Simulator;
 
     fn session() -> Simulator {
         let mut sim = Simulator::new(Version::V2);
@@ -284,16 +264,26 @@ mod tests {
         // One line that would run far past the event budget stops inside it.
         let mut sc = Scenario::from_script(
             Version::V1,
-            &["mkdir a", "spawn a sawtooth 64M --rate 1G/s", "sleep 24h"],
+            &["mkdir a", "spawn a sawtooth 64M --rate 1G/s", "sleep 59m"],
         );
         sc.engine = EngineMode::PerPage;
         assert!(sc.instantiate().unwrap_err().contains("events to replay"));
+        // One that sleeps past the time bound is refused before it runs.
+        sc.journal[2].exec = Some("sleep 24h".into());
+        assert!(sc.instantiate().unwrap_err().contains("sleeps past 1 hour"));
+        // A sample interval that would flood the engine.
+        let mut sc = Scenario::from_script(Version::V1, &[]);
+        sc.sample_interval = 1000;
+        assert!(sc.validate().unwrap_err().contains("sample_interval"));
+        sc.sample_interval = 0;
+        assert!(sc.validate().is_ok());
     }
 }
 
 #[cfg(test)]
 mod replay_timing {
     use super::*;
+    use crate::sim::Simulator;
 
     /// A write that lands in the middle of a bulk fault run must see the
     /// machine as it was at its instant when replayed, not a little later.

@@ -80,6 +80,13 @@ pub fn unpack(fragment: &str) -> Result<String, String> {
     String::from_utf8(json).map_err(|_| String::from("the link is damaged (UTF-8)"))
 }
 
+/// The fragment part of a link: a whole URL (what follows its `#`),
+/// `#s=1.…` or `s=1.…`, surrounding whitespace trimmed.
+pub fn link_fragment(link: &str) -> &str {
+    let text = link.trim();
+    text.split_once('#').map_or(text, |(_, f)| f)
+}
+
 /// Pretty JSON of a scenario (for export).
 #[cfg(feature = "json")]
 pub fn to_json(sc: &Scenario) -> String {
@@ -108,6 +115,27 @@ pub fn from_fragment(fragment: &str) -> Result<Scenario, String> {
     from_json(&unpack(fragment)?)
 }
 
+/// A scenario from a link: a whole URL, `#s=1.…` or `s=1.…`.
+#[cfg(feature = "json")]
+pub fn from_link(link: &str) -> Result<Scenario, String> {
+    from_fragment(link_fragment(link))
+}
+
+/// A scenario from a file's text: JSON, or a link.
+#[cfg(feature = "json")]
+pub fn from_text(text: &str) -> Result<Scenario, String> {
+    let t = text.trim_start();
+    if t.starts_with('{') {
+        from_json(t)
+    } else if t.contains(FRAGMENT_PREFIX) {
+        from_link(t)
+    } else {
+        Err(String::from(
+            "it is neither a scenario JSON file nor a playground link",
+        ))
+    }
+}
+
 #[cfg(all(test, feature = "json"))]
 mod tests {
     use super::*;
@@ -131,6 +159,20 @@ mod tests {
         assert_eq!(from_fragment(&frag).unwrap(), sc);
         assert_eq!(from_fragment(&alloc::format!("#{frag}")).unwrap(), sc);
         assert_eq!(from_json(&to_json(&sc)).unwrap(), sc);
+        let url = alloc::format!("https://example.org/play/?scenario=seed#{frag}\n");
+        assert_eq!(from_link(&url).unwrap(), sc);
+        assert_eq!(from_text(&url).unwrap(), sc);
+        assert_eq!(
+            from_text(&alloc::format!("\n{}", to_json(&sc))).unwrap(),
+            sc
+        );
+        assert!(from_text("hello").unwrap_err().contains("neither"));
+        // The sample interval is written only when it is not the default.
+        assert!(!to_json(&sc).contains("sample_interval"));
+        let mut fleet = sc.clone();
+        fleet.sample_interval = 50_000_000;
+        assert!(to_json(&fleet).contains("\"sample_interval\": 50000000"));
+        assert_eq!(from_fragment(&to_fragment(&fleet)).unwrap(), fleet);
         let back = from_fragment(&frag).unwrap().instantiate().unwrap();
         assert_eq!(back.trace_hash(), sim.trace_hash());
     }

@@ -4,15 +4,19 @@
 //! ([`Simulator::exec`]), direct file access ([`Simulator::read`],
 //! [`Simulator::write`]) and snapshots of the tree for drawing.
 
+use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::cgroupfs::{self, Cred, Node};
-use crate::engine::{Engine, EngineMode};
+use crate::engine::{Engine, EngineMode, DEFAULT_SAMPLE_INTERVAL};
 use crate::kernel::{Kernel, KernelConfig, Version};
 use crate::lru::CostModel;
 use crate::scenario::{JournalEntry, Scenario};
 use crate::shell::{self, Output, Shell};
+use crate::stats::{MemcgTimes, Series};
+use crate::tree::CgroupId;
+use crate::units::Nanos;
 use crate::Errno;
 
 /// A cgroup as a front end lists it.
@@ -39,20 +43,26 @@ pub struct FileInfo {
     pub value: Result<String, Errno>,
 }
 
-/// The simulated machine: kernel state and the engine that moves it.
-#[derive(Clone, Debug)]
-pub struct Machine {
-    pub kernel: Kernel,
-    pub engine: Engine,
-}
+pub use crate::machine::Machine;
 
-/// How to build a [`Simulator`].
+/// How to build a [`Simulator`]; [`Simulator::builder`] sets it field by
+/// field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SimConfig {
     pub kernel: KernelConfig,
     pub seed: u64,
     pub mode: EngineMode,
     pub costs: CostModel,
+    /// Interval of the per-cgroup time series, ns (0: no series). Sampling
+    /// costs cgroups × tasks per tick, so large trees sample less often;
+    /// the trace does not depend on it.
+    pub sample_interval: Nanos,
+    /// The engine stops after this many events in all (`u64::MAX`: never);
+    /// [`Simulator::event_limit_hit`] tells it did.
+    pub event_limit: u64,
+    /// Keep every trace line until [`Simulator::take_trace`] takes it (a
+    /// `--trace FILE` sink); without it only the newest lines are kept.
+    pub trace_sink: bool,
 }
 
 impl SimConfig {
@@ -62,7 +72,83 @@ impl SimConfig {
             seed: 0,
             mode: EngineMode::default(),
             costs: CostModel::default(),
+            sample_interval: DEFAULT_SAMPLE_INTERVAL,
+            event_limit: u64::MAX,
+            trace_sink: false,
         }
+    }
+}
+
+/// Builds a [`Simulator`]:
+/// `Simulator::builder(Version::V2).seed(7).sample_interval(50_000_000).build()`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimBuilder {
+    config: SimConfig,
+}
+
+impl SimBuilder {
+    pub fn seed(mut self, seed: u64) -> SimBuilder {
+        self.config.seed = seed;
+        self
+    }
+
+    /// CPUs, each with its charge stock.
+    pub fn cpus(mut self, cpus: usize) -> SimBuilder {
+        self.config.kernel.cpus = cpus;
+        self
+    }
+
+    pub fn engine(mut self, mode: EngineMode) -> SimBuilder {
+        self.config.mode = mode;
+        self
+    }
+
+    pub fn costs(mut self, costs: CostModel) -> SimBuilder {
+        self.config.costs = costs;
+        self
+    }
+
+    pub fn swap_pages(mut self, pages: u64) -> SimBuilder {
+        self.config.kernel.swap_pages = pages;
+        self
+    }
+
+    /// v1's root `memory.use_hierarchy`.
+    pub fn root_use_hierarchy(mut self, on: bool) -> SimBuilder {
+        self.config.kernel.root_use_hierarchy = on;
+        self
+    }
+
+    /// See [`SimConfig::sample_interval`].
+    pub fn sample_interval(mut self, ns: Nanos) -> SimBuilder {
+        self.config.sample_interval = ns;
+        self
+    }
+
+    /// See [`SimConfig::event_limit`].
+    pub fn event_limit(mut self, events: u64) -> SimBuilder {
+        self.config.event_limit = events;
+        self
+    }
+
+    /// See [`SimConfig::trace_sink`].
+    pub fn trace_sink(mut self, on: bool) -> SimBuilder {
+        self.config.trace_sink = on;
+        self
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.config
+    }
+
+    pub fn build(self) -> Simulator {
+        Simulator::build(self.config)
+    }
+}
+
+impl From<SimConfig> for SimBuilder {
+    fn from(config: SimConfig) -> SimBuilder {
+        SimBuilder { config }
     }
 }
 
@@ -83,6 +169,11 @@ impl Simulator {
         Simulator::with_config(KernelConfig::new(version))
     }
 
+    /// A builder over [`SimConfig`] for a machine of `version`.
+    pub fn builder(version: Version) -> SimBuilder {
+        SimBuilder::from(SimConfig::new(version))
+    }
+
     pub fn with_config(config: KernelConfig) -> Simulator {
         let mut c = SimConfig::new(config.version);
         c.kernel = config;
@@ -97,6 +188,9 @@ impl Simulator {
         kernel.costs = c.costs;
         let mut engine = Engine::new(cpus, c.seed);
         engine.mode = c.mode;
+        engine.sample_interval = c.sample_interval;
+        engine.event_limit = c.event_limit;
+        engine.trace.keep_pending = c.trace_sink;
         let shell = Shell::new(&kernel);
         Simulator {
             m: Machine { kernel, engine },
@@ -139,36 +233,104 @@ impl Simulator {
             root_use_hierarchy: c.kernel.root_use_hierarchy,
             engine: c.mode,
             costs: c.costs,
+            sample_interval: c.sample_interval,
             journal: self.journal.clone(),
             now: self.now(),
         })
     }
 
-    /// Run to `t` processing at most `max_events` events in all. Uses
-    /// `run_until`, so a bulk run of faults stops at `t` exactly.
-    pub fn run_until_bounded(&mut self, t: u64, max_events: u64) -> Result<(), String> {
-        let e = &mut self.m.engine;
-        let saved = core::mem::replace(&mut e.event_limit, max_events);
-        self.m.engine.run_until(&mut self.m.kernel, t);
-        let e = &mut self.m.engine;
-        e.event_limit = saved;
-        if e.limit_hit {
-            return Err(alloc::format!(
-                "more than {max_events} events before {} ms of virtual time",
-                t / 1_000_000
-            ));
-        }
-        Ok(())
+    /// The configuration the machine was built with (and the sample
+    /// interval it uses now).
+    pub fn config(&self) -> &SimConfig {
+        &self.config
     }
 
+    /// Sample the time series every `ns` from the next tick on (0: stop).
+    /// The trace does not depend on it; [`Simulator::scenario`] records it.
+    pub fn set_sample_interval(&mut self, ns: Nanos) {
+        self.config.sample_interval = ns;
+        self.m.engine.sample_interval = ns;
+    }
+
+    /// Stop the engine after `events` events in all (a replay's budget).
+    pub(crate) fn set_event_limit(&mut self, events: u64) {
+        self.m.engine.event_limit = events;
+        self.m.engine.limit_hit = false;
+    }
+
+    /// The engine stopped at [`SimConfig::event_limit`].
+    pub fn event_limit_hit(&self) -> bool {
+        self.m.engine.limit_hit
+    }
+
+    /// Engine events processed so far (sampler ticks and bulk runs count
+    /// too, so this is no coordinate: chunking a run changes it).
+    pub fn events_processed(&self) -> u64 {
+        self.m.engine.events_processed
+    }
+
+    /// Cgroups alive, the root included.
+    pub fn cgroup_count(&self) -> usize {
+        self.m.kernel.tree.len()
+    }
+
+    /// The time series of cgroup `id`, when it has a memcg and sampling is on.
+    pub fn series(&self, id: CgroupId) -> Option<&Series> {
+        self.m.engine.series.get(&id)
+    }
+
+    /// Stall times and the fault-latency histogram of cgroup `id`'s tasks.
+    pub fn memcg_times(&self, id: CgroupId) -> Option<&MemcgTimes> {
+        self.m.engine.times.get(&id)
+    }
+
+    /// Trace lines recorded so far (more than are kept).
+    pub fn trace_len(&self) -> u64 {
+        self.m.engine.trace.len()
+    }
+
+    /// The newest trace lines, oldest first (at most
+    /// [`crate::trace::TRACE_KEEP`]).
+    pub fn trace_recent(&self) -> impl Iterator<Item = &str> + '_ {
+        self.m.engine.trace.recent().map(String::as_str)
+    }
+
+    /// The trace lines recorded since the last call, with
+    /// [`SimConfig::trace_sink`] on (empty otherwise).
+    pub fn take_trace(&mut self) -> VecDeque<String> {
+        self.m.engine.trace.take_pending()
+    }
+
+    /// Trace memcg paths of the tasks that are allocating now (running an
+    /// allocation op): where charge flows are drawn.
+    pub fn charging_tasks(&self) -> Vec<String> {
+        use crate::engine::TaskState;
+        use crate::workload::Op;
+        self.m
+            .engine
+            .tasks
+            .values()
+            .filter(|t| {
+                t.state == TaskState::Running
+                    && matches!(t.program.ops.get(t.pc), Some(Op::Alloc { .. }))
+            })
+            .map(|t| t.memcg_path.clone())
+            .collect()
+    }
+
+    /// The machine itself, for white-box tests; front ends use the
+    /// accessors above.
     pub fn machine(&self) -> &Machine {
         &self.m
     }
 
+    /// White-box tests only: changing the machine behind the facade's back
+    /// leaves it out of the journal.
     pub fn machine_mut(&mut self) -> &mut Machine {
         &mut self.m
     }
 
+    /// White-box tests only (see [`Simulator::machine`]).
     pub fn engine(&self) -> &Engine {
         &self.m.engine
     }
@@ -209,6 +371,7 @@ impl Simulator {
         self.m.kernel.version()
     }
 
+    /// White-box tests only (see [`Simulator::machine`]).
     pub fn kernel(&self) -> &Kernel {
         &self.m.kernel
     }
@@ -313,14 +476,10 @@ impl Simulator {
     }
 }
 
-/// Lines that cannot change the machine are left out of the journal.
+/// Lines that cannot change the machine or the session are left out of
+/// the journal; the shell decides from the parsed line.
 fn journaled(line: &str) -> bool {
-    let first = line.split_whitespace().next().unwrap_or("");
-    let read_only = matches!(
-        first,
-        "" | "cat" | "ls" | "tree" | "pwd" | "ps" | "help" | "whoami" | "true" | "false"
-    ) && !line.contains('>');
-    !(read_only || first.starts_with('#'))
+    !shell::is_read_only(line)
 }
 
 /// A plain-data picture of the machine for front ends (issue 3/4/5).

@@ -3,8 +3,7 @@
 
 use alloc::vec::Vec;
 
-use crate::lru::Nanos;
-use crate::units::Pages;
+use crate::units::{Nanos, Pages};
 
 /// Log2 buckets of nanoseconds: bucket `b` holds values in `[2^b, 2^(b+1))`
 /// (bucket 0 also holds 0).

@@ -11,17 +11,34 @@
 //! allocation) and in the memcg's counters and statistics.
 //!
 //! ```text
-//!       time(s)      event        pid    memcg                details
-//!   0.012345678  work_queued      42     /test                usage=249056 wmark_high=249036
+//!      0.012345678  work_queued      1001  /test                usage=249056 wmark_high=249036
+//!      0.012345678  work_start          -  /a\x20b              nr=32 usage=1952 wmark_low=1935
 //! ```
+//!
+//! ## Line format
+//!
+//! Fields are separated by ASCII spaces: the time in seconds with nine
+//! decimals (right-aligned to 6 digits before the point), the event
+//! ([`EventKind::as_str`], padded to 14), the pid or `-` (right-aligned to
+//! 6), the memcg path under the mount (`/` for the root; the file's path
+//! for `write`; padded to 20), then the details as `key=value` pairs.
+//!
+//! A cgroup name may hold any byte but `/` and NUL (mkdir "a b" is legal),
+//! so the free-text fields are escaped and never hold a space: in the memcg
+//! column and the `program=` value a backslash prints as `\\`, and a space
+//! or a control byte (0x00–0x1f, 0x7f) as `\xHH` (two lower-case hex
+//! digits); every other character, UTF-8 included, prints as is. The
+//! `write` event's `value=` is a Rust string literal (`{:?}`: quotes,
+//! `\\`, `\n`, …) with a space also written `\x20`. Names and values
+//! without such bytes print unchanged. [`parse_line`] reads a line back.
 
+use alloc::borrow::Cow;
 use alloc::collections::VecDeque;
 use alloc::string::String;
-use core::fmt::Write as _;
+use core::fmt::{self, Write as _};
 use core::hash::Hasher;
 
-use crate::lru::Nanos;
-use crate::units::Pages;
+use crate::units::{Nanos, Pages};
 
 /// Something that happened, stamped with virtual time by the engine.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,32 +126,97 @@ pub enum Event {
     },
 }
 
-impl Event {
-    fn kind(&self) -> &'static str {
+/// The event column: what kind of [`Event`] a line records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EventKind {
+    Spawn,
+    Exit,
+    Killed,
+    AllocDone,
+    WorkQueued,
+    WorkStart,
+    WorkChunk,
+    WorkDone,
+    DirectReclaim,
+    HighPenalty,
+    OomKill,
+    ForceCharge,
+    DrainStock,
+    Refault,
+    Write,
+}
+
+impl EventKind {
+    /// Every kind, in [`Event`] order.
+    pub const ALL: [EventKind; 15] = [
+        EventKind::Spawn,
+        EventKind::Exit,
+        EventKind::Killed,
+        EventKind::AllocDone,
+        EventKind::WorkQueued,
+        EventKind::WorkStart,
+        EventKind::WorkChunk,
+        EventKind::WorkDone,
+        EventKind::DirectReclaim,
+        EventKind::HighPenalty,
+        EventKind::OomKill,
+        EventKind::ForceCharge,
+        EventKind::DrainStock,
+        EventKind::Refault,
+        EventKind::Write,
+    ];
+
+    /// The name in the event column.
+    pub fn as_str(self) -> &'static str {
         match self {
-            Event::Spawn { .. } => "spawn",
-            Event::Exit { .. } => "exit",
-            Event::Killed { .. } => "killed",
-            Event::AllocDone { .. } => "alloc_done",
-            Event::WorkQueued { .. } => "work_queued",
-            Event::WorkStart { .. } => "work_start",
-            Event::WorkChunk { .. } => "work_chunk",
-            Event::WorkDone { .. } => "work_done",
-            Event::DirectReclaim { .. } => "direct_reclaim",
-            Event::HighPenalty { .. } => "high_penalty",
-            Event::OomKill { .. } => "oom_kill",
-            Event::Force { .. } => "force_charge",
-            Event::Drain { .. } => "drain_stock",
-            Event::Refault { .. } => "refault",
-            Event::Write { .. } => "write",
+            EventKind::Spawn => "spawn",
+            EventKind::Exit => "exit",
+            EventKind::Killed => "killed",
+            EventKind::AllocDone => "alloc_done",
+            EventKind::WorkQueued => "work_queued",
+            EventKind::WorkStart => "work_start",
+            EventKind::WorkChunk => "work_chunk",
+            EventKind::WorkDone => "work_done",
+            EventKind::DirectReclaim => "direct_reclaim",
+            EventKind::HighPenalty => "high_penalty",
+            EventKind::OomKill => "oom_kill",
+            EventKind::ForceCharge => "force_charge",
+            EventKind::DrainStock => "drain_stock",
+            EventKind::Refault => "refault",
+            EventKind::Write => "write",
         }
     }
 
-    /// One trace line: time, event, pid, memcg, details.
-    pub fn line(&self, t: Nanos) -> String {
-        let mut s = String::new();
-        let none = String::from("-");
-        let (pid, memcg): (Option<u32>, &str) = match self {
+    /// The kind named `s` in the event column.
+    pub fn parse(s: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl Event {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::Spawn { .. } => EventKind::Spawn,
+            Event::Exit { .. } => EventKind::Exit,
+            Event::Killed { .. } => EventKind::Killed,
+            Event::AllocDone { .. } => EventKind::AllocDone,
+            Event::WorkQueued { .. } => EventKind::WorkQueued,
+            Event::WorkStart { .. } => EventKind::WorkStart,
+            Event::WorkChunk { .. } => EventKind::WorkChunk,
+            Event::WorkDone { .. } => EventKind::WorkDone,
+            Event::DirectReclaim { .. } => EventKind::DirectReclaim,
+            Event::HighPenalty { .. } => EventKind::HighPenalty,
+            Event::OomKill { .. } => EventKind::OomKill,
+            Event::Force { .. } => EventKind::ForceCharge,
+            Event::Drain { .. } => EventKind::DrainStock,
+            Event::Refault { .. } => EventKind::Refault,
+            Event::Write { .. } => EventKind::Write,
+        }
+    }
+
+    /// The pid and memcg columns (the memcg as recorded: empty for the root).
+    fn pid_and_memcg(&self) -> (Option<u32>, &str) {
+        match self {
             Event::Spawn { pid, memcg, .. }
             | Event::Exit { pid, memcg }
             | Event::Killed { pid, memcg }
@@ -151,19 +233,16 @@ impl Event {
             | Event::Force { memcg, .. }
             | Event::Drain { memcg } => (None, memcg),
             Event::Write { path, .. } => (None, path),
-        };
-        let pid = pid.map(|p| alloc::format!("{p}")).unwrap_or(none);
-        let _ = write!(
-            s,
-            "{:>6}.{:09}  {:<14} {:>6}  {:<20}",
-            t / 1_000_000_000,
-            t % 1_000_000_000,
-            self.kind(),
-            pid,
-            if memcg.is_empty() { "/" } else { memcg }
-        );
+        }
+    }
+
+    /// One trace line: time, event, pid, memcg, details.
+    pub fn line(&self, t: Nanos) -> String {
+        let mut s = String::new();
+        let (pid, memcg) = self.pid_and_memcg();
+        write_columns(&mut s, t, self.kind(), pid, memcg);
         let _ = match self {
-            Event::Spawn { program, .. } => write!(s, " program={program}"),
+            Event::Spawn { program, .. } => write!(s, " program={}", escape(program)),
             Event::Exit { .. }
             | Event::Killed { .. }
             | Event::OomKill { .. }
@@ -214,13 +293,150 @@ impl Event {
             Event::HighPenalty { jiffies, .. } => write!(s, " jiffies={jiffies}"),
             Event::Force { pages, .. } => write!(s, " pages={pages}"),
             Event::Refault { pages, cost_ns, .. } => write!(s, " pages={pages} cost_ns={cost_ns}"),
-            Event::Write { value, error, .. } => match error {
-                None => write!(s, " value={value:?}"),
-                Some(e) => write!(s, " value={value:?} error={e}"),
-            },
+            Event::Write { value, error, .. } => {
+                let value = alloc::format!("{value:?}").replace(' ', "\\x20");
+                match error {
+                    None => write!(s, " value={value}"),
+                    Some(e) => write!(s, " value={value} error={e}"),
+                }
+            }
         };
         s
     }
+}
+
+/// The four fixed columns; `memcg` as recorded (empty for the root).
+fn write_columns(s: &mut String, t: Nanos, kind: EventKind, pid: Option<u32>, memcg: &str) {
+    let memcg = if memcg.is_empty() { "/" } else { memcg };
+    let _ = write!(
+        s,
+        "{:>6}.{:09}  {:<14} ",
+        t / 1_000_000_000,
+        t % 1_000_000_000,
+        kind.as_str()
+    );
+    let _ = match pid {
+        Some(p) => write!(s, "{p:>6}"),
+        None => write!(s, "{:>6}", "-"),
+    };
+    let _ = write!(s, "  {:<20}", escape(memcg));
+}
+
+/// Escape a free-text field (see the module doc): `\\` and `\xHH`.
+pub fn escape(field: &str) -> Cow<'_, str> {
+    let plain = |c: char| c != ' ' && c != '\\' && !c.is_ascii_control();
+    if field.chars().all(plain) {
+        return Cow::Borrowed(field);
+    }
+    let mut out = String::with_capacity(field.len() + 8);
+    for c in field.chars() {
+        if plain(c) {
+            out.push(c);
+        } else if c == '\\' {
+            out.push_str("\\\\");
+        } else {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Undo [`escape`]; `None` for a malformed escape.
+pub fn unescape(field: &str) -> Option<Cow<'_, str>> {
+    if !field.contains('\\') {
+        return Some(Cow::Borrowed(field));
+    }
+    let mut out = String::with_capacity(field.len());
+    let mut rest = field;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(r) = after.strip_prefix('\\') {
+            out.push('\\');
+            rest = r;
+        } else {
+            let hex = after.strip_prefix('x')?.get(..2)?;
+            if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                return None;
+            }
+            let b = u8::from_str_radix(hex, 16).ok().filter(u8::is_ascii)?;
+            out.push(char::from(b));
+            rest = &after[3..];
+        }
+    }
+    out.push_str(rest);
+    Some(Cow::Owned(out))
+}
+
+/// One trace line read back: the columns, the memcg unescaped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceLine<'a> {
+    pub time: Nanos,
+    pub kind: EventKind,
+    pub pid: Option<u32>,
+    /// The memcg path (`/` for the root), or the file for `write`.
+    pub memcg: Cow<'a, str>,
+    /// The `key=value` pairs as printed; empty when there are none.
+    pub details: &'a str,
+}
+
+impl fmt::Display for TraceLine<'_> {
+    /// The line as [`Event::line`] printed it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        write_columns(&mut s, self.time, self.kind, self.pid, &self.memcg);
+        f.write_str(&s)?;
+        if !self.details.is_empty() {
+            write!(f, " {}", self.details)?;
+        }
+        Ok(())
+    }
+}
+
+/// Read a line of [`Event::line`] back (see the module doc for the format);
+/// `None` when it is not one.
+///
+/// ```
+/// use memcg::trace::{parse_line, EventKind};
+/// let l = parse_line("     0.000480000  work_start          -  /a\\x20b              nr=32").unwrap();
+/// assert_eq!((l.time, l.kind, l.pid), (480_000, EventKind::WorkStart, None));
+/// assert_eq!((&*l.memcg, l.details), ("/a b", "nr=32"));
+/// ```
+pub fn parse_line(line: &str) -> Option<TraceLine<'_>> {
+    fn field(s: &str) -> Option<(&str, &str)> {
+        let s = s.trim_start_matches(' ');
+        match s.split_once(' ') {
+            Some((f, rest)) => Some((f, rest)),
+            None if !s.is_empty() => Some((s, "")),
+            None => None,
+        }
+    }
+    let (time, rest) = field(line)?;
+    let (kind, rest) = field(rest)?;
+    let (pid, rest) = field(rest)?;
+    let (memcg, details) = field(rest)?;
+    let (secs, frac) = time.split_once('.')?;
+    let digits = |d: &str| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit());
+    if !digits(secs) || !digits(frac) || frac.len() != 9 {
+        return None;
+    }
+    let time = secs
+        .parse::<u64>()
+        .ok()?
+        .checked_mul(1_000_000_000)?
+        .checked_add(frac.parse::<u64>().ok()?)?;
+    let pid = match pid {
+        "-" => None,
+        p if digits(p) => Some(p.parse().ok()?),
+        _ => return None,
+    };
+    Some(TraceLine {
+        time,
+        kind: EventKind::parse(kind)?,
+        pid,
+        memcg: unescape(memcg)?,
+        details: details.trim_start_matches(' '),
+    })
 }
 
 /// Lines kept for display.
@@ -289,5 +505,221 @@ impl Trace {
     /// Lines recorded since the last call (when `keep_pending`).
     pub fn take_pending(&mut self) -> VecDeque<String> {
         core::mem::take(&mut self.pending)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+    use alloc::vec::Vec;
+
+    /// One event of every kind, recorded for `memcg` (and a file below it).
+    fn every_kind(memcg: &str, pid: u32) -> Vec<Event> {
+        let m = || String::from(memcg);
+        let path = alloc::format!("/sys/fs/cgroup{memcg}/memory.max");
+        alloc::vec![
+            Event::Spawn {
+                pid,
+                memcg: m(),
+                program: String::from("anon")
+            },
+            Event::Exit { pid, memcg: m() },
+            Event::Killed { pid, memcg: m() },
+            Event::AllocDone {
+                pid,
+                memcg: m(),
+                pages: 256,
+                stall_ns: 12
+            },
+            Event::WorkQueued {
+                pid: Some(pid),
+                memcg: m(),
+                usage: 9,
+                wmark_high: 8
+            },
+            Event::WorkStart {
+                memcg: m(),
+                nr: 32,
+                usage: 9,
+                wmark_low: 7
+            },
+            Event::WorkChunk {
+                memcg: m(),
+                reclaimed: 2,
+                scanned: 3,
+                cost_ns: 4,
+                usage: 5
+            },
+            Event::WorkDone {
+                memcg: m(),
+                reclaimed: 2,
+                elapsed_ns: 6,
+                usage: 5
+            },
+            Event::DirectReclaim {
+                pid: None,
+                memcg: m(),
+                nr: 32,
+                reclaimed: 1,
+                cost_ns: 2
+            },
+            Event::HighPenalty {
+                pid,
+                memcg: m(),
+                jiffies: 20
+            },
+            Event::OomKill { pid, memcg: m() },
+            Event::Force {
+                memcg: m(),
+                pages: 1
+            },
+            Event::Drain { memcg: m() },
+            Event::Refault {
+                pid,
+                memcg: m(),
+                pages: 3,
+                cost_ns: 4
+            },
+            Event::Write {
+                path: path.clone(),
+                value: String::from("1 G\n"),
+                error: None
+            },
+            Event::Write {
+                path,
+                value: String::from("\"x\\"),
+                error: Some("EINVAL")
+            },
+        ]
+    }
+
+    #[test]
+    fn every_line_parses_back_and_prints_again() {
+        let names = [
+            "",
+            "/test",
+            "/a b",
+            "/a  b ",
+            "/tab\there/back\\slash",
+            "/\x7f\x01",
+            "/ünï cødé",
+            "/a\\x20b",
+            "/a-name-far-longer-than-the-twenty-columns",
+        ];
+        let mut kinds = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            for e in every_kind(name, 1000 + i as u32) {
+                let t = 3_000_000_017 * i as u64;
+                let line = e.line(t);
+                let p = parse_line(&line).unwrap_or_else(|| panic!("{line:?}"));
+                assert_eq!(p.time, t);
+                assert_eq!(p.kind, e.kind());
+                let (pid, memcg) = e.pid_and_memcg();
+                assert_eq!(p.pid, pid, "{line:?}");
+                let shown = if memcg.is_empty() { "/" } else { memcg };
+                assert_eq!(p.memcg, shown, "{line:?}");
+                assert_eq!(p.to_string(), line);
+                kinds.push(p.kind);
+            }
+        }
+        kinds.sort();
+        kinds.dedup();
+        assert_eq!(kinds, EventKind::ALL, "every kind is covered");
+    }
+
+    #[test]
+    fn no_free_text_field_holds_a_space() {
+        for e in every_kind("/a b", 7) {
+            let line = e.line(0);
+            let p = parse_line(&line).unwrap();
+            let in_memcg = escape(&p.memcg);
+            assert!(!in_memcg.contains(' '), "{line:?}");
+            // Details split on spaces into key=value pairs only.
+            for pair in p.details.split(' ').filter(|f| !f.is_empty()) {
+                assert!(pair.contains('='), "{pair:?} in {line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn plain_names_print_as_before() {
+        // The format the README and existing traces show, byte for byte.
+        let e = Event::WorkQueued {
+            pid: Some(1001),
+            memcg: String::from("/svc"),
+            usage: 124544,
+            wmark_high: 124518,
+        };
+        assert_eq!(
+            e.line(4_863_750_000),
+            "     4.863750000  work_queued      1001  /svc                 usage=124544 wmark_high=124518"
+        );
+        let w = Event::Write {
+            path: String::from("/sys/fs/cgroup/memory/svc/memory.wmark_ratio"),
+            value: String::from("95\n"),
+            error: None,
+        };
+        assert_eq!(
+            w.line(0),
+            "     0.000000000  write               -  /sys/fs/cgroup/memory/svc/memory.wmark_ratio value=\"95\\n\""
+        );
+        let x = Event::Exit {
+            pid: 7,
+            memcg: String::new(),
+        };
+        assert_eq!(
+            x.line(0),
+            "     0.000000000  exit                7  /                   "
+        );
+        assert_eq!(escape("/svc"), Cow::Borrowed("/svc"));
+    }
+
+    #[test]
+    fn escapes_are_c_style_and_malformed_ones_are_refused() {
+        assert_eq!(escape("/a b\\c\td"), "/a\\x20b\\\\c\\x09d");
+        assert_eq!(unescape("/a\\x20b\\\\c\\x09d").unwrap(), "/a b\\c\td");
+        for bad in ["\\", "\\x2", "\\xg0", "\\x+1", "\\q", "\\xff"] {
+            assert_eq!(unescape(bad), None, "{bad:?}");
+        }
+        for bad in [
+            "",
+            "x",
+            "     0.000000000  nosuch  -  /",
+            "     0.00000000  exit  7  /",
+            "     0.000000000  exit  x7  /",
+            "     0.000000000  exit  7  /\\x2",
+        ] {
+            assert_eq!(parse_line(bad), None, "{bad:?}");
+        }
+        assert_eq!(EventKind::parse("work_chunk"), Some(EventKind::WorkChunk));
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::parse(k.as_str()), Some(k));
+        }
+    }
+
+    #[test]
+    fn a_trace_of_a_cgroup_named_a_space_b_parses_back() {
+        let mut sim = crate::Simulator::new(crate::Version::V2);
+        for line in [
+            "mkdir \"a b\"",
+            "echo 8M > \"a b/memory.max\"",
+            "echo 95 > \"a b/memory.wmark_ratio\"",
+            "spawn \"a b\" anon 12M",
+            "wait",
+        ] {
+            assert!(sim.exec(line).ok(), "{line}");
+        }
+        let lines: Vec<&String> = sim.engine().trace.recent().collect();
+        let mut worker = 0;
+        for l in &lines {
+            let p = parse_line(l).unwrap_or_else(|| panic!("{l:?}"));
+            match p.kind {
+                EventKind::Write => assert!(p.memcg.starts_with("/sys/fs/cgroup/a b/")),
+                _ => assert_eq!(p.memcg, "/a b", "{l:?}"),
+            }
+            worker += usize::from(p.kind == EventKind::WorkChunk);
+        }
+        assert!(worker > 0, "the worker ran for /a b");
     }
 }

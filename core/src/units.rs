@@ -1,4 +1,5 @@
-//! Units and the kernel's number parsers (spec §0.2, §1.4, §14).
+//! Units, the constants several layers share, and the kernel's number
+//! parsers (spec §0.2, §1.4, §14).
 //!
 //! Everything the kernel keeps in pages stays in pages here; bytes appear only
 //! at the file boundary, as `pages × 4096` computed in wrapping `u64` (§0.2).
@@ -11,9 +12,15 @@ pub const PAGE_SIZE: u64 = 4096;
 pub const PAGE_COUNTER_MAX: u64 = (i64::MAX as u64) / PAGE_SIZE;
 /// `MEMCG_CHARGE_BATCH` (§0.2, §2).
 pub const MEMCG_CHARGE_BATCH: u64 = 32;
+/// `PAGE_ALLOC_COSTLY_ORDER`: the charge path retries and OOMs only up to
+/// this order (§3, §11.1).
+pub const PAGE_ALLOC_COSTLY_ORDER: u32 = 3;
 
 /// A count of 4 KiB pages.
 pub type Pages = u64;
+
+/// Virtual time in nanoseconds.
+pub type Nanos = u64;
 
 /// `pages × PAGE_SIZE`, wrapping like the kernel's `u64` arithmetic (§0.2).
 pub fn pages_to_bytes(pages: Pages) -> u64 {

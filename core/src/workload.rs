@@ -7,8 +7,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::lru::Nanos;
-use crate::units::Pages;
+use crate::units::{Nanos, Pages};
 
 /// What kind of page a fault brings in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

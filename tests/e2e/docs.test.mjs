@@ -86,8 +86,11 @@ test('embed.html shows one link full-window and keeps its state on a bad link', 
   await page.waitForFunction(() => Number(document.querySelector('.playground').dataset.now) > 1_000_000_000);
   await page.locator('#play').click();
   const hash = await page.locator('.playground').getAttribute('data-trace-hash');
+  const t0 = Date.now();
   await page.evaluate(() => { location.hash = 's=1.truncated'; });
-  await page.waitForSelector('#notice[role="alert"]', { timeout: 1000 });
+  // Printed, not asserted: the limit only guards against a banner that never comes.
+  await page.waitForSelector('#notice[role="alert"]', { timeout: 30_000 });
+  console.log(`embed.html, truncated link: banner after ${Date.now() - t0} ms`);
   assert.equal(await page.locator('.playground').getAttribute('data-trace-hash'), hash);
   await page.screenshot({ path: `${OUT_DIR}embed-page.png` });
   assert.deepEqual(problems, []);

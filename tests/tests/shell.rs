@@ -357,3 +357,218 @@ fn simulation_commands_reject_absurd_values() {
         "the stock's 31 pages stay charged"
     );
 }
+
+/// The journal rule reads the whole parsed line: a line that starts with a
+/// reader but also changes the machine is journaled, so a shared link
+/// replays it (issue 10).
+#[test]
+fn lines_that_change_the_machine_after_a_reader_are_journaled() {
+    let mut s = Simulator::new(Version::V1);
+    let m = "/sys/fs/cgroup/memory";
+    run(&mut s, &format!("cat a; mkdir {m}/b"));
+    run(&mut s, &format!("true && mkdir {m}/x"));
+    run(&mut s, "ls || spawn /sys/fs/cgroup/memory/b anon 1M");
+    run(
+        &mut s,
+        "false || spawn /sys/fs/cgroup/memory/b anon 4K --hold",
+    );
+    run(&mut s, "cat b/memory.limit_in_bytes > /dev/null; ls b");
+    let journaled: Vec<&str> = s
+        .journal()
+        .iter()
+        .filter_map(|e| e.exec.as_deref())
+        .collect();
+    assert_eq!(
+        journaled,
+        [
+            "cat a; mkdir /sys/fs/cgroup/memory/b",
+            "true && mkdir /sys/fs/cgroup/memory/x",
+            "ls || spawn /sys/fs/cgroup/memory/b anon 1M",
+            "false || spawn /sys/fs/cgroup/memory/b anon 4K --hold",
+        ]
+    );
+    let replayed = s.scenario().unwrap().instantiate().unwrap();
+    assert!(replayed
+        .read(&format!("{m}/b/memory.limit_in_bytes"))
+        .is_ok());
+    assert!(replayed
+        .read(&format!("{m}/x/memory.limit_in_bytes"))
+        .is_ok());
+    assert_eq!(replayed.snapshot().tasks.len(), 1);
+}
+
+/// What is read-only and what is journaled, line by line.
+#[test]
+fn the_journal_rule_by_example() {
+    use memcg::shell::is_read_only;
+    for line in [
+        "",
+        "   ",
+        "# a comment; mkdir x",
+        "cat memory.stat",
+        "ls; tree -d; pwd; ps; help; whoami; true; false",
+        "echo hello",
+        "cat memory.stat > /dev/null 2>&1",
+        "cat 'unterminated",
+        "ls | mkdir x",
+    ] {
+        assert!(is_read_only(line), "{line:?} is read-only");
+    }
+    for line in [
+        "mkdir x",
+        "cat a; mkdir b",
+        "true && mkdir x",
+        "ls || spawn . anon 1M",
+        "echo 1G > memory.limit_in_bytes",
+        "cat memory.max 2> err",
+        "> memory.max",
+        "cd x",
+        "su nobody -c 'cat x'",
+        "sleep 1s",
+        "wait",
+        "kill 1001",
+        "rmdir x",
+        "nosuchcommand",
+        "c* memory.stat",
+        "$? x",
+    ] {
+        assert!(!is_read_only(line), "{line:?} is journaled");
+    }
+}
+
+/// `help` lists every command of the shell's table (it omitted the
+/// simulation commands).
+#[test]
+fn help_lists_every_command() {
+    let mut s = Simulator::new(Version::V2);
+    let help = run(&mut s, "help").0;
+    for c in memcg::shell::commands() {
+        assert!(
+            help.lines().any(|l| l.trim_start().starts_with(c.usage)),
+            "{} missing from help:\n{help}",
+            c.name
+        );
+        assert!(help.contains(c.description), "{}", c.name);
+    }
+    for name in ["spawn", "wait", "sleep", "kill", "ps"] {
+        assert!(
+            help.lines().any(|l| l.trim_start().starts_with(name)),
+            "{name} missing from help:\n{help}"
+        );
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod props {
+    use memcg::shell::{is_read_only, SpawnSpec};
+    use memcg::{Simulator, Version};
+    use proptest::prelude::*;
+
+    /// A word the spawn syntax takes as an operand: anything not starting
+    /// with `--`, spaces and quotes included.
+    fn operand() -> impl Strategy<Value = String> {
+        "[a-z/. '\"$*#;&|<>-]{0,12}".prop_filter("an option", |s| !s.starts_with("--"))
+    }
+
+    fn size() -> impl Strategy<Value = String> {
+        (
+            1u32..1024,
+            prop::sample::select(vec!["", "K", "M", "k", "G"]),
+        )
+            .prop_map(|(n, unit)| format!("{}{unit}", if unit.is_empty() { n * 4096 } else { n }))
+    }
+
+    fn spec() -> impl Strategy<Value = SpawnSpec> {
+        (
+            operand(),
+            operand(),
+            size(),
+            prop::option::of(size()),
+            prop::option::of(size()),
+            any::<bool>(),
+        )
+            .prop_map(|(path, kind, size, rate, ws, hold)| SpawnSpec {
+                path,
+                kind,
+                size,
+                rate,
+                ws,
+                hold,
+            })
+    }
+
+    /// Simple commands, some read-only, some not, some with redirections.
+    fn simple() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "cat memory.stat",
+            "cat nowhere",
+            "ls",
+            "ls a",
+            "tree -d",
+            "pwd",
+            "ps",
+            "help",
+            "whoami",
+            "true",
+            "false",
+            "echo 5",
+            "echo 5 > /dev/null",
+            "cat a/memory.max 2>&1",
+            "echo 1G > a/memory.max",
+            "echo 77 >> a/memory.wmark_ratio",
+            "mkdir a/c",
+            "rmdir a/b",
+            "cd a",
+            "spawn a/b anon 1M",
+            "sleep 10ms",
+            "wait",
+            "kill 1001",
+            "su nobody -c 'mkdir x'",
+            "bogus",
+        ])
+    }
+
+    fn line() -> impl Strategy<Value = String> {
+        (
+            simple(),
+            prop::collection::vec(
+                (prop::sample::select(vec!["; ", " && ", " || "]), simple()),
+                0..3,
+            ),
+        )
+            .prop_map(|(first, rest)| {
+                let mut s = String::from(first);
+                for (op, c) in rest {
+                    s.push_str(op);
+                    s.push_str(c);
+                }
+                s
+            })
+    }
+
+    proptest! {
+        /// The canonical line parses back to the same spec.
+        #[test]
+        fn spawn_lines_round_trip(spec in spec()) {
+            let line = spec.to_string();
+            prop_assert_eq!(SpawnSpec::parse(&line), Ok(spec), "{}", line);
+        }
+
+        /// A line the journal leaves out changes nothing a replay would see.
+        #[test]
+        fn read_only_lines_change_nothing(line in line(), v2 in any::<bool>()) {
+            let mut sim = Simulator::new(if v2 { Version::V2 } else { Version::V1 });
+            for setup in ["mkdir -p a/b", "spawn a/b anon 64K --hold", "wait"] {
+                sim.exec(setup);
+            }
+            let a = format!("{}/a", sim.mount_point());
+            let before = (sim.snapshot(), sim.cwd().to_string(), sim.list_files(&a).unwrap());
+            let mut after = sim.clone();
+            after.exec(&line);
+            let after = (after.snapshot(), after.cwd().to_string(), after.list_files(&a).unwrap());
+            if is_read_only(&line) {
+                prop_assert_eq!(before, after, "{}", line);
+            }
+        }
+    }
+}

@@ -180,7 +180,7 @@ impl JsSimulator {
     /// The most recent trace lines (at most 10 000), newline-separated.
     pub fn trace(&self) -> String {
         let mut s = String::new();
-        for l in self.sim.engine().trace.recent() {
+        for l in self.sim.trace_recent() {
             s.push_str(l);
             s.push('\n');
         }

@@ -27,7 +27,7 @@ use crate::{scenarios, share, App, AppProps, Handlers};
 pub fn playground_href(base: &str, state: &State) -> String {
     let model = state.model.borrow();
     match state.scenario {
-        Some(i) if model.edits.is_empty() && model.now() == 0 => {
+        Some(i) if model.edits().is_empty() && model.now() == 0 => {
             format!("{base}?scenario={}", scenarios::SCENARIOS[i].id)
         }
         _ => match share::fragment(&model.sim) {

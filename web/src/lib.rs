@@ -18,7 +18,6 @@ pub mod components;
 pub mod embed;
 pub mod format;
 mod hooks;
-pub mod model;
 mod panic;
 pub mod scenarios;
 pub mod share;

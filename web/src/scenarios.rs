@@ -304,9 +304,9 @@ pub fn by_id(id: &str) -> Option<usize> {
 impl Scenario {
     /// A machine of the scenario's version, before its setup runs.
     pub fn machine(&self) -> memcg::Simulator {
-        let mut sim = memcg::Simulator::new(self.version);
-        sim.machine_mut().engine.sample_interval = self.sample_ms * 1_000_000;
-        sim
+        memcg::Simulator::builder(self.version)
+            .sample_interval(self.sample_ms * 1_000_000)
+            .build()
     }
 
     /// The shell commands that build the scenario, in order.
@@ -421,5 +421,21 @@ mod tests {
             sim.exec(&line);
         }
         assert_eq!(sim.cgroups().len(), 201);
+    }
+
+    #[test]
+    fn the_fleet_samples_every_50_ms_and_its_link_says_so() {
+        let sc = &SCENARIOS[by_id("fleet").unwrap()];
+        let mut sim = sc.machine();
+        sim.exec(&sc.setup()[0]);
+        let link = sim.scenario().unwrap();
+        assert_eq!(link.sample_interval, 50_000_000);
+        let again = link.instantiate().unwrap();
+        assert_eq!(again.config().sample_interval, 50_000_000);
+        // The other presets keep the default, which links leave out.
+        let seed = &SCENARIOS[by_id("seed").unwrap()];
+        let sim = seed.machine();
+        let json = crate::share::codec::to_json(&sim.scenario().unwrap());
+        assert!(!json.contains("sample_interval"), "{json}");
     }
 }

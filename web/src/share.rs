@@ -1,23 +1,25 @@
 //! Sharing (issue 5): opening a scenario from a link, a file or an embed's
 //! script, and the exports (scenario JSON, metrics CSV, trace text).
 //!
-//! A scenario is replayed by a [`Loader`] through the playground's own
-//! [`Model`], so the replayed session has its checkpoints and edit log (the
-//! scrubber can go back to any instant of it) and its simulator carries the
-//! same journal again. The loader works in slices of wall time, one per
-//! animation frame, so a heavy link never freezes the page; it enforces the
-//! core's bounds (cgroups, events, virtual time) between slices and gives up
-//! with a message, leaving the playground as it was.
+//! A scenario is replayed by the core's [`Replay`] onto a
+//! [`Timeline`], so the replayed session has its checkpoints and edit log
+//! (the scrubber can go back to any instant of it) and its simulator
+//! carries the same journal again. The [`Loader`] steps it in slices of
+//! wall time, one per animation frame, so a heavy link never freezes the
+//! page, and shows its commands in the console; the replay enforces the
+//! core's bounds (cgroups, events, virtual time) and gives up with a
+//! message, leaving the playground as it was.
 //!
 //! The few browser calls (history, downloads, clipboard, file reading) are
 //! small JavaScript functions, which cost less wasm than their `web-sys`
 //! bindings.
 
-use memcg::scenario::{self, Scenario};
+use memcg::replay::Replay;
+use memcg::scenario::Scenario;
+use memcg::timeline::{EditOutcome, Timeline};
 use memcg::Simulator;
 use wasm_bindgen::prelude::*;
 
-use crate::model::{EditKind, EditOutcome, Model};
 use crate::state::{Line, LineKind, Spec, Specs};
 
 #[wasm_bindgen(inline_js = r#"
@@ -164,9 +166,7 @@ pub mod codec {
 
 /// A scenario from a link: a whole URL, `#s=1.…` or `s=1.…`.
 pub fn parse_link(text: &str) -> Result<Scenario, String> {
-    let text = text.trim();
-    let frag = text.split_once('#').map_or(text, |(_, f)| f);
-    codec::from_fragment(frag)
+    codec::from_fragment(memcg::share::link_fragment(text))
 }
 
 /// A scenario from a file's text: JSON, or a link.
@@ -206,7 +206,7 @@ pub fn metrics_csv(sim: &Simulator, path: &str) -> String {
             (p * 4096).to_string()
         }
     };
-    let series = sim.lookup(path).and_then(|id| sim.engine().series.get(&id));
+    let series = sim.lookup(path).and_then(|id| sim.series(id));
     for x in series.map_or(&[][..], |s| &s.samples[..]) {
         let _ = writeln!(
             s,
@@ -230,19 +230,17 @@ pub fn metrics_csv(sim: &Simulator, path: &str) -> String {
 /// The kept trace lines (the newest 10 000), one per line.
 pub fn trace_text(sim: &Simulator) -> String {
     let mut s = String::new();
-    for l in sim.engine().trace.recent() {
+    for l in sim.trace_recent() {
         s.push_str(l);
         s.push('\n');
     }
     s
 }
 
-/// Replays a scenario into a fresh [`Model`], a slice at a time.
+/// The core's [`Replay`] of a scenario, a slice at a time, plus what the
+/// console shows of it.
 pub struct Loader {
-    sc: Scenario,
-    /// Next journal entry to apply.
-    next: usize,
-    pub model: Model,
+    replay: Replay,
     /// What the console shows of the replay.
     pub lines: Vec<Line>,
     pub specs: Specs,
@@ -258,17 +256,8 @@ pub struct Loader {
 impl Loader {
     /// Checks the scenario's bounds and builds its machine at time 0.
     pub fn new(sc: Scenario, what: &'static str) -> Result<Loader, String> {
-        let blank = Scenario {
-            journal: Vec::new(),
-            now: 0,
-            ..sc.clone()
-        };
-        sc.validate()?;
-        let sim = blank.instantiate()?;
         Ok(Loader {
-            sc,
-            next: 0,
-            model: Model::new(sim),
+            replay: Replay::new(sc)?.sample_large_trees(MANY_CGROUPS, MANY_SAMPLE_NS),
             lines: Vec::new(),
             specs: Specs::default(),
             what,
@@ -279,147 +268,78 @@ impl Loader {
 
     /// Journal entries replayed so far, and in all.
     pub fn entries(&self) -> (usize, usize) {
-        (self.next, self.sc.journal.len())
+        self.replay.entries()
     }
 
     /// How far the replay is, 0 to 100.
     pub fn percent(&self) -> u32 {
-        let (done, all) = self.entries();
-        let p = if self.sc.now > 0 {
-            self.model.now() as f64 / self.sc.now as f64
-        } else if all > 0 {
-            done as f64 / all as f64
-        } else {
-            1.0
-        };
-        (p * 100.0).clamp(0.0, 100.0) as u32
+        self.replay.percent()
     }
 
-    fn check(&mut self) -> Result<(), String> {
-        let sim = &mut self.model.sim;
-        let cgroups = sim.kernel().tree.len();
-        if cgroups > scenario::MAX_CGROUPS {
-            return Err(format!(
-                "the scenario creates more than {} cgroups",
-                scenario::MAX_CGROUPS
-            ));
-        }
-        if sim.engine().events_processed > scenario::MAX_REPLAY_EVENTS {
-            return Err(format!(
-                "the scenario needs more than {} events to replay",
-                scenario::MAX_REPLAY_EVENTS
-            ));
-        }
-        if sim.now() > scenario::MAX_NOW {
-            return Err("the scenario runs past 1 hour of virtual time".into());
-        }
-        if cgroups > MANY_CGROUPS {
-            sim.machine_mut().engine.sample_interval = MANY_SAMPLE_NS;
-        }
-        Ok(())
+    /// The timeline replayed so far.
+    pub fn model(&self) -> &Timeline {
+        self.replay.timeline()
     }
 
-    /// Refuses a line whose `sleep`s would take the machine past the
-    /// virtual-time bound before running it: one `sleep 24h` under load
-    /// is minutes of work, and the bounds are only checked between lines.
-    fn check_sleeps(&self, line: &str) -> Result<(), String> {
-        let words: Vec<&str> = line
-            .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|'))
-            .filter(|w| !w.is_empty())
-            .collect();
-        let ahead: u64 = words
-            .windows(2)
-            .filter(|w| w[0] == "sleep")
-            .map(|w| memcg::shell::parse_duration(w[1]).unwrap_or(0))
-            .sum();
-        if self.model.now().saturating_add(ahead) > scenario::MAX_NOW {
-            return Err("the scenario sleeps past 1 hour of virtual time".into());
-        }
-        Ok(())
-    }
-
-    fn apply(&mut self, at: usize) -> Result<(), String> {
-        let e = &self.sc.journal[at];
-        if let Some(line) = &e.exec {
-            self.check_sleeps(line)?;
-        }
-        let e = &self.sc.journal[at];
-        let prompt = format!("root@memcg:{}#", self.model.sim.cwd());
-        let (kind, shown) = match (&e.exec, &e.write) {
-            (Some(line), _) => (EditKind::Exec(line.clone()), line.clone()),
-            (None, Some((path, value))) => (
-                EditKind::Write {
-                    path: path.clone(),
-                    value: value.clone(),
-                },
-                format!("echo {} > {path}", value.trim_end()),
-            ),
-            _ => return Ok(()),
-        };
-        let out = self.model.edit(kind);
-        let show = self.lines.len() < SHOWN_LINES;
-        self.cut |= !show;
-        if show {
-            self.lines
-                .push(Line::new(LineKind::Input, format!("{prompt} {shown}")));
-        }
-        match out {
-            EditOutcome::Exec(out) => {
-                if let (Some((_, spec)), Ok(pid)) =
-                    (Spec::parse(&shown), out.stdout.trim().parse::<u32>())
-                {
-                    self.specs.insert(pid, spec);
-                }
-                if show {
-                    self.lines.extend(crate::state::output_lines(&out));
-                }
-            }
-            EditOutcome::Write(Err(err)) if show => self.lines.push(Line::new(
-                LineKind::Stderr,
-                format!("bash: echo: write error: {}", err.message()),
-            )),
-            EditOutcome::Write(_) => {}
-        }
-        Ok(())
+    /// The replayed timeline, its edit log the scenario's journal.
+    pub fn into_model(self) -> Timeline {
+        self.replay.into_timeline()
     }
 
     /// Replays until done (`Ok(true)`), a bound is crossed (`Err`), or the
-    /// slice is used up: `ms` of wall time in the browser, `events` natively.
+    /// slice is used up: `ms` of wall time in the browser, `events`
+    /// natively (no clock there).
     pub fn work(&mut self, ms: f64, events: u64) -> Result<bool, String> {
         let start = crate::state::wall_now();
-        let ev0 = self.model.sim.engine().events_processed;
-        let wasm = cfg!(target_arch = "wasm32");
-        loop {
-            let target = self.sc.journal.get(self.next).map_or(self.sc.now, |e| e.at);
-            if self.model.now() < target {
-                let mut more = |n: u64| {
-                    if wasm {
-                        crate::state::wall_now() - start < ms
-                    } else {
-                        n < events
-                    }
-                };
-                self.model.advance(target, &mut more, None);
-                self.check()?;
-                if self.model.now() < target {
-                    return Ok(false);
-                }
-            }
-            if self.next >= self.sc.journal.len() {
-                return Ok(true);
-            }
-            self.apply(self.next)?;
-            self.next += 1;
-            self.check()?;
-            let spent = if wasm {
-                crate::state::wall_now() - start >= ms
-            } else {
-                self.model.sim.engine().events_processed - ev0 >= events
-            };
-            if spent {
-                return Ok(false);
-            }
+        if cfg!(target_arch = "wasm32") {
+            self.work_with(&mut |_| crate::state::wall_now() - start < ms)
+        } else {
+            self.work_with(&mut |n| n < events)
         }
+    }
+
+    /// Replays while `budget(events)` allows (see [`Replay::run`]).
+    pub fn work_with(&mut self, budget: &mut dyn FnMut(u64) -> bool) -> Result<bool, String> {
+        let Loader {
+            replay,
+            lines,
+            specs,
+            cut,
+            ..
+        } = self;
+        replay.run(budget, &mut |a| {
+            let e = &a.entry;
+            let shown = match (&e.exec, &e.write) {
+                (Some(line), _) => line.clone(),
+                (None, Some((path, value))) => format!("echo {} > {path}", value.trim_end()),
+                (None, None) => return,
+            };
+            let show = lines.len() < SHOWN_LINES;
+            *cut |= !show;
+            if show {
+                lines.push(Line::new(
+                    LineKind::Input,
+                    format!("root@memcg:{}# {shown}", a.cwd),
+                ));
+            }
+            match a.outcome {
+                EditOutcome::Exec(out) => {
+                    if let (Some((_, spec)), Ok(pid)) =
+                        (Spec::parse(&shown), out.stdout.trim().parse::<u32>())
+                    {
+                        specs.insert(pid, spec);
+                    }
+                    if show {
+                        lines.extend(crate::state::output_lines(&out));
+                    }
+                }
+                EditOutcome::Write(Err(err)) if show => lines.push(Line::new(
+                    LineKind::Stderr,
+                    format!("bash: echo: write error: {}", err.message()),
+                )),
+                EditOutcome::Write(_) => {}
+            }
+        })
     }
 }
 

@@ -20,7 +20,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "common/dom.rs"]
 mod dom;
-use dom::{click, find, new_root, sleep_ms};
+use dom::{click, find, new_root, sleep_ms, wait_until};
 
 const SEED: [&str; 6] = [
     "mkdir /sys/fs/cgroup/memory/test/",
@@ -481,8 +481,7 @@ async fn controls_step_speed_and_play() {
     assert_eq!(attr(&pg, "data-playing"), "true");
     assert_eq!(attr(&play, "aria-pressed"), "true");
     let t = now(&root);
-    sleep_ms(200).await;
-    assert!(now(&root) > t, "no frames ran");
+    wait_until("first frame after play", 10_000.0, || now(&root) > t).await;
     click(&play).await;
     assert_eq!(attr(&playground(&root), "data-playing"), "false");
     let t = now(&root);
@@ -521,12 +520,10 @@ async fn tour_next_runs_to_the_next_stop() {
     fire(&speed, "input").await;
     click(&find(&root, "#tour-next")).await;
     assert_eq!(attr(&find(&root, "#tour"), "data-waiting"), "true");
-    for _ in 0..1200 {
-        if attr(&find(&root, "#tour"), "data-waiting") == "false" {
-            break;
-        }
-        sleep_ms(25).await;
-    }
+    wait_until("tour stop 1", 30_000.0, || {
+        attr(&find(&root, "#tour"), "data-waiting") == "false"
+    })
+    .await;
     let tour = find(&root, "#tour");
     assert_eq!(attr(&tour, "data-step"), "1");
     assert_eq!(attr(&playground(&root), "data-playing"), "false");
@@ -581,12 +578,10 @@ async fn scrubber_seek_back_and_forward_matches_a_straight_run() {
     speed.set_value("15");
     fire(&speed, "input").await;
     click(&find(&root, "#play")).await;
-    for _ in 0..1500 {
-        if now(&root) >= 5_000_000_000 {
-            break;
-        }
-        sleep_ms(20).await;
-    }
+    wait_until("5 virtual s played", 30_000.0, || {
+        now(&root) >= 5_000_000_000
+    })
+    .await;
     click(&find(&root, "#play")).await;
     let end = now(&root);
     assert!(end >= 5_000_000_000, "played only to {end}");

@@ -13,7 +13,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "common/dom.rs"]
 mod dom;
-use dom::{click, find, new_root, sleep_ms};
+use dom::{click, find, new_root, wait_until};
 
 fn data(root: &Element, name: &str) -> String {
     find(root, ".playground")
@@ -21,15 +21,9 @@ fn data(root: &Element, name: &str) -> String {
         .unwrap()
 }
 
-/// Waits (up to 10 s) until the root's replay, if any, is done.
+/// Waits until the root's replay, if any, is done.
 async fn settled(root: &Element) {
-    for _ in 0..200 {
-        if data(root, "loading") == "false" {
-            return;
-        }
-        sleep_ms(50).await;
-    }
-    panic!("still loading");
+    wait_until("replay", 60_000.0, || data(root, "loading") == "false").await;
 }
 
 /// The tour-2 preset run straight to 3 s, with an edit at 1 s.
@@ -174,12 +168,10 @@ async fn embeds_run_side_by_side_each_with_its_own_simulator() {
 
     // Play one: it advances, the other stays at 0.
     click(&find(&script, "#play")).await;
-    for _ in 0..100 {
-        if data(&script, "now").parse::<u64>().unwrap() > 1_000_000_000 {
-            break;
-        }
-        sleep_ms(30).await;
-    }
+    wait_until("1 virtual s played", 30_000.0, || {
+        data(&script, "now").parse::<u64>().unwrap() > 1_000_000_000
+    })
+    .await;
     click(&find(&script, "#play")).await;
     assert!(data(&script, "now").parse::<u64>().unwrap() > 1_000_000_000);
     assert_eq!(data(&preset, "now"), "0");

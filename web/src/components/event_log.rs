@@ -3,25 +3,59 @@
 
 use std::rc::Rc;
 
+use memcg::trace::{parse_line, EventKind};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::state::trace_fields;
-
 /// Event filters: (label, events shown).
-pub const KINDS: &[(&str, &[&str])] = &[
+pub const KINDS: &[(&str, &[EventKind])] = &[
     ("all events", &[]),
     (
         "worker (work_*)",
-        &["work_queued", "work_start", "work_chunk", "work_done"],
+        &[
+            EventKind::WorkQueued,
+            EventKind::WorkStart,
+            EventKind::WorkChunk,
+            EventKind::WorkDone,
+        ],
     ),
-    ("direct reclaim", &["direct_reclaim"]),
-    ("OOM and force", &["oom_kill", "killed", "force_charge"]),
-    ("memory.high penalty", &["high_penalty"]),
-    ("refaults", &["refault"]),
-    ("tasks", &["spawn", "exit", "killed", "alloc_done"]),
-    ("writes", &["write"]),
+    ("direct reclaim", &[EventKind::DirectReclaim]),
+    (
+        "OOM and force",
+        &[
+            EventKind::OomKill,
+            EventKind::Killed,
+            EventKind::ForceCharge,
+        ],
+    ),
+    ("memory.high penalty", &[EventKind::HighPenalty]),
+    ("refaults", &[EventKind::Refault]),
+    (
+        "tasks",
+        &[
+            EventKind::Spawn,
+            EventKind::Exit,
+            EventKind::Killed,
+            EventKind::AllocDone,
+        ],
+    ),
+    ("writes", &[EventKind::Write]),
 ];
+
+/// Whether the log shows `line`: one of `kinds` (empty: any), of the
+/// `selected` memcg (the trace's memcg column unescaped, `/` for the root)
+/// when given, and holding the lower-case `needle` in its text or its
+/// cgroup name as written.
+pub fn shows(line: &str, kinds: &[EventKind], selected: Option<&str>, needle: &str) -> bool {
+    let parsed = parse_line(line);
+    let kind = parsed.as_ref().map(|l| l.kind);
+    let memcg = parsed.as_ref().map(|l| &*l.memcg);
+    (kinds.is_empty() || kind.is_some_and(|k| kinds.contains(&k)))
+        && selected.is_none_or(|s| memcg == Some(s))
+        && (needle.is_empty()
+            || line.to_ascii_lowercase().contains(needle)
+            || memcg.is_some_and(|m| m.to_ascii_lowercase().contains(needle)))
+}
 
 /// Lines shown at most.
 pub const SHOWN: usize = 150;
@@ -47,10 +81,8 @@ pub fn EventLog(props: &EventLogProps) -> Html {
         .iter()
         .rev()
         .filter(|l| {
-            let (event, memcg) = trace_fields(l).unwrap_or(("", ""));
-            (kinds.is_empty() || kinds.contains(&event))
-                && (!*only_selected || memcg == props.selected)
-                && (needle.is_empty() || l.to_ascii_lowercase().contains(&needle))
+            let selected = only_selected.then_some(props.selected.as_str());
+            shows(l, kinds, selected, &needle)
         })
         .take(SHOWN)
         .map(|l| &**l)
@@ -100,5 +132,79 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                 </pre>
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use memcg::{Simulator, Version};
+
+    use super::{shows, KINDS};
+    use crate::state::trace_fields;
+
+    /// Trace lines of a machine with a cgroup named `a b` (legal: mkdir
+    /// "a b") next to one named `a`.
+    fn lines_with_a_space() -> Vec<String> {
+        let mut sim = Simulator::new(Version::V2);
+        for line in [
+            "mkdir a \"a b\"",
+            "echo 8M > \"a b/memory.max\"",
+            "echo 95 > \"a b/memory.wmark_ratio\"",
+            "spawn a anon 1M",
+            "spawn \"a b\" anon 12M --ws 2M",
+            "wait",
+        ] {
+            assert!(sim.exec(line).ok(), "{line}");
+        }
+        sim.trace_recent().map(String::from).collect()
+    }
+
+    #[test]
+    fn a_cgroup_name_with_a_space_is_one_memcg_column() {
+        let lines = lines_with_a_space();
+        let queued: Vec<_> = lines
+            .iter()
+            .filter_map(|l| trace_fields(l))
+            .filter(|(event, _)| *event == "work_queued")
+            .map(|(_, memcg)| memcg.to_string())
+            .collect();
+        assert!(!queued.is_empty(), "{lines:#?}");
+        assert!(queued.iter().all(|m| m == "/a b"), "{:?}", queued[0]);
+    }
+
+    /// The log's filters by cgroup and kind, as the component applies them.
+    fn shown<'a>(lines: &'a [String], kind: usize, selected: Option<&str>) -> Vec<&'a str> {
+        lines
+            .iter()
+            .filter(|l| shows(l, KINDS[kind].1, selected, ""))
+            .map(String::as_str)
+            .collect()
+    }
+
+    #[test]
+    fn filtering_by_a_cgroup_named_a_space_b() {
+        let lines = lines_with_a_space();
+        let worker = KINDS.iter().position(|k| k.0 == "worker (work_*)").unwrap();
+        let tasks = KINDS.iter().position(|k| k.0 == "tasks").unwrap();
+        let of = |memcg: &str, kind| shown(&lines, kind, Some(memcg));
+        let field = |l: &str| trace_fields(l).unwrap().1.into_owned();
+        // Its worker lines, and only its own.
+        let ab = of("/a b", worker);
+        assert!(!ab.is_empty());
+        assert!(ab.iter().all(|l| field(l) == "/a b"), "{:?}", ab[0]);
+        // `a` never ran the worker; its tasks are not `a b`'s.
+        assert!(of("/a", worker).is_empty(), "{:?}", of("/a", worker));
+        let a = of("/a", tasks);
+        assert_eq!(a.len(), 3, "spawn, alloc_done, exit: {a:?}");
+        assert_eq!(of("/a b", tasks).len(), 3);
+        // All of `a b`: everything but `a`'s three lines and the writes
+        // (whose column holds the file's path).
+        let all_ab = shown(&lines, 0, Some("/a b"));
+        assert_eq!(all_ab.len(), lines.len() - 3 - 2);
+        // The text filter finds the name as the user types it.
+        assert_eq!(
+            lines.iter().filter(|l| shows(l, &[], None, "a b")).count(),
+            lines.len() - 3
+        );
     }
 }

@@ -56,7 +56,7 @@ impl ChartData {
         let Some(id) = sim.lookup(path) else {
             return data;
         };
-        if let Some(series) = sim.engine().series.get(&id) {
+        if let Some(series) = sim.series(id) {
             let n = series.samples.len();
             let stride = n.div_ceil(MAX_POINTS).max(1);
             let mut pick: Vec<usize> = (0..n).step_by(stride).collect();
@@ -83,7 +83,7 @@ impl ChartData {
                 })
                 .collect();
         }
-        if let Some(times) = sim.engine().times.get(&id) {
+        if let Some(times) = sim.memcg_times(id) {
             data.hist = times.latency.buckets.to_vec();
         }
         let top = data

@@ -4,25 +4,12 @@
 
 use std::rc::Rc;
 
-use crate::model::{EditKind, EditOutcome};
+use memcg::timeline::{EditKind, EditOutcome};
+use memcg::Simulator;
 
 use super::console::output_lines;
 use super::log::newest_lines;
 use super::{Line, LineKind, Spec, State, WriteError, LOG_KEEP};
-
-/// Commands that only read: after seeking back they run on a scratch copy,
-/// so that they do not fork the future.
-fn read_only(line: &str) -> bool {
-    const READERS: [&str; 9] = [
-        "cat", "ls", "tree", "pwd", "ps", "help", "whoami", "true", "false",
-    ];
-    !line.contains('>')
-        && line
-            .split([';', '&', '|'])
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .all(|c| READERS.contains(&c.split_whitespace().next().unwrap_or("")))
-}
 
 impl State {
     /// Run a line through the shell as the user typed it.
@@ -41,9 +28,10 @@ impl State {
         }
         let out = {
             let mut model = self.model.borrow_mut();
-            if read_only(command) && model.now() < model.horizon {
-                // Looking at the past must not drop the future.
-                model.sim.clone().exec(command)
+            if memcg::shell::is_read_only(command) && model.now() < model.horizon() {
+                // Looking at the past must not drop the future: a line
+                // that only reads runs on a scratch copy.
+                Simulator::clone(&model.sim).exec(command)
             } else {
                 match model.edit(EditKind::Exec(command.to_string())) {
                     EditOutcome::Exec(out) => out,

@@ -5,7 +5,6 @@
 use std::rc::Rc;
 
 use memcg::tree::VecMap;
-use memcg::Simulator;
 
 use super::log::trace_fields;
 use super::State;
@@ -60,7 +59,7 @@ impl State {
         let model = self.model.borrow();
         // Charging: tasks that are allocating.
         let mount = self.mount();
-        let charging = model.sim.snapshot_tasks_running();
+        let charging = model.sim.charging_tasks();
         drop(model);
         let flows = Rc::make_mut(&mut self.flow_until);
         for rel in charging {
@@ -88,27 +87,5 @@ impl State {
             };
             flows.slot(path)[kind] = wall_ms + hold;
         }
-    }
-}
-
-/// Tasks that are allocating (running an `Alloc` op), as trace memcg paths
-/// (kept out of the snapshot so that a frame does not build it twice).
-trait RunningTasks {
-    fn snapshot_tasks_running(&self) -> Vec<String>;
-}
-
-impl RunningTasks for Simulator {
-    fn snapshot_tasks_running(&self) -> Vec<String> {
-        use memcg::engine::TaskState;
-        use memcg::workload::Op;
-        self.engine()
-            .tasks
-            .values()
-            .filter(|t| {
-                t.state == TaskState::Running
-                    && matches!(t.program.ops.get(t.pc), Some(Op::Alloc { .. }))
-            })
-            .map(|t| t.memcg_path.clone())
-            .collect()
     }
 }

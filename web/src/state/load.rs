@@ -7,9 +7,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use memcg::scenario::Scenario;
+use memcg::timeline::Timeline as Model;
 use memcg::Version;
 
-use crate::model::Model;
 use crate::scenarios::SCENARIOS;
 use crate::share::Loader;
 
@@ -77,8 +77,8 @@ impl State {
     }
 
     /// Replace the state by a finished replay.
-    pub(super) fn install(&mut self, loader: Loader) {
-        let version = loader.model.sim.version();
+    pub(super) fn install(&mut self, mut loader: Loader) {
+        let version = loader.model().sim.version();
         let mut s = State::new(version);
         s.budget = self.budget;
         s.no_tours = self.no_tours;
@@ -99,19 +99,19 @@ impl State {
                 format!(
                     "# opened a {}: {n} journal entries replayed to t = {}",
                     loader.what,
-                    crate::format::clock(loader.model.now())
+                    crate::format::clock(loader.model().now())
                 ),
             )]);
         }
-        s.push_lines(loader.lines);
+        s.push_lines(std::mem::take(&mut loader.lines));
         if loader.cut {
             s.push_lines([Line::new(
                 LineKind::Info,
                 "# (the console shows the first commands only)",
             )]);
         }
-        s.model = Rc::new(RefCell::new(loader.model));
-        s.specs = Rc::new(loader.specs);
+        s.specs = Rc::new(std::mem::take(&mut loader.specs));
+        s.model = Rc::new(RefCell::new(loader.into_model()));
         s.replayed = true;
         s.refresh();
         if let Some(first) = s.snap.cgroups.iter().find(|c| c.depth == 1) {

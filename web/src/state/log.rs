@@ -18,24 +18,19 @@ pub fn rel_path(mount: &str, path: &str) -> String {
     }
 }
 
-/// Event and memcg columns of a trace line.
-pub fn trace_fields(line: &str) -> Option<(&str, &str)> {
-    let mut w = line.split_whitespace();
-    let _time = w.next()?;
-    let event = w.next()?;
-    let _pid = w.next()?;
-    let memcg = w.next()?;
-    Some((event, memcg))
+/// Event and memcg columns of a trace line, the memcg unescaped (a cgroup
+/// name may hold spaces).
+pub fn trace_fields(line: &str) -> Option<(&'static str, std::borrow::Cow<'_, str>)> {
+    let l = memcg::trace::parse_line(line)?;
+    Some((l.kind.as_str(), l.memcg))
 }
 
 /// The newest `n` trace lines of `sim`, oldest first.
 pub(super) fn newest_lines(sim: &Simulator, n: usize) -> Vec<Rc<str>> {
-    let trace = &sim.engine().trace;
-    let kept = trace.len().min(memcg::trace::TRACE_KEEP as u64) as usize;
-    trace
-        .recent()
+    let kept = sim.trace_len().min(memcg::trace::TRACE_KEEP as u64) as usize;
+    sim.trace_recent()
         .skip(kept.saturating_sub(n))
-        .map(|l| Rc::from(l.as_str()))
+        .map(Rc::from)
         .collect()
 }
 
@@ -49,8 +44,7 @@ impl State {
     /// Feed the trace lines of the last frame to the log and the flows.
     pub(super) fn take_new_trace(&mut self, before: u64, wall_ms: f64) {
         let model = self.model.borrow();
-        let trace = &model.sim.engine().trace;
-        let new = (trace.len() - before).min(LOG_KEEP as u64 * 4) as usize;
+        let new = (model.sim.trace_len() - before).min(LOG_KEEP as u64 * 4) as usize;
         let fresh = newest_lines(&model.sim, new);
         drop(model);
         self.mark_flows(&fresh, wall_ms);

@@ -15,7 +15,7 @@
 //!
 //! The parts, each adding its actions' methods to [`State`]: `console`
 //! (transcript, history), `edits` (shell lines and file writes: the
-//! journal's read-only rule is `edits::read_only`), `play` (frames, steps,
+//! journal's read-only rule is `memcg::shell::is_read_only`), `play` (frames, steps,
 //! seeks), `budget`, `tour`, `log` (event log; `log::trace_fields` reads a
 //! trace line), `flows`, `load` (presets, replays through the `Loader`,
 //! reset), `spec` (the workload editor's `Spec`), `tree` (collapsed
@@ -28,10 +28,10 @@ use memcg::sim::Snapshot;
 use memcg::{Simulator, Version};
 use yew::Reducible;
 
-use crate::model::Model;
 use crate::scenarios::SCENARIOS;
 use crate::share::Loader;
 use memcg::scenario::Scenario;
+use memcg::timeline::Timeline as Model;
 
 mod budget;
 mod console;
@@ -232,7 +232,7 @@ impl State {
     }
 
     pub fn horizon(&self) -> u64 {
-        self.model.borrow().horizon
+        self.model.borrow().horizon()
     }
 
     /// Publish a new snapshot after the model changed.

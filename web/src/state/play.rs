@@ -25,7 +25,7 @@ impl State {
         let reached;
         {
             let mut model = self.model.borrow_mut();
-            trace_before = model.sim.engine().trace.len();
+            trace_before = model.sim.trace_len();
             let mut target = model.now().saturating_add(span.max(1));
             let armed = self.armed();
             if let Some(Trigger::At(t)) = armed {
@@ -41,15 +41,14 @@ impl State {
                     let mut seen = trace_before;
                     let mut hit = false;
                     let mut stop = |sim: &Simulator| {
-                        let trace = &sim.engine().trace;
-                        let len = trace.len();
+                        let len = sim.trace_len();
                         if len > seen {
                             let kept = len.min(memcg::trace::TRACE_KEEP as u64);
                             let new = (len - seen).min(kept);
-                            hit = trace
-                                .recent()
+                            hit = sim
+                                .trace_recent()
                                 .skip((kept - new) as usize)
-                                .any(|l| trace_fields(l) == Some((event, memcg)));
+                                .any(|l| trace_fields(l) == Some((event, memcg.into())));
                             seen = len;
                         }
                         hit
@@ -60,7 +59,7 @@ impl State {
                 }
                 Some(Trigger::Start) => {
                     fired = true;
-                    crate::model::Advance::default()
+                    memcg::timeline::Advance::default()
                 }
                 _ => model.advance(target, &mut budget, None),
             };
@@ -94,7 +93,7 @@ impl State {
     /// Process exactly one event.
     pub(super) fn step_event(&mut self) {
         self.playing = false;
-        let before = self.model.borrow().sim.engine().trace.len();
+        let before = self.model.borrow().sim.trace_len();
         self.model.borrow_mut().step_event();
         self.after_step(before);
     }
@@ -102,7 +101,7 @@ impl State {
     /// Advance virtual time by one millisecond.
     pub(super) fn step_ms(&mut self) {
         self.playing = false;
-        let before = self.model.borrow().sim.engine().trace.len();
+        let before = self.model.borrow().sim.trace_len();
         {
             let mut model = self.model.borrow_mut();
             let t = model.now() + 1_000_000;

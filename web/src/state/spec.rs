@@ -1,6 +1,8 @@
 //! The workload editor's task specs: the arguments of `spawn`, and the spec
 //! each task of the playground was spawned with (for editing it).
 
+use memcg::shell::SpawnSpec;
+
 /// A task as the workload editor describes it: the arguments of `spawn`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Spec {
@@ -29,48 +31,37 @@ impl Default for Spec {
 }
 
 impl Spec {
-    /// The `spawn` line for the cgroup at `path`.
-    pub fn command(&self, path: &str) -> String {
-        let mut s = format!("spawn {path} {} {}", self.kind.trim(), self.size.trim());
-        if !self.rate.trim().is_empty() {
-            let rate = self.rate.trim();
-            let rate = rate.strip_suffix("/s").unwrap_or(rate);
-            s.push_str(&format!(" --rate {rate}/s"));
+    /// The core's spec of this form for the cgroup at `path` (blank
+    /// optional fields are the program's defaults).
+    pub fn spawn_spec(&self, path: &str) -> SpawnSpec {
+        let field = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(String::from);
+        let rate = self.rate.trim();
+        SpawnSpec {
+            path: path.to_string(),
+            kind: self.kind.trim().to_string(),
+            size: self.size.trim().to_string(),
+            rate: field(rate.strip_suffix("/s").unwrap_or(rate)),
+            ws: field(&self.ws),
+            hold: self.hold,
         }
-        if !self.ws.trim().is_empty() {
-            s.push_str(&format!(" --ws {}", self.ws.trim()));
-        }
-        if self.hold {
-            s.push_str(" --hold");
-        }
-        s
     }
 
-    /// The spec of a `spawn` line (None if it is not one).
+    /// The `spawn` line for the cgroup at `path`.
+    pub fn command(&self, path: &str) -> String {
+        self.spawn_spec(path).to_string()
+    }
+
+    /// The path and form of a `spawn` line (None if it is not one).
     pub fn parse(line: &str) -> Option<(String, Spec)> {
-        let mut words = line.split_whitespace();
-        if words.next()? != "spawn" {
-            return None;
-        }
-        let mut pos = Vec::new();
-        let mut spec = Spec {
-            rate: String::new(),
-            ..Spec::default()
+        let s = SpawnSpec::parse(line).ok()?;
+        let spec = Spec {
+            kind: s.kind,
+            size: s.size,
+            rate: s.rate.unwrap_or_default(),
+            ws: s.ws.unwrap_or_default(),
+            hold: s.hold,
         };
-        while let Some(w) = words.next() {
-            match w {
-                "--hold" => spec.hold = true,
-                "--rate" => spec.rate = words.next()?.trim_end_matches("/s").to_string(),
-                "--ws" => spec.ws = words.next()?.to_string(),
-                _ => pos.push(w.to_string()),
-            }
-        }
-        if pos.len() != 3 {
-            return None;
-        }
-        spec.kind = pos[1].clone();
-        spec.size = pos[2].clone();
-        Some((pos[0].clone(), spec))
+        Some((s.path, spec))
     }
 }
 

@@ -1,23 +1,33 @@
-//! The live simulator and its timeline: checkpoints (clones of the
-//! [`Simulator`]) and the log of edits made while it ran, so that any
-//! instant up to the horizon can be replayed exactly.
+//! The timeline: a live [`Simulator`], checkpoints (clones of it) and the
+//! log of edits made while it ran, so that any instant up to the horizon
+//! can be replayed exactly. The playground's scrubber, a replayed link
+//! ([`replay`](super::replay)) and anything else that goes back in virtual time
+//! use it.
 //!
 //! * Seeking to `t` clones the latest checkpoint at or before `t`, re-applies
 //!   the logged edits after it at the virtual time they were made, and runs
 //!   to `t`. The core is deterministic, so this is the state a straight run
 //!   reaches.
 //! * An edit happens after every event due at its instant: the same rule as
-//!   the core's scenario journal, so a session, its replay and its shared
-//!   link agree (and chunking a run differently changes the number of
-//!   engine events, never the trace, so event counts are no coordinate).
+//!   the scenario journal, so a session, its replay and its shared link
+//!   agree (and chunking a run differently changes the number of engine
+//!   events, never the trace, so event counts are no coordinate).
 //! * An edit (a shell line or a file write) made before the horizon forks
 //!   the future: checkpoints and edits after it are dropped.
 //! * Playing forward over a logged edit re-applies it, so seeking back and
 //!   playing again gives the same future.
 
-use memcg::Simulator;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::ops::Deref;
 
-/// One change to the machine made from the UI.
+use crate::shell::Output;
+use crate::sim::Simulator;
+use crate::units::Nanos;
+use crate::Errno;
+
+/// One change to the machine.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EditKind {
     /// A shell line.
@@ -26,21 +36,29 @@ pub enum EditKind {
     Write { path: String, value: String },
 }
 
-#[derive(Clone, Debug)]
+/// An edit in the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Edit {
     /// Virtual time when the edit was made.
-    pub from: u64,
+    pub from: Nanos,
     /// Virtual time after it (`wait` and `sleep` advance time).
-    pub at: u64,
+    pub at: Nanos,
     pub kind: EditKind,
 }
 
+/// The result of an edit, for a console or an inspector.
+#[derive(Debug)]
+pub enum EditOutcome {
+    Exec(Output),
+    Write(Result<(), Errno>),
+}
+
 #[derive(Clone, Debug)]
-pub struct Checkpoint {
-    pub at: u64,
+struct Checkpoint {
+    at: Nanos,
     /// How many logged edits the checkpoint's state includes.
-    pub edits: usize,
-    pub sim: Simulator,
+    edits: usize,
+    sim: Simulator,
 }
 
 /// Checkpoints kept: beyond this, every other one is dropped and the
@@ -49,44 +67,69 @@ pub const MAX_CHECKPOINTS: usize = 48;
 /// Rough memory budget for checkpoints (their series and traces).
 pub const CHECKPOINT_BYTES: usize = 192 << 20;
 /// First checkpoint interval, virtual ns.
-pub const CHECKPOINT_EVERY: u64 = 250_000_000;
+pub const CHECKPOINT_EVERY: Nanos = 250_000_000;
 
 /// What happened while advancing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Advance {
-    /// The target time was reached (false: the budget ran out first, or a
-    /// stop condition held).
+    /// The target time was reached (false: the budget ran out first, a
+    /// stop condition held, or the engine hit its event limit).
     pub reached: bool,
     pub events: u64,
 }
 
-/// Live simulator plus timeline.
-#[derive(Clone, Debug)]
-pub struct Model {
-    pub sim: Simulator,
-    pub checkpoints: Vec<Checkpoint>,
-    pub edits: Vec<Edit>,
-    /// Edits the live state includes.
-    pub applied: usize,
-    /// Furthest virtual time simulated on this timeline.
-    pub horizon: u64,
-    pub every: u64,
+/// The live simulator, readable but not writable from outside: every
+/// change goes through the [`Timeline`], which logs it.
+#[derive(Debug)]
+pub struct Live(Simulator);
+
+impl Deref for Live {
+    type Target = Simulator;
+
+    fn deref(&self) -> &Simulator {
+        &self.0
+    }
 }
 
-fn events(sim: &Simulator) -> u64 {
-    sim.engine().events_processed
+/// Live simulator plus its past.
+#[derive(Debug)]
+pub struct Timeline {
+    /// The present state.
+    pub sim: Live,
+    checkpoints: Vec<Checkpoint>,
+    edits: Vec<Edit>,
+    /// Edits the live state includes.
+    applied: usize,
+    /// Furthest virtual time simulated on this timeline.
+    horizon: Nanos,
+    /// Checkpoint interval now (u64::MAX: take none).
+    every: Nanos,
+}
+
+impl Clone for Timeline {
+    fn clone(&self) -> Timeline {
+        Timeline {
+            sim: Live(self.sim.0.clone()),
+            checkpoints: self.checkpoints.clone(),
+            edits: self.edits.clone(),
+            applied: self.applied,
+            horizon: self.horizon,
+            every: self.every,
+        }
+    }
 }
 
 /// Approximate heap size of a simulator clone (what dominates: the time
 /// series and the kept trace lines).
 fn approx_bytes(sim: &Simulator) -> usize {
     let series: usize = sim
-        .engine()
+        .machine()
+        .engine
         .series
         .values()
-        .map(|s| s.samples.len() * core::mem::size_of::<memcg::stats::Sample>())
+        .map(|s| s.samples.len() * core::mem::size_of::<crate::stats::Sample>())
         .sum();
-    series + sim.engine().trace.recent().count() * 96 + 64 * 1024
+    series + sim.trace_recent().count() * 96 + 64 * 1024
 }
 
 fn apply(sim: &mut Simulator, kind: &EditKind) -> EditOutcome {
@@ -96,24 +139,17 @@ fn apply(sim: &mut Simulator, kind: &EditKind) -> EditOutcome {
     }
 }
 
-/// The result of an edit, for the console and the inspector.
-#[derive(Debug)]
-pub enum EditOutcome {
-    Exec(memcg::shell::Output),
-    Write(Result<(), memcg::Errno>),
-}
-
-impl Model {
+impl Timeline {
     /// A timeline starting at `sim`'s present state.
-    pub fn new(sim: Simulator) -> Model {
+    pub fn new(sim: Simulator) -> Timeline {
         let at = sim.now();
-        Model {
+        Timeline {
             checkpoints: vec![Checkpoint {
                 at,
                 edits: 0,
                 sim: sim.clone(),
             }],
-            sim,
+            sim: Live(sim),
             edits: Vec::new(),
             applied: 0,
             horizon: at,
@@ -121,8 +157,36 @@ impl Model {
         }
     }
 
-    pub fn now(&self) -> u64 {
+    /// Take no checkpoints from now on (a replay that only wants the end
+    /// state); seeking back then replays from the start.
+    pub fn without_checkpoints(mut self) -> Timeline {
+        self.every = Nanos::MAX;
+        self
+    }
+
+    /// The live simulator, leaving the timeline.
+    pub fn into_sim(self) -> Simulator {
+        self.sim.0
+    }
+
+    pub fn now(&self) -> Nanos {
         self.sim.now()
+    }
+
+    /// Furthest virtual time simulated on this timeline.
+    pub fn horizon(&self) -> Nanos {
+        self.horizon
+    }
+
+    /// The edit log, oldest first (the live state includes all of them
+    /// made before it).
+    pub fn edits(&self) -> &[Edit] {
+        &self.edits
+    }
+
+    /// Times of the checkpoints kept, oldest first.
+    pub fn checkpoint_times(&self) -> impl Iterator<Item = Nanos> + '_ {
+        self.checkpoints.iter().map(|c| c.at)
     }
 
     /// Apply an edit to the live state, dropping any future after it.
@@ -130,13 +194,32 @@ impl Model {
         self.fork();
         let from = self.sim.now();
         // After everything due now (a single step may have left some).
-        self.sim.run_until(from);
-        let out = apply(&mut self.sim, &kind);
+        self.sim.0.run_until(from);
+        let out = apply(&mut self.sim.0, &kind);
         let at = self.sim.now();
         self.edits.push(Edit { from, at, kind });
         self.applied = self.edits.len();
         self.horizon = at;
         out
+    }
+
+    /// Change the live state's sample interval, and the checkpoints', so
+    /// that seeking back samples the same way (the trace does not depend
+    /// on it).
+    pub fn set_sample_interval(&mut self, ns: Nanos) {
+        self.sim.0.set_sample_interval(ns);
+        for c in &mut self.checkpoints {
+            c.sim.set_sample_interval(ns);
+        }
+    }
+
+    /// Event limit of the live state and the checkpoints (a replay's
+    /// budget while it runs, then the configured one).
+    pub(crate) fn set_event_limit(&mut self, events: u64) {
+        self.sim.0.set_event_limit(events);
+        for c in &mut self.checkpoints {
+            c.sim.set_event_limit(events);
+        }
     }
 
     /// Drop everything after the live state: the future it had is gone.
@@ -152,7 +235,7 @@ impl Model {
             self.checkpoints.push(Checkpoint {
                 at: now,
                 edits: applied,
-                sim: self.sim.clone(),
+                sim: self.sim.0.clone(),
             });
         }
         self.horizon = now;
@@ -169,22 +252,23 @@ impl Model {
         let Some(e) = self.pending().cloned() else {
             return;
         };
-        self.sim.run_until(e.from.max(self.sim.now()));
-        apply(&mut self.sim, &e.kind);
+        self.sim.0.run_until(e.from.max(self.sim.now()));
+        apply(&mut self.sim.0, &e.kind);
         self.applied += 1;
     }
 
     /// Run the live state to virtual time `target`, re-applying logged
     /// edits on the way. `budget(events)` is asked between chunks whether
-    /// to go on; `stop(sim)` is asked after every event when given, and
-    /// ends the run at the first event it returns true for.
+    /// to go on (`events`: processed since this call began); `stop(sim)` is
+    /// asked after every event when given, and ends the run at the first
+    /// event it returns true for.
     pub fn advance(
         &mut self,
-        target: u64,
+        target: Nanos,
         budget: &mut dyn FnMut(u64) -> bool,
         mut stop: Option<&mut dyn FnMut(&Simulator) -> bool>,
     ) -> Advance {
-        let start_events = events(&self.sim);
+        let start_events = self.sim.events_processed();
         let mut chunk: u64 = 1_000_000;
         let reached = loop {
             if let Some(e) = self.pending() {
@@ -197,36 +281,38 @@ impl Model {
             if now >= target {
                 break true;
             }
-            if !budget(events(&self.sim) - start_events) {
+            if self.sim.event_limit_hit() || !budget(self.sim.events_processed() - start_events) {
                 break false;
             }
+            let sim = &mut self.sim.0;
             // Never step over a pending edit.
-            let limit = self.pending().map_or(target, |e| e.from.min(target));
+            let pending = self.edits.get(self.applied);
+            let limit = pending.map_or(target, |e| e.from.min(target));
             if let Some(stop) = stop.as_mut() {
                 // Event by event, so the stop lands on the event itself;
                 // but a step may run a task's faults past its time, so up
                 // to a pending edit the run goes by time.
-                match self.sim.next_event_at() {
-                    Some(_) if self.pending().is_some() => {
-                        self.sim.run_until(limit);
-                        if stop(&self.sim) {
+                match sim.next_event_at() {
+                    Some(_) if pending.is_some() => {
+                        sim.run_until(limit);
+                        if stop(sim) {
                             break false;
                         }
                     }
                     Some(t) if t <= limit => {
-                        self.sim.step();
-                        if stop(&self.sim) {
+                        sim.step();
+                        if stop(sim) {
                             break false;
                         }
                     }
-                    _ => self.sim.run_until(limit),
+                    _ => sim.run_until(limit),
                 }
             } else {
                 let end = limit.min(now.saturating_add(chunk));
-                let before = events(&self.sim);
-                self.sim.run_until(end);
+                let before = sim.events_processed();
+                sim.run_until(end);
                 // Few events in the chunk: take bigger ones.
-                if events(&self.sim) - before < 256 {
+                if sim.events_processed() - before < 256 {
                     chunk = chunk.saturating_mul(2);
                 }
             }
@@ -234,7 +320,7 @@ impl Model {
         self.after_run();
         Advance {
             reached,
-            events: events(&self.sim) - start_events,
+            events: self.sim.events_processed() - start_events,
         }
     }
 
@@ -243,13 +329,13 @@ impl Model {
         if let Some(e) = self.pending().cloned() {
             match self.sim.next_event_at() {
                 // The events due up to the edit's instant, as a run does.
-                Some(t) if t <= e.from => self.sim.run_until(t),
+                Some(t) if t <= e.from => self.sim.0.run_until(t),
                 _ => self.replay_next(),
             }
             self.after_run();
             return true;
         }
-        let stepped = self.sim.step();
+        let stepped = self.sim.0.step();
         self.after_run();
         stepped
     }
@@ -266,7 +352,7 @@ impl Model {
             self.checkpoints.push(Checkpoint {
                 at: now,
                 edits: self.applied,
-                sim: self.sim.clone(),
+                sim: self.sim.0.clone(),
             });
             self.prune();
         }
@@ -296,7 +382,7 @@ impl Model {
     /// Replace the live state with the timeline's state at virtual time `t`
     /// (clamped to the horizon; a time inside an edit that advanced time,
     /// such as `sleep`, lands at its end).
-    pub fn seek(&mut self, t: u64) {
+    pub fn seek(&mut self, t: Nanos) {
         let mut t = t.min(self.horizon);
         for e in &self.edits {
             if e.from < t && t < e.at {
@@ -309,12 +395,12 @@ impl Model {
             .rev()
             .find(|c| c.at <= t)
             .unwrap_or(&self.checkpoints[0]);
-        self.sim = c.sim.clone();
+        self.sim = Live(c.sim.clone());
         self.applied = c.edits;
         let horizon = self.horizon;
         let every = self.every;
         // Replays never take new checkpoints or move the horizon.
-        self.every = u64::MAX;
+        self.every = Nanos::MAX;
         self.advance(t, &mut |_| true, None);
         self.every = every;
         self.horizon = horizon;
@@ -324,7 +410,7 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use memcg::Version;
+    use crate::Version;
 
     fn feature() -> Simulator {
         let mut sim = Simulator::new(Version::V2);
@@ -339,7 +425,7 @@ mod tests {
         sim
     }
 
-    fn run(m: &mut Model, to: u64, step: u64) {
+    fn run(m: &mut Timeline, to: u64, step: u64) {
         while m.now() < to {
             let t = (m.now() + step).min(to);
             m.advance(t, &mut |_| true, None);
@@ -348,11 +434,11 @@ mod tests {
 
     #[test]
     fn seek_replays_exactly() {
-        let mut straight = Model::new(feature());
+        let mut straight = Timeline::new(feature());
         run(&mut straight, 6_000_000_000, 16_000_000);
         let want = straight.sim.snapshot();
 
-        let mut m = Model::new(feature());
+        let mut m = Timeline::new(feature());
         run(&mut m, 6_000_000_000, 33_000_000);
         assert_eq!(m.sim.snapshot(), want);
         m.seek(1_234_567_890);
@@ -366,7 +452,7 @@ mod tests {
 
     #[test]
     fn edits_replay_and_fork() {
-        let mut m = Model::new(feature());
+        let mut m = Timeline::new(feature());
         run(&mut m, 2_000_000_000, 16_000_000);
         m.edit(EditKind::Write {
             path: "/sys/fs/cgroup/svc/memory.wmark_ratio".into(),
@@ -393,15 +479,16 @@ mod tests {
         m.edit(EditKind::Exec(
             "echo 90 > /sys/fs/cgroup/svc/memory.wmark_ratio".into(),
         ));
-        assert_eq!(m.horizon, 1_000_000_000);
-        assert_eq!(m.edits.len(), 1);
+        assert_eq!(m.horizon(), 1_000_000_000);
+        assert_eq!(m.edits().len(), 1);
+        assert!(m.checkpoint_times().all(|t| t <= 1_000_000_000));
         run(&mut m, 7_000_000_000, 16_000_000);
         assert_ne!(m.sim.snapshot(), want);
     }
 
     #[test]
     fn a_stop_condition_lands_on_the_event() {
-        let mut m = Model::new(feature());
+        let mut m = Timeline::new(feature());
         let adv = m.advance(
             10_000_000_000,
             &mut |_| true,
@@ -412,8 +499,30 @@ mod tests {
     }
 
     #[test]
+    fn the_budget_is_asked_between_chunks() {
+        let mut m = Timeline::new(feature());
+        let mut asked = 0;
+        let adv = m.advance(
+            10_000_000_000,
+            &mut |events| {
+                asked += 1;
+                events < 5
+            },
+            None,
+        );
+        assert!(!adv.reached);
+        assert!(asked > 1);
+        assert!(adv.events >= 5 && m.now() < 10_000_000_000);
+        // It goes on from there to the same state as a straight run.
+        run(&mut m, 10_000_000_000, 100_000_000);
+        let mut straight = Timeline::new(feature());
+        run(&mut straight, 10_000_000_000, 16_000_000);
+        assert_eq!(m.sim.snapshot(), straight.sim.snapshot());
+    }
+
+    #[test]
     fn an_edit_after_single_steps_replays_like_the_journal() {
-        let mut m = Model::new(feature());
+        let mut m = Timeline::new(feature());
         run(&mut m, 4_800_000_000, 16_000_000);
         for _ in 0..7 {
             m.step_event();
@@ -435,10 +544,20 @@ mod tests {
 
     #[test]
     fn sleep_inside_an_edit_is_atomic_for_seeking() {
-        let mut m = Model::new(feature());
+        let mut m = Timeline::new(feature());
         m.edit(EditKind::Exec("sleep 2s".into()));
-        assert_eq!(m.horizon, 2_000_000_000);
+        assert_eq!(m.horizon(), 2_000_000_000);
         m.seek(1_000_000_000);
         assert_eq!(m.now(), 2_000_000_000);
+    }
+
+    #[test]
+    fn the_sample_interval_holds_after_seeking_back() {
+        let mut m = Timeline::new(feature());
+        run(&mut m, 1_000_000_000, 100_000_000);
+        m.set_sample_interval(50_000_000);
+        m.seek(0);
+        assert_eq!(m.sim.config().sample_interval, 50_000_000);
+        assert_eq!(m.sim.scenario().unwrap().sample_interval, 50_000_000);
     }
 }

@@ -1,0 +1,188 @@
+//! Read formats and the write handlers v1 and v2 share (§15, §16).
+
+use alloc::format;
+use alloc::string::String;
+use core::fmt::Write as _;
+
+use crate::charge::drain_all_stock;
+use crate::kernel::{Kernel, SHELL_PID};
+use crate::reclaim::try_to_free_mem_cgroup_pages;
+use crate::tree::{CgroupId, Memcg};
+use crate::units::{
+    kstrtoint, kstrtouint, kstrtoull, page_counter_memparse, pages_to_bytes, strstrip, Pages,
+    PAGE_COUNTER_MAX,
+};
+use crate::wmark::setup_memcg_wmark;
+use crate::Errno;
+
+// ---------------------------------------------------------------------------
+// Read helpers
+
+pub(super) fn bytes_line(pages: Pages) -> String {
+    format!("{}\n", pages_to_bytes(pages))
+}
+
+/// v2 style: "max" at PAGE_COUNTER_MAX, else bytes (§16).
+pub(super) fn max_or_bytes(pages: Pages) -> String {
+    if pages == PAGE_COUNTER_MAX {
+        String::from("max\n")
+    } else {
+        bytes_line(pages)
+    }
+}
+
+pub(super) fn u64_line(v: u64) -> String {
+    format!("{v}\n")
+}
+
+pub(super) fn memcg(k: &Kernel, id: CgroupId) -> &Memcg {
+    k.tree.memcg(id)
+}
+
+// ---------------------------------------------------------------------------
+// Write handlers
+
+/// `page_counter_memparse` on a stripped buffer.
+pub(super) fn parse_limit(buf: &str, maxstr: &str) -> Result<Pages, Errno> {
+    page_counter_memparse(strstrip(buf), maxstr)
+}
+
+pub(super) fn soft_limit_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
+    let pages = parse_limit(buf, "-1")?;
+    k.tree.memcg_mut(id).soft_limit = pages;
+    Ok(())
+}
+
+/// `memory_high_write` (ALinux, §12.3): drain, reclaim until under (six
+/// zero-progress attempts at most), *then* store high, recompute the
+/// watermarks and queue. No HIGH event.
+pub(super) fn high_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
+    let high = parse_limit(buf, "max")?;
+    let costs = k.costs;
+    let mut drained = false;
+    let mut retries = 5u32;
+    for _ in 0..1_000_000 {
+        let usage = k.tree.memcg(id).memory.usage;
+        if usage <= high {
+            break;
+        }
+        if !drained {
+            drain_all_stock(k, id);
+            drained = true;
+            continue;
+        }
+        let p = try_to_free_mem_cgroup_pages(k, &costs, id, usage - high, true);
+        if p.reclaimed == 0 {
+            if retries == 0 {
+                break;
+            }
+            retries -= 1;
+        }
+    }
+    let m = k.tree.memcg_mut(id);
+    m.memory.high = high;
+    setup_memcg_wmark(m);
+    k.queue_wmark_work_if_needed(id);
+    Ok(())
+}
+
+pub(super) fn min_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
+    let v = parse_limit(buf, "max")?;
+    k.tree.page_counter_set_protection(id, Some(v), None);
+    Ok(())
+}
+
+pub(super) fn low_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
+    let v = parse_limit(buf, "max")?;
+    k.tree.page_counter_set_protection(id, None, Some(v));
+    Ok(())
+}
+
+/// `memory_wmark_ratio_write` (§9.5, §15): strstrip, kstrtouint into an
+/// `int`, signed `> 100` check (so ≥ 2^31 passes), store, recompute, queue.
+pub(super) fn wmark_ratio_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
+    let v = kstrtouint(strstrip(buf))?;
+    if (v as i32) > 100 {
+        return Err(Errno::EINVAL);
+    }
+    let m = k.tree.memcg_mut(id);
+    m.wmark_ratio = v;
+    setup_memcg_wmark(m);
+    k.queue_wmark_work_if_needed(id);
+    Ok(())
+}
+
+/// `memory_wmark_scale_factor_write`: 1..=1000 (signed compare), recompute,
+/// no queue (§9.5).
+pub(super) fn wmark_scale_factor_write(
+    k: &mut Kernel,
+    id: CgroupId,
+    buf: &str,
+) -> Result<(), Errno> {
+    let v = kstrtouint(strstrip(buf))?;
+    let s = v as i32;
+    if !(1..=1000).contains(&s) {
+        return Err(Errno::EINVAL);
+    }
+    let m = k.tree.memcg_mut(id);
+    m.wmark_scale_factor = v;
+    setup_memcg_wmark(m);
+    Ok(())
+}
+
+pub(super) fn oom_group_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
+    let v = kstrtoint(strstrip(buf))?;
+    if v != 0 && v != 1 {
+        return Err(Errno::EINVAL);
+    }
+    k.tree.memcg_mut(id).oom_group = v == 1;
+    Ok(())
+}
+
+pub(super) fn priority_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
+    let v = kstrtoull(buf)?;
+    if v > 12 {
+        return Err(Errno::EINVAL);
+    }
+    k.tree.memcg_mut(id).priority = v;
+    Ok(())
+}
+
+pub(super) fn use_priority_oom_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
+    let v = kstrtoull(buf)?;
+    if v > 1 {
+        return Err(Errno::EINVAL);
+    }
+    k.tree.memcg_mut(id).use_priority_oom = v == 1;
+    Ok(())
+}
+
+pub(super) fn reset_peak(k: &mut Kernel, id: CgroupId, _buf: &str) -> Result<(), Errno> {
+    let m = &mut k.tree.memcg_mut(id).memory;
+    m.watermark = m.usage;
+    Ok(())
+}
+
+pub(super) fn reset_failcnt(k: &mut Kernel, id: CgroupId, _buf: &str) -> Result<(), Errno> {
+    k.tree.memcg_mut(id).memory.failcnt = 0;
+    Ok(())
+}
+
+/// `cgroup.procs` / `tasks`: a pid (0 = the writer, the shell), ESRCH when
+/// unknown.
+pub(super) fn procs_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
+    let pid = kstrtoint(strstrip(buf))?;
+    if pid < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let pid = if pid == 0 { SHELL_PID } else { pid as u32 };
+    k.attach(pid, id)
+}
+
+pub(super) fn procs_read(k: &Kernel, id: CgroupId) -> String {
+    let mut s = String::new();
+    for pid in k.tree.cg(id).procs.iter() {
+        let _ = writeln!(s, "{pid}");
+    }
+    s
+}

@@ -1,0 +1,170 @@
+//! The virtual cgroup filesystem: path lookup, the v1 and v2 file tables,
+//! read formats, write parsing and errno (spec §14–16).
+//!
+//! Files are `CfType`s as in the kernel: a name, placement flags and optional
+//! read and write handlers; the mode follows from which handlers exist (§14).
+//!
+//! * `resolve` — paths to nodes and back, directory listings (the VFS side);
+//! * `handlers` — read formats and write handlers v1 and v2 share;
+//! * `stat` — the statistics files, computed from the page model;
+//! * `v1`, `v2` — each hierarchy's own handlers and its file tables.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::kernel::{Kernel, Version};
+use crate::tree::CgroupId;
+use crate::units::PAGE_SIZE;
+use crate::Errno;
+
+/// A table entry: `file!(name, flags, read, write)`.
+macro_rules! file {
+    ($name:expr, $flags:expr, $read:expr, $write:expr) => {
+        CfType {
+            name: $name,
+            flags: $flags,
+            read: $read,
+            write: $write,
+        }
+    };
+}
+
+mod handlers;
+mod resolve;
+mod stat;
+mod v1;
+mod v2;
+
+pub use resolve::{list_dir, node_path, outer_dirs, resolve, resolve_parent};
+pub use stat::{all_hierarchical_stats, hierarchical_stat, local_stat, StatValues};
+pub use v1::{V1_CORE_FILES, V1_MEMORY_FILES};
+pub use v2::{V2_CORE_FILES, V2_MEMORY_FILES};
+
+/// Absent in the root cgroup (`CFTYPE_NOT_ON_ROOT`).
+pub const NOT_ON_ROOT: u8 = 1;
+/// Only in the root cgroup (`CFTYPE_ONLY_ON_ROOT`).
+pub const ONLY_ON_ROOT: u8 = 2;
+/// Mode 0222 (`cgroup.event_control`).
+pub const WORLD_WRITABLE: u8 = 4;
+/// Part of the memory controller (absent in v2 without `+memory`).
+const MEM: u8 = 8;
+
+/// Largest write a cgroup file takes (`atomic_write_len` = PAGE_SIZE, §14).
+pub const MAX_WRITE: usize = PAGE_SIZE as usize;
+
+pub type ReadFn = fn(&Kernel, CgroupId) -> String;
+pub type WriteFn = fn(&mut Kernel, CgroupId, &str) -> Result<(), Errno>;
+
+/// One interface file (`struct cftype`).
+pub struct CfType {
+    pub name: &'static str,
+    pub flags: u8,
+    pub read: Option<ReadFn>,
+    pub write: Option<WriteFn>,
+}
+
+impl CfType {
+    /// `cgroup_file_mode` (§14).
+    pub fn mode(&self) -> u16 {
+        if self.flags & WORLD_WRITABLE != 0 {
+            return 0o222;
+        }
+        let mut mode = 0;
+        if self.read.is_some() {
+            mode |= 0o444;
+        }
+        if self.write.is_some() {
+            mode |= 0o200;
+        }
+        mode
+    }
+}
+
+impl core::fmt::Debug for CfType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// Who performs an operation. Files are root-owned (§14).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cred {
+    Root,
+    User(u32),
+}
+
+/// A looked-up path.
+#[derive(Clone, Copy, Debug)]
+pub enum Node {
+    /// A directory above the cgroup mount (`/`, `/sys`, …); index into
+    /// [`outer_dirs`].
+    Outer(usize),
+    Cgroup(CgroupId),
+    File(CgroupId, &'static CfType),
+}
+
+impl Node {
+    pub fn is_dir(&self) -> bool {
+        !matches!(self, Node::File(..))
+    }
+}
+
+/// The files a cgroup shows, in the kernel's table order.
+fn shown(k: &Kernel, id: CgroupId) -> impl Iterator<Item = &'static CfType> {
+    let is_root = id == CgroupId::ROOT;
+    let has_memcg = k.tree.cg(id).memcg.is_some();
+    let (core_files, mem_files): (&'static [CfType], &'static [CfType]) = match k.version() {
+        Version::V1 => (V1_CORE_FILES, V1_MEMORY_FILES),
+        Version::V2 => (V2_CORE_FILES, V2_MEMORY_FILES),
+    };
+    core_files.iter().chain(mem_files.iter()).filter(move |f| {
+        !(is_root && f.flags & NOT_ON_ROOT != 0
+            || !is_root && f.flags & ONLY_ON_ROOT != 0
+            || f.flags & MEM != 0 && !has_memcg)
+    })
+}
+
+/// The files a cgroup shows, sorted by name.
+pub fn files(k: &Kernel, id: CgroupId) -> Vec<&'static CfType> {
+    let mut out: Vec<&'static CfType> = shown(k, id).collect();
+    out.sort_unstable_by(|a, b| a.name.cmp(b.name));
+    out
+}
+
+/// Look a file up by name in a cgroup.
+pub fn find_file(k: &Kernel, id: CgroupId, name: &str) -> Option<&'static CfType> {
+    shown(k, id).find(|f| f.name == name)
+}
+
+/// `open(O_RDONLY)` then `read` (§14): non-root needs a read bit; root gets
+/// EINVAL from a file without a read handler.
+pub fn read_file(k: &Kernel, id: CgroupId, f: &CfType, cred: Cred) -> Result<String, Errno> {
+    if cred != Cred::Root && f.mode() & 0o004 == 0 {
+        return Err(Errno::EACCES);
+    }
+    match f.read {
+        Some(read) => Ok(read(k, id)),
+        None => Err(Errno::EINVAL),
+    }
+}
+
+/// `open(O_WRONLY)`: only root may write (files are root-owned), except a
+/// world-writable file (§14).
+pub fn open_for_write(f: &CfType, cred: Cred) -> Result<(), Errno> {
+    if cred != Cred::Root && f.flags & WORLD_WRITABLE == 0 {
+        return Err(Errno::EACCES);
+    }
+    Ok(())
+}
+
+/// `write(2)` on an open cgroup file: E2BIG past one page, EINVAL without a
+/// handler, else the handler's result (§14).
+pub fn write_file(k: &mut Kernel, id: CgroupId, f: &CfType, data: &str) -> Result<(), Errno> {
+    if data.len() > MAX_WRITE {
+        return Err(Errno::E2BIG);
+    }
+    match f.write {
+        Some(write) => write(k, id, data),
+        None => Err(Errno::EINVAL),
+    }
+}

@@ -1,0 +1,436 @@
+//! The file commands: `echo`, `cd`, `cat`, `mkdir`, `rmdir`, `ls`,
+//! `tree`, `whoami` and `su`, with coreutils' options and messages.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt::Write as _;
+
+use super::{exec, Output, Shell};
+use crate::cgroupfs::{self, Cred, Node};
+use crate::kernel::Kernel;
+use crate::machine::Machine;
+use crate::Errno;
+
+/// coreutils' `quote()` in the C locale: 'name', with shell escaping when
+/// the name holds a single quote.
+fn quote(s: &str) -> String {
+    if s.contains('\'') {
+        format!("\"{s}\"")
+    } else {
+        format!("'{s}'")
+    }
+}
+
+pub(super) fn usage_error(cmd: &str, msg: &str) -> Output {
+    Output::err(
+        format!("{cmd}: {msg}\nTry '{cmd} --help' for more information.\n"),
+        1,
+    )
+}
+
+/// Split leading `-x` options; `--` ends them.
+fn split_opts<'a>(args: &'a [String], allowed: &str) -> Result<(Vec<char>, &'a [String]), char> {
+    let mut opts = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a == "--" {
+            i += 1;
+            break;
+        }
+        if a.len() < 2 || !a.starts_with('-') {
+            break;
+        }
+        if a == "--parents" && allowed.contains('p') {
+            opts.push('p');
+            i += 1;
+            continue;
+        }
+        for c in a[1..].chars() {
+            if !allowed.contains(c) {
+                return Err(c);
+            }
+            opts.push(c);
+        }
+        i += 1;
+    }
+    Ok((opts, &args[i..]))
+}
+
+pub(super) fn cmd_cd(k: &Kernel, sh: &mut Shell, args: &[String]) -> Output {
+    if args.len() > 1 {
+        return Output::err(String::from("bash: cd: too many arguments\n"), 1);
+    }
+    let target = match args.first() {
+        Some(t) => t.as_str(),
+        None => k.version().mount_point(),
+    };
+    match cgroupfs::resolve(k, &sh.cwd, target) {
+        Ok(node) if node.is_dir() => {
+            sh.cwd = cgroupfs::node_path(k, node);
+            Output::default()
+        }
+        Ok(_) => Output::err(format!("bash: cd: {target}: Not a directory\n"), 1),
+        Err(e) => Output::err(format!("bash: cd: {target}: {}\n", e.message()), 1),
+    }
+}
+
+pub(super) fn cmd_cat(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
+    let mut out = Output::default();
+    for path in args {
+        match cgroupfs::resolve(k, &sh.cwd, path) {
+            Ok(Node::File(id, f)) => match cgroupfs::read_file(k, id, f, sh.cred) {
+                Ok(text) => out.stdout.push_str(&text),
+                Err(e) => {
+                    let _ = writeln!(out.stderr, "cat: {path}: {}", e.message());
+                    out.status = 1;
+                }
+            },
+            Ok(_) => {
+                let _ = writeln!(out.stderr, "cat: {path}: Is a directory");
+                out.status = 1;
+            }
+            Err(e) => {
+                let _ = writeln!(out.stderr, "cat: {path}: {}", e.message());
+                out.status = 1;
+            }
+        }
+    }
+    out
+}
+
+/// `mkdir(2)` of one path.
+fn mkdir_one(k: &mut Kernel, sh: &Shell, path: &str) -> Result<(), Errno> {
+    let (parent, name) = cgroupfs::resolve_parent(k, &sh.cwd, path)?;
+    if name == "." || name == ".." {
+        return Err(Errno::EEXIST);
+    }
+    match parent {
+        Node::Cgroup(id) => {
+            if cgroupfs::find_file(k, id, name).is_some() {
+                return Err(Errno::EEXIST);
+            }
+            if k.tree.cg(id).children.contains_key(name) {
+                return Err(Errno::EEXIST);
+            }
+            if sh.cred != Cred::Root {
+                return Err(Errno::EACCES);
+            }
+            k.mkdir(id, name).map(|_| ())
+        }
+        Node::Outer(_) => {
+            let exists = cgroupfs::list_dir(k, parent).iter().any(|(n, _)| n == name);
+            if exists {
+                Err(Errno::EEXIST)
+            } else if sh.cred != Cred::Root {
+                Err(Errno::EACCES)
+            } else {
+                // sysfs directories have no mkdir operation.
+                Err(Errno::EPERM)
+            }
+        }
+        Node::File(..) => Err(Errno::ENOTDIR),
+    }
+}
+
+pub(super) fn cmd_mkdir(k: &mut Kernel, sh: &Shell, args: &[String]) -> Output {
+    let (opts, paths) = match split_opts(args, "p") {
+        Ok(v) => v,
+        Err(c) => return usage_error("mkdir", &format!("invalid option -- '{c}'")),
+    };
+    if paths.is_empty() {
+        return usage_error("mkdir", "missing operand");
+    }
+    let parents = opts.contains(&'p');
+    let mut out = Output::default();
+    for path in paths {
+        let result = if parents {
+            mkdir_parents(k, sh, path)
+        } else {
+            mkdir_one(k, sh, path)
+        };
+        if let Err(e) = result {
+            let _ = writeln!(
+                out.stderr,
+                "mkdir: cannot create directory {}: {}",
+                quote(path),
+                e.message()
+            );
+            out.status = 1;
+        }
+    }
+    out
+}
+
+/// `mkdir -p`: create each missing ancestor; an existing directory is fine.
+fn mkdir_parents(k: &mut Kernel, sh: &Shell, path: &str) -> Result<(), Errno> {
+    let mut prefix = String::new();
+    if path.starts_with('/') {
+        prefix.push('/');
+    }
+    let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+    for (i, comp) in comps.iter().enumerate() {
+        if i > 0 || !prefix.is_empty() && prefix != "/" {
+            prefix.push('/');
+        }
+        prefix.push_str(comp);
+        match cgroupfs::resolve(k, &sh.cwd, &prefix) {
+            Ok(node) if node.is_dir() => continue,
+            Ok(_) => {
+                return Err(if i + 1 == comps.len() {
+                    Errno::EEXIST
+                } else {
+                    Errno::ENOTDIR
+                })
+            }
+            Err(Errno::ENOENT) => mkdir_one(k, sh, &prefix)?,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn cmd_rmdir(k: &mut Kernel, sh: &Shell, args: &[String]) -> Output {
+    let (_, paths) = match split_opts(args, "") {
+        Ok(v) => v,
+        Err(c) => return usage_error("rmdir", &format!("invalid option -- '{c}'")),
+    };
+    if paths.is_empty() {
+        return usage_error("rmdir", "missing operand");
+    }
+    let mut out = Output::default();
+    for path in paths {
+        let result = match cgroupfs::resolve(k, &sh.cwd, path) {
+            Ok(Node::Cgroup(id)) if id == crate::tree::CgroupId::ROOT => Err(Errno::EBUSY),
+            Ok(Node::Cgroup(id)) => {
+                if sh.cred != Cred::Root {
+                    Err(Errno::EACCES)
+                } else {
+                    k.rmdir(id)
+                }
+            }
+            Ok(Node::Outer(_)) => Err(Errno::EBUSY),
+            Ok(Node::File(..)) => Err(Errno::ENOTDIR),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            let _ = writeln!(
+                out.stderr,
+                "rmdir: failed to remove {}: {}",
+                quote(path),
+                e.message()
+            );
+            out.status = 1;
+        }
+    }
+    out
+}
+
+pub(super) fn cmd_ls(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
+    let (_, paths) = match split_opts(args, "1") {
+        Ok(v) => v,
+        Err(c) => {
+            let mut o = usage_error("ls", &format!("invalid option -- '{c}'"));
+            o.status = 2;
+            return o;
+        }
+    };
+    let default = [String::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut out = Output::default();
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for p in paths {
+        match cgroupfs::resolve(k, &sh.cwd, p) {
+            Ok(node) if node.is_dir() => dirs.push(p),
+            Ok(_) => files.push(p),
+            Err(e) => {
+                let _ = writeln!(
+                    out.stderr,
+                    "ls: cannot access {}: {}",
+                    quote(p),
+                    e.message()
+                );
+                out.status = 2;
+            }
+        }
+    }
+    // One sort (of &String) for both: each is a code instantiation in wasm.
+    files.sort_unstable();
+    dirs.sort_unstable();
+    for f in &files {
+        let _ = writeln!(out.stdout, "{f}");
+    }
+    let many = paths.len() > 1;
+    for (i, p) in dirs.iter().enumerate() {
+        let Ok(node) = cgroupfs::resolve(k, &sh.cwd, p) else {
+            continue;
+        };
+        if many {
+            if i > 0 || !files.is_empty() {
+                out.stdout.push('\n');
+            }
+            let _ = writeln!(out.stdout, "{p}:");
+        }
+        for (name, _) in cgroupfs::list_dir(k, node) {
+            let _ = writeln!(out.stdout, "{name}");
+        }
+    }
+    out
+}
+
+pub(super) fn cmd_tree(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
+    let (opts, paths) = match split_opts(args, "d") {
+        Ok(v) => v,
+        Err(c) => return Output::err(format!("tree: Invalid argument -`{c}'.\n"), 2),
+    };
+    let dirs_only = opts.contains(&'d');
+    let default = [String::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut out = Output::default();
+    let (mut nd, mut nf) = (0usize, 0usize);
+    for p in paths {
+        match cgroupfs::resolve(k, &sh.cwd, p) {
+            Ok(node) if node.is_dir() => {
+                let _ = writeln!(out.stdout, "{p}");
+                tree_walk(k, node, "", dirs_only, &mut out.stdout, &mut nd, &mut nf);
+            }
+            Ok(_) => {
+                let _ = writeln!(out.stdout, "{p} [error opening dir]");
+                out.status = 2;
+            }
+            Err(_) => {
+                let _ = writeln!(out.stdout, "{p} [error opening dir]");
+                out.status = 2;
+            }
+        }
+    }
+    let d = if nd == 1 { "directory" } else { "directories" };
+    if dirs_only {
+        let _ = write!(out.stdout, "\n{nd} {d}\n");
+    } else {
+        let f = if nf == 1 { "file" } else { "files" };
+        let _ = write!(out.stdout, "\n{nd} {d}, {nf} {f}\n");
+    }
+    out
+}
+
+/// tree(1) in the C locale draws with ASCII.
+fn tree_walk(
+    k: &Kernel,
+    node: Node,
+    prefix: &str,
+    dirs_only: bool,
+    out: &mut String,
+    nd: &mut usize,
+    nf: &mut usize,
+) {
+    let entries: Vec<(String, Node)> = cgroupfs::list_dir(k, node)
+        .into_iter()
+        .filter(|(_, n)| !dirs_only || n.is_dir())
+        .collect();
+    let last = entries.len().saturating_sub(1);
+    for (i, (name, child)) in entries.into_iter().enumerate() {
+        let (branch, cont) = if i == last {
+            ("`-- ", "    ")
+        } else {
+            ("|-- ", "|   ")
+        };
+        let _ = writeln!(out, "{prefix}{branch}{name}");
+        if child.is_dir() {
+            *nd += 1;
+            let p = format!("{prefix}{cont}");
+            tree_walk(k, child, &p, dirs_only, out, nd, nf);
+        } else {
+            *nf += 1;
+        }
+    }
+}
+
+/// `su [-] USER [-s SHELL] -c CMD`.
+pub(super) fn cmd_su(m: &mut Machine, sh: &mut Shell, args: &[String]) -> Output {
+    let mut user = None;
+    let mut command = None;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "-" | "-l" | "--login" => {}
+            "-s" | "--shell" => i += 1,
+            "-c" | "--command" => {
+                i += 1;
+                command = args.get(i).cloned();
+            }
+            u if user.is_none() && !u.starts_with('-') => user = Some(u.to_string()),
+            other => {
+                return Output::err(
+                    format!(
+                    "su: unrecognized option '{other}'\nTry 'su --help' for more information.\n"
+                ),
+                    1,
+                )
+            }
+        }
+        i += 1;
+    }
+    let user = user.unwrap_or_else(|| String::from("root"));
+    let cred = match user.as_str() {
+        "root" => Cred::Root,
+        "nobody" => Cred::User(65534),
+        other => {
+            return Output::err(
+                format!("su: user {other} does not exist or the user entry does not contain all the required fields\n"),
+                1,
+            )
+        }
+    };
+    let Some(command) = command else {
+        return Output::err(
+            String::from("memcg: su needs -c COMMAND (there is no interactive login)\n"),
+            1,
+        );
+    };
+    let mut inner = Shell {
+        cwd: sh.cwd.clone(),
+        cred,
+        last_status: sh.last_status,
+    };
+    exec(m, &mut inner, &command)
+}
+
+/// `echo [-n] WORDS...` (`-e` and `-E` are accepted and change nothing).
+pub(super) fn cmd_echo(args: &[String]) -> Output {
+    let mut newline = true;
+    let mut rest = args;
+    while let Some(first) = rest.first() {
+        if first == "-n" {
+            newline = false;
+            rest = &rest[1..];
+        } else if first == "-e" || first == "-E" {
+            rest = &rest[1..];
+        } else {
+            break;
+        }
+    }
+    let mut s = rest.join(" ");
+    if newline {
+        s.push('\n');
+    }
+    super::line_out(s)
+}
+
+/// `whoami`: the two users the machine has.
+pub(super) fn cmd_whoami(sh: &Shell) -> Output {
+    super::line_out(String::from(match sh.cred {
+        Cred::Root => "root\n",
+        Cred::User(_) => "nobody\n",
+    }))
+}

@@ -1,0 +1,547 @@
+//! A small bash: one line in, output or error out (issue 2).
+//!
+//! Enough of bash and coreutils to type the vendor's examples verbatim:
+//! `mkdir [-p]`, `rmdir`, `echo`, `cat`, `ls`, `tree`, `cd`, `pwd`, `su USER
+//! -c CMD`, redirections (`>`, `>>`, `2>`, `2>&1`, `/dev/null`), `;`, `&&`,
+//! `||`, quotes, `$$`, `$?`, globs in the last path component and `#`
+//! comments. Messages read as bash and coreutils print them in the C locale.
+//!
+//! One table, [`commands`], lists every command with its usage line,
+//! whether it is read-only, and its handler: it drives dispatch, `help`,
+//! the journal rule ([`is_read_only`]) and the playground console.
+//!
+//! * `lex` — words, operators, redirections, quoting, `$$`/`$?`.
+//! * `parse` — the list of simple commands joined by `;`, `&&`, `||`.
+//! * `builtins` — the file commands: `cd`, `cat`, `ls`, `mkdir`, `su`...
+//! * `sim_cmds` — the simulation commands: `spawn`, `wait`, `sleep`...
+//! * [`SpawnSpec`] — the `spawn` syntax, parsed and printed in one place.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt::Write as _;
+
+use crate::cgroupfs::{self, Cred, Node};
+use crate::kernel::Kernel;
+use crate::machine::Machine;
+use crate::Errno;
+
+mod builtins;
+mod lex;
+mod parse;
+mod sim_cmds;
+mod spawn;
+
+use lex::{RedirTarget, Word, LAST_STATUS};
+use parse::{parse_line, Join, Simple};
+pub use sim_cmds::{parse_duration, WAIT_LIMIT_NS};
+pub use spawn::SpawnSpec;
+
+/// Longest line the shell accepts, so a pasted blob cannot stall the page.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// What one line printed and its exit status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub status: i32,
+}
+
+impl Output {
+    fn err(msg: String, status: i32) -> Output {
+        Output {
+            stdout: String::new(),
+            stderr: msg,
+            status,
+        }
+    }
+
+    /// Exit status 0.
+    pub fn ok(&self) -> bool {
+        self.status == 0
+    }
+}
+
+/// Per-session shell state: working directory, user, `$?`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shell {
+    pub cwd: String,
+    pub cred: Cred,
+    pub last_status: i32,
+}
+
+impl Shell {
+    /// A root shell whose working directory is the cgroup mount point.
+    pub fn new(k: &Kernel) -> Shell {
+        Shell {
+            cwd: k.version().mount_point().to_string(),
+            cred: Cred::Root,
+            last_status: 0,
+        }
+    }
+}
+
+/// Run one line against the kernel.
+pub fn exec(m: &mut Machine, sh: &mut Shell, line: &str) -> Output {
+    if line.len() > MAX_LINE {
+        let out = Output::err(
+            format!(
+                "memcg: line too long ({} bytes; the limit is {MAX_LINE})\n",
+                line.len()
+            ),
+            2,
+        );
+        sh.last_status = out.status;
+        return out;
+    }
+    let list = match parse_line(line) {
+        Ok(list) => list,
+        Err(msg) => {
+            sh.last_status = 2;
+            return Output::err(msg, 2);
+        }
+    };
+    let mut total = Output::default();
+    let mut status = sh.last_status;
+    let mut ran = false;
+    for (join, cmd) in list {
+        let run = match join {
+            Join::Seq => true,
+            Join::And => status == 0,
+            Join::Or => status != 0,
+        };
+        if !run {
+            continue;
+        }
+        let out = run_simple(m, sh, cmd);
+        m.engine.sync(&mut m.kernel);
+        total.stdout.push_str(&out.stdout);
+        total.stderr.push_str(&out.stderr);
+        status = out.status;
+        sh.last_status = status;
+        ran = true;
+    }
+    total.status = if ran { status } else { 0 };
+    if ran {
+        sh.last_status = total.status;
+    }
+    total
+}
+
+/// Expand a glob word against the directory in its last component.
+fn expand_word(k: &Kernel, sh: &Shell, mut w: Word) -> Vec<String> {
+    if w.text.contains(LAST_STATUS) {
+        w.text = w.text.replace(LAST_STATUS, &format!("{}", sh.last_status));
+    }
+    if !w.glob {
+        return alloc::vec![w.text];
+    }
+    let (dir, pat) = match w.text.rfind('/') {
+        Some(i) => (&w.text[..=i], &w.text[i + 1..]),
+        None => ("", w.text.as_str()),
+    };
+    let dir_node = cgroupfs::resolve(k, &sh.cwd, if dir.is_empty() { "." } else { dir });
+    let mut hits: Vec<String> = match dir_node {
+        Ok(node) if node.is_dir() => cgroupfs::list_dir(k, node)
+            .into_iter()
+            .filter(|(name, _)| glob_match(pat.as_bytes(), name.as_bytes()))
+            .map(|(name, _)| format!("{dir}{name}"))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if hits.is_empty() {
+        hits.push(w.text);
+    }
+    hits
+}
+
+fn glob_match(p: &[u8], s: &[u8]) -> bool {
+    // Iterative matcher with one backtrack point for '*'.
+    let (mut pi, mut si) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while si < s.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == s[si]) {
+            pi += 1;
+            si += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = si;
+            pi += 1;
+        } else if let Some(sp) = star {
+            pi = sp + 1;
+            mark += 1;
+            si = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// Where a redirected stream goes.
+#[derive(Clone, Copy)]
+enum Sink<'a> {
+    /// The session's own stdout (1) or stderr (2).
+    Tty(u8),
+    Null,
+    File(cgroupfs::Node, &'a str),
+}
+
+fn run_simple(m: &mut Machine, sh: &mut Shell, cmd: Simple) -> Output {
+    let k = &mut m.kernel;
+    let mut argv: Vec<String> = Vec::new();
+    for w in cmd.argv {
+        argv.extend(expand_word(k, sh, w));
+    }
+    // Open redirections left to right, as bash does before running.
+    let mut targets: Vec<String> = Vec::new();
+    for (_, _, t) in &cmd.redirs {
+        if let RedirTarget::Path(w) = t {
+            targets.push(w.text.clone());
+        }
+    }
+    let mut sinks: [Sink; 3] = [Sink::Tty(0), Sink::Tty(1), Sink::Tty(2)];
+    let mut ti = 0;
+    for (fd, _append, target) in &cmd.redirs {
+        let sink = match target {
+            RedirTarget::Fd(n) => sinks[*n as usize],
+            RedirTarget::Path(_) => {
+                let path = targets[ti].as_str();
+                ti += 1;
+                if path == "/dev/null" {
+                    Sink::Null
+                } else {
+                    match open_write(k, sh, path) {
+                        Ok(node) => Sink::File(node, path),
+                        Err(e) => {
+                            return Output::err(format!("bash: {path}: {}\n", e.message()), 1)
+                        }
+                    }
+                }
+            }
+            RedirTarget::Missing => sinks[*fd as usize],
+        };
+        sinks[*fd as usize] = sink;
+    }
+    let name = argv.first().cloned().unwrap_or_default();
+    let builtin = command(&name).is_some_and(|c| c.builtin);
+    let out = if argv.is_empty() {
+        Output::default()
+    } else {
+        run_command(m, sh, &argv)
+    };
+    // Deliver the streams.
+    let mut result = Output {
+        status: out.status,
+        ..Output::default()
+    };
+    let streams = [(1u8, out.stdout), (2u8, out.stderr)];
+    for (fd, text) in streams {
+        match sinks[fd as usize] {
+            Sink::Tty(tty) => {
+                if tty == 1 {
+                    result.stdout.push_str(&text);
+                } else {
+                    result.stderr.push_str(&text);
+                }
+            }
+            Sink::Null => {}
+            Sink::File(node, _path) => {
+                if text.is_empty() {
+                    continue;
+                }
+                if let Node::File(id, f) = node {
+                    let res = cgroupfs::write_file(&mut m.kernel, id, f, &text);
+                    let path = cgroupfs::node_path(&m.kernel, node);
+                    m.engine.note_write(&mut m.kernel, path, text.clone(), res);
+                    if let Err(e) = res {
+                        let msg = if builtin {
+                            format!("bash: {name}: write error: {}\n", e.message())
+                        } else {
+                            format!("{name}: write error: {}\n", e.message())
+                        };
+                        result.stderr.push_str(&msg);
+                        result.status = 1;
+                    }
+                }
+            }
+        }
+    }
+    result
+}
+
+/// `open(path, O_WRONLY|O_CREAT|O_TRUNC)` as bash does for `>`.
+fn open_write(k: &Kernel, sh: &Shell, path: &str) -> Result<Node, Errno> {
+    match cgroupfs::resolve(k, &sh.cwd, path) {
+        Ok(Node::File(id, f)) => {
+            cgroupfs::open_for_write(f, sh.cred)?;
+            Ok(Node::File(id, f))
+        }
+        Ok(_) => Err(Errno::EISDIR),
+        Err(Errno::ENOENT) => {
+            // The directory exists but kernfs/sysfs cannot create files.
+            cgroupfs::resolve_parent(k, &sh.cwd, path)?;
+            if path.ends_with('/') {
+                return Err(Errno::EISDIR);
+            }
+            Err(Errno::EACCES)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The command table
+
+/// What a command does with the machine and the session, given its words
+/// after the name.
+type Handler = fn(&mut Machine, &mut Shell, &[String]) -> Output;
+
+/// One command of the shell.
+#[derive(Clone, Copy, Debug)]
+pub struct Command {
+    pub name: &'static str,
+    /// Changes neither the machine nor the session (working directory,
+    /// user) when its output goes to the terminal: such lines are left out
+    /// of the journal and may run on a scratch copy.
+    pub read_only: bool,
+    /// bash runs it itself, so a failed write of its output reads
+    /// `bash: NAME: write error: ...`.
+    pub builtin: bool,
+    /// Synopsis, e.g. `mkdir [-p] DIR...`.
+    pub usage: &'static str,
+    /// One line saying what it does.
+    pub description: &'static str,
+    run: Handler,
+}
+
+/// Every command, in the order `help` lists them.
+static COMMANDS: [Command; 18] = [
+    Command {
+        name: "mkdir",
+        read_only: false,
+        builtin: false,
+        usage: "mkdir [-p] DIR...",
+        description: "create cgroups",
+        run: |m, sh, a| builtins::cmd_mkdir(&mut m.kernel, sh, a),
+    },
+    Command {
+        name: "rmdir",
+        read_only: false,
+        builtin: false,
+        usage: "rmdir DIR...",
+        description: "remove cgroups",
+        run: |m, sh, a| builtins::cmd_rmdir(&mut m.kernel, sh, a),
+    },
+    Command {
+        name: "echo",
+        read_only: true,
+        builtin: true,
+        usage: "echo [-n] VALUE > FILE",
+        description: "write an interface file (also >>, 2>, 2>&1, /dev/null)",
+        run: |_, _, a| builtins::cmd_echo(a),
+    },
+    Command {
+        name: "cat",
+        read_only: true,
+        builtin: false,
+        usage: "cat FILE...",
+        description: "read interface files",
+        run: |m, sh, a| builtins::cmd_cat(&m.kernel, sh, a),
+    },
+    Command {
+        name: "ls",
+        read_only: true,
+        builtin: false,
+        usage: "ls [-1] [PATH...]",
+        description: "list a directory",
+        run: |m, sh, a| builtins::cmd_ls(&m.kernel, sh, a),
+    },
+    Command {
+        name: "tree",
+        read_only: true,
+        builtin: false,
+        usage: "tree [-d] [DIR...]",
+        description: "show a subtree",
+        run: |m, sh, a| builtins::cmd_tree(&m.kernel, sh, a),
+    },
+    Command {
+        name: "cd",
+        read_only: false,
+        builtin: true,
+        usage: "cd [DIR]",
+        description: "change the working directory (relative paths work)",
+        run: |m, sh, a| builtins::cmd_cd(&m.kernel, sh, a),
+    },
+    Command {
+        name: "pwd",
+        read_only: true,
+        builtin: true,
+        usage: "pwd",
+        description: "print the working directory",
+        run: |_, sh, _| line_out(format!("{}\n", sh.cwd)),
+    },
+    Command {
+        name: "su",
+        read_only: false,
+        builtin: false,
+        usage: "su USER -c 'CMD'",
+        description: "run CMD as USER (root or nobody)",
+        run: builtins::cmd_su,
+    },
+    Command {
+        name: "whoami",
+        read_only: true,
+        builtin: false,
+        usage: "whoami",
+        description: "print the user",
+        run: |_, sh, _| builtins::cmd_whoami(sh),
+    },
+    Command {
+        name: "spawn",
+        read_only: false,
+        builtin: false,
+        usage: spawn::USAGE,
+        description: "start a task in a cgroup and print its pid",
+        run: |m, sh, a| sim_cmds::cmd_spawn(m, sh, a),
+    },
+    Command {
+        name: "wait",
+        read_only: false,
+        // Its write errors have always read as a utility's.
+        builtin: false,
+        usage: "wait [PID]",
+        description: "run virtual time until the task (or the newest) ends or holds",
+        run: |m, _, a| sim_cmds::cmd_wait(m, a),
+    },
+    Command {
+        name: "sleep",
+        read_only: false,
+        builtin: false,
+        usage: "sleep DURATION",
+        description: "run virtual time, e.g. 5s, 250ms, 10us (at most 24h)",
+        run: |m, _, a| sim_cmds::cmd_sleep(m, a),
+    },
+    Command {
+        name: "kill",
+        read_only: false,
+        builtin: false,
+        usage: "kill PID...",
+        description: "kill tasks",
+        run: |m, _, a| sim_cmds::cmd_kill(m, a),
+    },
+    Command {
+        name: "ps",
+        read_only: true,
+        builtin: false,
+        usage: "ps",
+        description: "list the tasks with their state, RSS and cgroup",
+        run: |m, _, _| sim_cmds::cmd_ps(m),
+    },
+    Command {
+        name: "true",
+        read_only: true,
+        builtin: true,
+        usage: "true",
+        description: "exit with status 0",
+        run: |_, _, _| Output::default(),
+    },
+    Command {
+        name: "false",
+        read_only: true,
+        builtin: true,
+        usage: "false",
+        description: "exit with status 1",
+        run: |_, _, _| Output::err(String::new(), 1),
+    },
+    Command {
+        name: "help",
+        read_only: true,
+        builtin: true,
+        usage: "help",
+        description: "list the commands",
+        run: |_, _, _| line_out(help()),
+    },
+];
+
+/// Every command of the shell, in the order `help` lists them.
+pub fn commands() -> &'static [Command] {
+    &COMMANDS
+}
+
+/// The command called `name`.
+pub fn command(name: &str) -> Option<&'static Command> {
+    COMMANDS.iter().find(|c| c.name == name)
+}
+
+/// Widest usage line that `help` lines up with the descriptions.
+const HELP_COLUMN: usize = 26;
+
+/// What `help` prints: one line per command of the table.
+fn help() -> String {
+    let mut s = String::from("memcg shell: a small bash over the simulated cgroup filesystem.\n");
+    for c in &COMMANDS {
+        if c.usage.len() < HELP_COLUMN {
+            let _ = writeln!(s, "  {:<HELP_COLUMN$}{}", c.usage, c.description);
+        } else {
+            let _ = writeln!(s, "  {}\n  {:<HELP_COLUMN$}{}", c.usage, "", c.description);
+        }
+    }
+    let _ = writeln!(
+        s,
+        "PRESET is one of: {}.",
+        crate::workload::PRESETS.join(", ")
+    );
+    s.push_str("Join commands with ; && ||. $$ is the shell's pid, $? the last status.\n");
+    s
+}
+
+fn run_command(m: &mut Machine, sh: &mut Shell, argv: &[String]) -> Output {
+    match command(&argv[0]) {
+        Some(c) => (c.run)(m, sh, &argv[1..]),
+        None => Output::err(format!("bash: {}: command not found\n", argv[0]), 127),
+    }
+}
+
+fn line_out(s: String) -> Output {
+    Output {
+        stdout: s,
+        ..Output::default()
+    }
+}
+
+/// Whether running `line` leaves the machine and the session as they were
+/// (only `$?` changes), judged from the parsed line: every command in it is
+/// [`Command::read_only`] and no redirection opens a file other than
+/// `/dev/null`. A command whose name is only known when it runs (a glob,
+/// `$?`) or is not in the table counts as changing things.
+///
+/// Blank lines, comments, lines over [`MAX_LINE`] and lines that do not
+/// parse are read-only: the shell runs none of them. The simulator leaves
+/// read-only lines out of the scenario journal.
+pub fn is_read_only(line: &str) -> bool {
+    if line.len() > MAX_LINE {
+        return true;
+    }
+    let Ok(list) = parse_line(line) else {
+        return true;
+    };
+    list.iter().all(|(_, cmd)| simple_is_read_only(cmd))
+}
+
+fn simple_is_read_only(cmd: &Simple) -> bool {
+    let opens_a_file = cmd.redirs.iter().any(|(_, _, target)| match target {
+        RedirTarget::Path(w) => w.text != "/dev/null",
+        RedirTarget::Fd(_) | RedirTarget::Missing => false,
+    });
+    let reads = match cmd.argv.first() {
+        None => true,
+        Some(w) if w.glob || w.text.contains(LAST_STATUS) => false,
+        Some(w) => command(&w.text).is_some_and(|c| c.read_only),
+    };
+    reads && !opens_a_file
+}

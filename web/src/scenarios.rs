@@ -2,6 +2,7 @@
 //! matter. A scenario is the shell commands that set it up (the console
 //! shows them, so every preset is also a lesson in the files) and its tour.
 
+use memcg::trace::EventKind;
 use memcg::Version;
 
 /// When a tour step is reached.
@@ -14,7 +15,7 @@ pub enum Trigger {
     /// At the first trace line of this event for this memcg (the trace's
     /// memcg column, e.g. `/wmark95`) after the previous step.
     Trace {
-        event: &'static str,
+        event: EventKind,
         memcg: &'static str,
     },
 }
@@ -60,7 +61,7 @@ const fn step(trigger: Trigger, title: &'static str, text: &'static str) -> Tour
     }
 }
 
-const fn trace(event: &'static str, memcg: &'static str) -> Trigger {
+const fn trace(event: EventKind, memcg: &'static str) -> Trigger {
     Trigger::Trace { event, memcg }
 }
 
@@ -87,14 +88,14 @@ pub const SCENARIOS: &[Scenario] = &[
                 )
             },
             step(
-                trace("work_queued", "/test"),
+                trace(EventKind::WorkQueued, "/test"),
                 "A charge crosses wmark_high",
                 "The charge that took usage to wmark_high queued the cgroup's work item \
                  (badge: pending, then running). The task did not wait for anything: queueing \
                  is all the charge path does.",
             ),
             step(
-                trace("work_done", "/test"),
+                trace(EventKind::WorkDone, "/test"),
                 "The worker is done",
                 "A kworker reclaimed usage − wmark_low pages in the background, 32 at a time, \
                  and went idle again. Its CPU time is charged to the cgroup \
@@ -129,7 +130,7 @@ pub const SCENARIOS: &[Scenario] = &[
             TourStep {
                 select: Some("/wmark95"),
                 ..step(
-                    trace("work_start", "/wmark95"),
+                    trace(EventKind::WorkStart, "/wmark95"),
                     "wmark95: the worker runs",
                     "wmark95's usage reached wmark_high (95% of 512M). Its work state is now \
                      running: a kworker reclaims in the background while the tasks keep \
@@ -139,7 +140,7 @@ pub const SCENARIOS: &[Scenario] = &[
             TourStep {
                 select: Some("/wmark95"),
                 ..step(
-                    trace("work_done", "/wmark95"),
+                    trace(EventKind::WorkDone, "/wmark95"),
                     "wmark95: below wmark_low",
                     "The worker stops as soon as usage falls below wmark_low (it reclaimed cold \
                      page cache first, cheaply). The tasks never stalled.",
@@ -148,7 +149,7 @@ pub const SCENARIOS: &[Scenario] = &[
             TourStep {
                 select: Some("/ratio0"),
                 ..step(
-                    trace("direct_reclaim", "/ratio0"),
+                    trace(EventKind::DirectReclaim, "/ratio0"),
                     "ratio0: direct reclaim",
                     "ratio0 hit memory.max with nobody reclaiming ahead of it: the allocating \
                      task must reclaim by itself (direct reclaim) and stalls, about 0.4 ms per \
@@ -184,7 +185,7 @@ pub const SCENARIOS: &[Scenario] = &[
             TourStep {
                 select: Some("/parent"),
                 ..step(
-                    trace("work_queued", "/parent"),
+                    trace(EventKind::WorkQueued, "/parent"),
                     "The child woke the parent",
                     "A page charged to child is charged to every ancestor, and the charge path \
                      checks each one's wmark_high: the child's fault queued parent's work item \
@@ -194,7 +195,7 @@ pub const SCENARIOS: &[Scenario] = &[
             TourStep {
                 select: Some("/parent/child"),
                 ..step(
-                    trace("work_done", "/parent"),
+                    trace(EventKind::WorkDone, "/parent"),
                     "Reclaim walks the subtree",
                     "parent's worker reclaimed from its whole subtree, that is from child's \
                      pages. The child never hit a limit of its own.",
@@ -226,7 +227,7 @@ pub const SCENARIOS: &[Scenario] = &[
                 )
             },
             step(
-                trace("work_start", "/svc"),
+                trace(EventKind::WorkStart, "/svc"),
                 "The worker runs before memory.high",
                 "Usage reached the new wmark_high, well below memory.high: the worker reclaims \
                  ahead of the throttle, so the task is not penalised (memory.events high stays \
@@ -252,7 +253,7 @@ pub const SCENARIOS: &[Scenario] = &[
             TourStep {
                 select: Some("/parent"),
                 ..step(
-                    trace("work_start", "/parent"),
+                    trace(EventKind::WorkStart, "/parent"),
                     "The worker honours memory.low",
                     "parent reached wmark_high. Its worker reclaims prot only down to \
                      memory.low and never retries past it: the memcg kswapd must not break low \
@@ -262,7 +263,7 @@ pub const SCENARIOS: &[Scenario] = &[
             TourStep {
                 select: Some("/parent/prot"),
                 ..step(
-                    trace("direct_reclaim", "/parent"),
+                    trace(EventKind::DirectReclaim, "/parent"),
                     "Direct reclaim breaks it",
                     "Usage reached memory.max. Direct reclaim's first pass skips prot too; \
                      having reclaimed nothing, it retries ignoring memory.low, takes prot's page \

@@ -165,7 +165,7 @@ mod tests {
         let queued: Vec<_> = lines
             .iter()
             .filter_map(|l| trace_fields(l))
-            .filter(|(event, _)| *event == "work_queued")
+            .filter(|(event, _)| *event == memcg::trace::EventKind::WorkQueued)
             .map(|(_, memcg)| memcg.to_string())
             .collect();
         assert!(!queued.is_empty(), "{lines:#?}");

@@ -8,6 +8,7 @@ use memcg::tree::VecMap;
 
 use super::log::trace_fields;
 use super::State;
+use memcg::trace::EventKind;
 
 /// How long a flow stays drawn after its last event, wall ms.
 pub const FLOW_HOLD_MS: f64 = 450.0;
@@ -75,9 +76,9 @@ impl State {
                 continue;
             };
             let (kind, hold) = match event {
-                "work_start" | "work_chunk" => (1, FLOW_HOLD_MS),
-                "direct_reclaim" => (2, FLOW_HOLD_MS),
-                "oom_kill" | "killed" => (3, 3.0 * FLOW_HOLD_MS),
+                EventKind::WorkStart | EventKind::WorkChunk => (1, FLOW_HOLD_MS),
+                EventKind::DirectReclaim => (2, FLOW_HOLD_MS),
+                EventKind::OomKill | EventKind::Killed => (3, 3.0 * FLOW_HOLD_MS),
                 _ => continue,
             };
             let path = if memcg == "/" {

@@ -18,11 +18,13 @@ pub fn rel_path(mount: &str, path: &str) -> String {
     }
 }
 
+use memcg::trace::EventKind;
+
 /// Event and memcg columns of a trace line, the memcg unescaped (a cgroup
 /// name may hold spaces).
-pub fn trace_fields(line: &str) -> Option<(&'static str, std::borrow::Cow<'_, str>)> {
+pub fn trace_fields(line: &str) -> Option<(EventKind, std::borrow::Cow<'_, str>)> {
     let l = memcg::trace::parse_line(line)?;
-    Some((l.kind.as_str(), l.memcg))
+    Some((l.kind, l.memcg))
 }
 
 /// The newest `n` trace lines of `sim`, oldest first.

@@ -126,7 +126,8 @@ mod claims {
         assert!(s
             .log
             .iter()
-            .any(|l| trace_fields(l) == Some(("work_queued", "/parent".into()))));
+            .any(|l| trace_fields(l)
+                == Some((memcg::trace::EventKind::WorkQueued, "/parent".into()))));
         let child = s.snap.cgroups.iter().find(|c| c.name == "child").unwrap();
         assert_eq!(child.wmark_high, None);
         let parent = s.snap.cgroups.iter().find(|c| c.name == "parent").unwrap();

@@ -312,13 +312,12 @@ impl Engine {
             let elapsed = self.now - w.started;
             let reclaimed = w.reclaim.progress.reclaimed;
             self.workers.remove(&m);
-            // exstat MEMCG_WMARK_RECLAIM for m and all its ancestors (§9.6).
-            let mut at = Some(m);
-            while let Some(c) = at {
-                if let Some(mc) = k.tree.cg_mut(c).memcg.as_mut() {
-                    mc.wmark_reclaim_ns += elapsed;
-                }
-                at = k.tree.cg(c).parent;
+            // exstat MEMCG_WMARK_RECLAIM for m and each parent_mem_cgroup
+            // (`reclaim_wmark`, ALinux 4.19): the counter chain, which ends
+            // at a v1 memcg without use_hierarchy above it (§9.6).
+            let chain: alloc::vec::Vec<CgroupId> = k.tree.counter_chain(m).collect();
+            for c in chain {
+                k.tree.memcg_mut(c).wmark_reclaim_ns += elapsed;
             }
             let mc = k.tree.memcg_mut(m);
             mc.wmark_work.finish();

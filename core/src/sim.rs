@@ -8,6 +8,7 @@ use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::cgroupfs::proc::ProcNode;
 use crate::cgroupfs::{self, Cred, Node};
 use crate::engine::{Engine, EngineMode, DEFAULT_SAMPLE_INTERVAL};
 use crate::kernel::{Kernel, KernelConfig, Version};
@@ -442,7 +443,8 @@ impl Simulator {
                 })
                 .collect()),
             Node::Outer(_) => Ok(Vec::new()),
-            Node::File(..) => Err(Errno::ENOTDIR),
+            Node::File(..) | Node::Proc(ProcNode::OomScoreAdj(_)) => Err(Errno::ENOTDIR),
+            Node::Proc(_) => Ok(Vec::new()),
         }
     }
 
@@ -450,6 +452,9 @@ impl Simulator {
     pub fn read(&self, path: &str) -> Result<String, Errno> {
         match cgroupfs::resolve(&self.m.kernel, &self.shell.cwd, path)? {
             Node::File(id, f) => cgroupfs::read_file(&self.m.kernel, id, f, Cred::Root),
+            Node::Proc(ProcNode::OomScoreAdj(pid)) => {
+                cgroupfs::proc::oom_score_adj_read(&self.m.kernel, pid)
+            }
             _ => Err(Errno::EISDIR),
         }
     }
@@ -466,6 +471,14 @@ impl Simulator {
                 cgroupfs::open_for_write(f, Cred::Root)?;
                 let r = cgroupfs::write_file(&mut self.m.kernel, id, f, value);
                 let path = cgroupfs::node_path(&self.m.kernel, Node::File(id, f));
+                self.m
+                    .engine
+                    .note_write(&mut self.m.kernel, path, String::from(value), r);
+                r
+            }
+            node @ Node::Proc(ProcNode::OomScoreAdj(pid)) => {
+                let r = cgroupfs::proc::oom_score_adj_write(&mut self.m.kernel, pid, value);
+                let path = cgroupfs::node_path(&self.m.kernel, node);
                 self.m
                     .engine
                     .note_write(&mut self.m.kernel, path, String::from(value), r);

@@ -7,7 +7,8 @@
 //! * `resolve` — paths to nodes and back, directory listings (the VFS side);
 //! * `handlers` — read formats and write handlers v1 and v2 share;
 //! * `stat` — the statistics files, computed from the page model;
-//! * `v1`, `v2` — each hierarchy's own handlers and its file tables.
+//! * `v1`, `v2` — each hierarchy's own handlers and its file tables;
+//! * `proc` — `/proc/PID/oom_score_adj`, the one procfs file modelled.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -30,6 +31,7 @@ macro_rules! file {
 }
 
 mod handlers;
+pub mod proc;
 mod resolve;
 mod stat;
 mod v1;
@@ -101,11 +103,16 @@ pub enum Node {
     Outer(usize),
     Cgroup(CgroupId),
     File(CgroupId, &'static CfType),
+    /// `/proc`, a pid directory or its `oom_score_adj` ([`proc`]).
+    Proc(proc::ProcNode),
 }
 
 impl Node {
     pub fn is_dir(&self) -> bool {
-        !matches!(self, Node::File(..))
+        !matches!(
+            self,
+            Node::File(..) | Node::Proc(proc::ProcNode::OomScoreAdj(_))
+        )
     }
 }
 

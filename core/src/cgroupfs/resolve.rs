@@ -5,7 +5,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::{files, find_file, Node};
+use super::{files, find_file, proc, Node};
 use crate::kernel::{Kernel, Version, NAME_MAX};
 use crate::tree::CgroupId;
 use crate::Errno;
@@ -35,6 +35,11 @@ pub fn list_dir(k: &Kernel, dir: Node) -> Vec<(String, Node)> {
                     Node::Cgroup(CgroupId::ROOT),
                 )
             };
+            if i == 0 {
+                // `/` also holds `/proc` (the pid directories, §11.2).
+                let proc_dir = (String::from("proc"), Node::Proc(proc::ProcNode::Dir));
+                return alloc::vec![proc_dir, child];
+            }
             alloc::vec![child]
         }
         Node::Cgroup(id) => {
@@ -61,6 +66,7 @@ pub fn list_dir(k: &Kernel, dir: Node) -> Vec<(String, Node)> {
             v
         }
         Node::File(..) => Vec::new(),
+        Node::Proc(p) => proc::list(k, p),
     }
 }
 
@@ -77,6 +83,7 @@ fn lookup(k: &Kernel, dir: Node, name: &str) -> Option<Node> {
             find_file(k, id, name).map(|f| Node::File(id, f))
         }
         Node::File(..) => None,
+        Node::Proc(p) => proc::lookup(k, p, name),
     }
 }
 
@@ -91,6 +98,7 @@ pub fn node_path(k: &Kernel, node: Node) -> String {
             k.tree.rel_path(id),
             f.name
         ),
+        Node::Proc(p) => proc::path(p),
     }
 }
 

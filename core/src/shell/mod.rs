@@ -21,6 +21,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write as _;
 
+use crate::cgroupfs::proc::ProcNode;
 use crate::cgroupfs::{self, Cred, Node};
 use crate::kernel::Kernel;
 use crate::machine::Machine;
@@ -254,8 +255,14 @@ fn run_simple(m: &mut Machine, sh: &mut Shell, cmd: Simple) -> Output {
                 if text.is_empty() {
                     continue;
                 }
-                if let Node::File(id, f) = node {
-                    let res = cgroupfs::write_file(&mut m.kernel, id, f, &text);
+                let res = match node {
+                    Node::File(id, f) => Some(cgroupfs::write_file(&mut m.kernel, id, f, &text)),
+                    Node::Proc(ProcNode::OomScoreAdj(pid)) => Some(
+                        cgroupfs::proc::oom_score_adj_write(&mut m.kernel, pid, &text),
+                    ),
+                    _ => None,
+                };
+                if let Some(res) = res {
                     let path = cgroupfs::node_path(&m.kernel, node);
                     m.engine.note_write(&mut m.kernel, path, text.clone(), res);
                     if let Err(e) = res {
@@ -280,6 +287,10 @@ fn open_write(k: &Kernel, sh: &Shell, path: &str) -> Result<Node, Errno> {
         Ok(Node::File(id, f)) => {
             cgroupfs::open_for_write(f, sh.cred)?;
             Ok(Node::File(id, f))
+        }
+        Ok(node @ Node::Proc(ProcNode::OomScoreAdj(_))) => {
+            cgroupfs::proc::oom_score_adj_open_for_write(sh.cred)?;
+            Ok(node)
         }
         Ok(_) => Err(Errno::EISDIR),
         Err(Errno::ENOENT) => {

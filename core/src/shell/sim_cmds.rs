@@ -31,8 +31,8 @@ pub fn parse_duration(s: &str) -> Option<u64> {
     (ns <= 86_400_000_000_000).then_some(ns)
 }
 
-/// `spawn PATH KIND SIZE [--rate SIZE/s] [--ws SIZE] [--hold]`: prints
-/// the pid.
+/// `spawn PATH KIND SIZE [--rate SIZE/s] [--ws SIZE] [--hold]
+/// [--oom-score-adj N]`: prints the pid.
 pub(super) fn cmd_spawn(m: &mut Machine, sh: &Shell, args: &[String]) -> Output {
     let spec = match SpawnSpec::parse_args(args) {
         Ok(spec) => spec,
@@ -59,7 +59,13 @@ pub(super) fn cmd_spawn(m: &mut Machine, sh: &Shell, args: &[String]) -> Output 
         Err(msg) => return Output::err(msg, 2),
     };
     match m.engine.spawn(&mut m.kernel, cg, program) {
-        Ok(pid) => line_out(format!("{pid}\n")),
+        Ok(pid) => {
+            // Before its first fault, as `echo N > /proc/PID/oom_score_adj`.
+            if let (Some(adj), Some(t)) = (spec.oom_score_adj, m.kernel.tasks.get_mut(&pid)) {
+                t.oom_score_adj = adj;
+            }
+            line_out(format!("{pid}\n"))
+        }
         Err(e) => Output::err(format!("spawn: {e}\n"), 1),
     }
 }

@@ -14,7 +14,7 @@ use crate::workload::{preset, Op, PageKind, Program, MAX_OP_PAGES, MAX_RATE, PRE
 
 /// The synopsis of `spawn`.
 pub const USAGE: &str =
-    "spawn PATH anon|file|dirty|PRESET SIZE [--rate SIZE/s] [--ws SIZE] [--hold]";
+    "spawn PATH anon|file|dirty|PRESET SIZE [--rate SIZE/s] [--ws SIZE] [--hold] [--oom-score-adj N]";
 
 /// The arguments of one `spawn` line, as typed, once they parsed.
 ///
@@ -36,6 +36,8 @@ pub struct SpawnSpec {
     pub ws: Option<String>,
     /// Keep the memory after allocating (plain kinds only).
     pub hold: bool,
+    /// The task's `/proc/PID/oom_score_adj` (-1000..=1000); `None` for 0.
+    pub oom_score_adj: Option<i32>,
 }
 
 /// The message after a malformed `spawn` line.
@@ -66,6 +68,17 @@ fn rate_pages(rate: &str) -> Result<u64, String> {
     }
 }
 
+/// `--oom-score-adj N`: an int in -1000..=1000, as `oom_score_adj_write`
+/// takes it (§11.2).
+fn oom_score_adj(v: &str) -> Result<i32, String> {
+    match crate::units::kstrtoint(v) {
+        Ok(n) if (-1000..=1000).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "spawn: invalid oom_score_adj '{v}' (-1000 to 1000)\n"
+        )),
+    }
+}
+
 fn ws_pages(ws: &str) -> Result<u64, String> {
     parse_pages(ws).ok_or_else(|| format!("spawn: invalid working set '{ws}'\n"))
 }
@@ -79,10 +92,17 @@ impl SpawnSpec {
         let mut rate = None;
         let mut ws = None;
         let mut hold = false;
+        let mut adj = None;
         let mut args = args.iter().map(AsRef::as_ref);
         while let Some(a) = args.next() {
             match a {
                 "--hold" => hold = true,
+                "--oom-score-adj" => {
+                    let Some(v) = args.next() else {
+                        return Err(format!("spawn: {a} needs a value\n{}", usage()));
+                    };
+                    adj = Some(oom_score_adj(v)?);
+                }
                 "--rate" | "--ws" => {
                     let Some(v) = args.next() else {
                         return Err(format!("spawn: {a} needs a value\n{}", usage()));
@@ -113,6 +133,7 @@ impl SpawnSpec {
             rate,
             ws,
             hold,
+            oom_score_adj: adj,
         })
     }
 
@@ -199,7 +220,7 @@ impl fmt::Display for Quoted<'_> {
 }
 
 /// The canonical line: `spawn PATH KIND SIZE [--rate RATE/s] [--ws WS]
-/// [--hold]`, quoting words that need it, so it parses back to the same
+/// [--hold] [--oom-score-adj N]`, quoting words that need it, so it parses back to the same
 /// spec.
 impl fmt::Display for SpawnSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -219,6 +240,9 @@ impl fmt::Display for SpawnSpec {
         if self.hold {
             f.write_str(" --hold")?;
         }
+        if let Some(adj) = self.oom_score_adj {
+            write!(f, " --oom-score-adj {adj}")?;
+        }
         Ok(())
     }
 }
@@ -233,6 +257,7 @@ mod tests {
             "spawn svc anon 1G",
             "spawn /sys/fs/cgroup/w steady 256M --rate 50M/s",
             "spawn svc anon 1G --rate 100M/s --ws 128M --hold",
+            "spawn svc anon 1G --hold --oom-score-adj -500",
             "spawn 'a b' burst 64M",
             "spawn 'it'\\''s' file 4K",
         ] {
@@ -253,6 +278,7 @@ mod tests {
                 rate: Some("1M".into()),
                 ws: Some("8M".into()),
                 hold: true,
+                oom_score_adj: None,
             }
         );
         assert_eq!(
@@ -263,7 +289,7 @@ mod tests {
 
     #[test]
     fn refusals_carry_the_shell_messages() {
-        let usage = "spawn: usage: spawn PATH anon|file|dirty|PRESET SIZE [--rate SIZE/s] [--ws SIZE] [--hold]\n";
+        let usage = "spawn: usage: spawn PATH anon|file|dirty|PRESET SIZE [--rate SIZE/s] [--ws SIZE] [--hold] [--oom-score-adj N]\n";
         let cases = [
             ("spawn x anon", String::from(usage)),
             (
@@ -281,6 +307,14 @@ mod tests {
             (
                 "spawn x anon 1G --ws lots",
                 "spawn: invalid working set 'lots'\n".into(),
+            ),
+            (
+                "spawn x anon 1G --oom-score-adj 1001",
+                "spawn: invalid oom_score_adj '1001' (-1000 to 1000)\n".into(),
+            ),
+            (
+                "spawn x anon 1G --oom-score-adj",
+                format!("spawn: --oom-score-adj needs a value\n{usage}"),
             ),
             (
                 "spawn x anon 1G --fast",

@@ -16,6 +16,8 @@ pub struct Spec {
     pub ws: String,
     /// Keep the memory after allocating (`--hold`, plain kinds only).
     pub hold: bool,
+    /// `--oom-score-adj` of a parsed line, kept through an edit (no field).
+    pub oom_score_adj: Option<i32>,
 }
 
 impl Default for Spec {
@@ -26,6 +28,7 @@ impl Default for Spec {
             rate: "50M".into(),
             ws: String::new(),
             hold: false,
+            oom_score_adj: None,
         }
     }
 }
@@ -43,6 +46,7 @@ impl Spec {
             rate: field(rate.strip_suffix("/s").unwrap_or(rate)),
             ws: field(&self.ws),
             hold: self.hold,
+            oom_score_adj: self.oom_score_adj,
         }
     }
 
@@ -60,6 +64,7 @@ impl Spec {
             rate: s.rate.unwrap_or_default(),
             ws: s.ws.unwrap_or_default(),
             hold: s.hold,
+            oom_score_adj: s.oom_score_adj,
         };
         Some((s.path, spec))
     }

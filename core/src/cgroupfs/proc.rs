@@ -1,0 +1,122 @@
+//! The one corner of procfs the simulator models: `/proc/PID/oom_score_adj`
+//! of each live task, read and written as on Linux 4.19
+//! (`fs/proc/base.c`: `oom_score_adj_read`, `oom_score_adj_write`,
+//! `__set_oom_adj`), so victim selection can be steered (§11.2).
+//!
+//! `/proc` lists the pid directories only, `/proc/self` is the shell;
+//! each pid directory holds `oom_score_adj` alone.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use super::{Cred, Node};
+use crate::kernel::{Kernel, SHELL_PID};
+use crate::tree::Pid;
+use crate::units::{kstrtoint, strstrip};
+use crate::Errno;
+
+/// `OOM_SCORE_ADJ_MIN`, `OOM_SCORE_ADJ_MAX` (include/uapi/linux/oom.h).
+pub const OOM_SCORE_ADJ_MIN: i32 = -1000;
+pub const OOM_SCORE_ADJ_MAX: i32 = 1000;
+/// `PROC_NUMBUF`: `oom_score_adj_write` reads at most this minus one bytes.
+const PROC_NUMBUF: usize = 13;
+/// The only file of a pid directory.
+pub const OOM_SCORE_ADJ: &str = "oom_score_adj";
+
+/// A node under `/proc`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcNode {
+    /// `/proc` itself.
+    Dir,
+    /// `/proc/PID`.
+    Pid(Pid),
+    /// `/proc/PID/oom_score_adj`.
+    OomScoreAdj(Pid),
+}
+
+/// The entries of a `/proc` directory, sorted as `ls` sorts them.
+pub(super) fn list(k: &Kernel, node: ProcNode) -> Vec<(String, Node)> {
+    match node {
+        ProcNode::Dir => {
+            let mut v: Vec<(String, Node)> = k
+                .tasks
+                .keys()
+                .map(|&p| (p.to_string(), Node::Proc(ProcNode::Pid(p))))
+                .collect();
+            v.push((String::from("self"), Node::Proc(ProcNode::Pid(SHELL_PID))));
+            v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            v
+        }
+        ProcNode::Pid(p) => alloc::vec![(
+            String::from(OOM_SCORE_ADJ),
+            Node::Proc(ProcNode::OomScoreAdj(p))
+        )],
+        ProcNode::OomScoreAdj(_) => Vec::new(),
+    }
+}
+
+/// `name` in a `/proc` directory: a live task's pid (or `self`), then
+/// `oom_score_adj` in it.
+pub(super) fn lookup(k: &Kernel, node: ProcNode, name: &str) -> Option<Node> {
+    match node {
+        ProcNode::Dir => {
+            let pid = if name == "self" {
+                SHELL_PID
+            } else {
+                // proc_pid_lookup: name_to_int, no sign, no leading zero.
+                if name.starts_with('0') || !name.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                name.parse().ok()?
+            };
+            k.tasks
+                .contains_key(&pid)
+                .then_some(Node::Proc(ProcNode::Pid(pid)))
+        }
+        ProcNode::Pid(p) => (name == OOM_SCORE_ADJ && k.tasks.contains_key(&p))
+            .then_some(Node::Proc(ProcNode::OomScoreAdj(p))),
+        ProcNode::OomScoreAdj(_) => None,
+    }
+}
+
+/// The absolute path of a `/proc` node.
+pub(super) fn path(node: ProcNode) -> String {
+    match node {
+        ProcNode::Dir => String::from("/proc"),
+        ProcNode::Pid(p) => format!("/proc/{p}"),
+        ProcNode::OomScoreAdj(p) => format!("/proc/{p}/{OOM_SCORE_ADJ}"),
+    }
+}
+
+/// `oom_score_adj_read`: "%d\n". Mode 0644, readable by anyone; ESRCH once
+/// the task is gone.
+pub fn oom_score_adj_read(k: &Kernel, pid: Pid) -> Result<String, Errno> {
+    let t = k.tasks.get(&pid).ok_or(Errno::ESRCH)?;
+    Ok(format!("{}\n", t.oom_score_adj))
+}
+
+/// Open for writing: the tasks are root's, mode 0644.
+pub fn oom_score_adj_open_for_write(cred: Cred) -> Result<(), Errno> {
+    if cred != Cred::Root {
+        return Err(Errno::EACCES);
+    }
+    Ok(())
+}
+
+/// `oom_score_adj_write`: the first 12 bytes, stripped, `kstrtoint` base 0
+/// (its EINVAL or ERANGE), outside -1000..=1000 → EINVAL; root may lower
+/// it (CAP_SYS_RESOURCE). ESRCH once the task is gone.
+pub fn oom_score_adj_write(k: &mut Kernel, pid: Pid, data: &str) -> Result<(), Errno> {
+    let mut end = data.len().min(PROC_NUMBUF - 1);
+    while !data.is_char_boundary(end) {
+        end -= 1;
+    }
+    let v = kstrtoint(strstrip(&data[..end]))?;
+    if !(OOM_SCORE_ADJ_MIN..=OOM_SCORE_ADJ_MAX).contains(&v) {
+        return Err(Errno::EINVAL);
+    }
+    let t = k.tasks.get_mut(&pid).ok_or(Errno::ESRCH)?;
+    t.oom_score_adj = v;
+    Ok(())
+}

@@ -12,7 +12,7 @@ use crate::lru::CostModel;
 use crate::oom::{mem_cgroup_oom, OomResult};
 use crate::reclaim::try_to_free_mem_cgroup_pages;
 use crate::stock::{self, consume_stock, drain_stock, refill_stock};
-use crate::tree::{CgroupId, MemcgEvent, Pid};
+use crate::tree::{CgroupId, MemcgEvent, Pid, SwapEvent};
 use crate::units::{Nanos, Pages, MEMCG_CHARGE_BATCH, PAGE_ALLOC_COSTLY_ORDER};
 use crate::wmark::is_wmark_ok;
 
@@ -114,10 +114,7 @@ pub fn try_charge(
         if consume_stock(&mut k.stocks[ctx.cpu], m, n) {
             return out;
         }
-        let over_limit = match k
-            .tree
-            .page_counter_try_charge(m, batch, CounterKind::Memory)
-        {
+        let (over_limit, may_swap) = match try_charge_counters(k, m, batch) {
             Ok(()) => {
                 done_restock(k, m, n, batch, ctx);
                 out.refilled = true;
@@ -136,7 +133,7 @@ pub fn try_charge(
             return force(k, m, n, out);
         }
         k.memcg_memory_event(over_limit, MemcgEvent::Max);
-        let p = try_to_free_mem_cgroup_pages(k, costs, over_limit, n, true);
+        let p = try_to_free_mem_cgroup_pages(k, costs, over_limit, n, may_swap);
         out.cost += p.cost;
         k.log(KEvent::DirectReclaim {
             pid: ctx.pid,
@@ -146,7 +143,7 @@ pub fn try_charge(
             scanned: p.scanned,
             cost: p.cost,
         });
-        if k.tree.memcg(over_limit).memory.margin() >= n {
+        if k.mem_cgroup_margin(over_limit) >= n {
             continue;
         }
         if !drained {
@@ -172,6 +169,30 @@ pub fn try_charge(
                 out.result = ChargeResult::Nomem;
                 return out;
             }
+        }
+    }
+}
+
+/// The counters of `try_charge` (§3 steps 3–4): memsw first when memsw is
+/// accounted, then memory, whose failure gives the memsw charge back. `Err`
+/// holds `mem_over_limit` and `may_swap`, false when memsw was the limit
+/// (swapping out does not lower memsw).
+fn try_charge_counters(k: &mut Kernel, m: CgroupId, batch: Pages) -> Result<(), (CgroupId, bool)> {
+    if k.tree.memsw_account {
+        if let Err(over) = k.tree.page_counter_try_charge(m, batch, CounterKind::Memsw) {
+            return Err((over, false));
+        }
+    }
+    match k
+        .tree
+        .page_counter_try_charge(m, batch, CounterKind::Memory)
+    {
+        Ok(()) => Ok(()),
+        Err(over) => {
+            if k.tree.memsw_account {
+                k.tree.page_counter_uncharge(m, batch, CounterKind::Memsw);
+            }
+            Err((over, true))
         }
     }
 }
@@ -211,7 +232,7 @@ fn done_restock(k: &mut Kernel, m: CgroupId, n: Pages, batch: Pages, ctx: Charge
             }
             break;
         }
-        if pc.usage > pc.high {
+        if pc.usage > pc.high || swap_high(k, w) {
             if let Some(task) = ctx.pid.and_then(|p| k.tasks.get_mut(&p)) {
                 task.nr_pages_over_high += batch;
             }
@@ -251,7 +272,7 @@ pub fn calculate_high_delay(nr_pages: Pages, max_overage: u64) -> u64 {
     penalty.wrapping_mul(nr_pages) / MEMCG_CHARGE_BATCH
 }
 
-/// The capped penalty for memory alone (swap.high is not modelled).
+/// The capped penalty of one overage (memory or swap alone).
 pub fn high_penalty_jiffies(nr_pages: Pages, max_overage: u64) -> u64 {
     calculate_high_delay(nr_pages, max_overage).min(MEMCG_MAX_HIGH_DELAY_JIFFIES)
 }
@@ -289,6 +310,53 @@ fn max_overage(k: &Kernel, m: CgroupId) -> u64 {
         .unwrap_or(0)
 }
 
+/// `mem_cgroup_v1_swap_usage`: memsw − memory when memsw is accounted.
+fn v1_swap_usage(k: &Kernel, m: CgroupId) -> Pages {
+    let mc = k.tree.memcg(m);
+    if k.tree.memsw_account {
+        mc.memsw.usage.saturating_sub(mc.memory.usage)
+    } else {
+        0
+    }
+}
+
+/// Swap usage and swap.high of `m`: v2 the swap counter, v1 memsw − memory
+/// against `memsw.high` (v1 `memory.swap.high`).
+fn swap_usage_high(k: &Kernel, m: CgroupId) -> (Pages, Pages) {
+    let mc = k.tree.memcg(m);
+    match k.version() {
+        crate::kernel::Version::V2 => (mc.swap.usage, mc.swap.high),
+        crate::kernel::Version::V1 => (v1_swap_usage(k, m), mc.memsw.high),
+    }
+}
+
+/// `swap_high` of the DONE_RESTOCK walk (§3 b.2).
+pub fn swap_high(k: &Kernel, m: CgroupId) -> bool {
+    let (usage, high) = swap_usage_high(k, m);
+    usage > high
+}
+
+/// `swap_find_max_overage` (ALinux swap.high backport): the largest swap
+/// overage of `m` and its ancestors, root excluded; each memcg with an
+/// overage raises SWAP_HIGH.
+fn swap_find_max_overage(k: &mut Kernel, m: CgroupId) -> u64 {
+    let chain: alloc::vec::Vec<CgroupId> = k
+        .tree
+        .counter_chain(m)
+        .filter(|&w| w != CgroupId::ROOT)
+        .collect();
+    let mut max = 0;
+    for w in chain {
+        let (usage, high) = swap_usage_high(k, w);
+        let overage = calculate_overage(usage, high);
+        if overage > 0 {
+            k.memcg_swap_event(w, SwapEvent::High);
+        }
+        max = max.max(overage);
+    }
+    max
+}
+
 /// `mem_cgroup_handle_over_high` on return to user (§8.3). Returns the time
 /// the task spends: reclaim plus the penalty sleep.
 pub fn handle_over_high(k: &mut Kernel, costs: &CostModel, pid: Pid) -> Nanos {
@@ -308,7 +376,9 @@ pub fn handle_over_high(k: &mut Kernel, costs: &CostModel, pid: Pid) -> Nanos {
     for _ in 0..10_000 {
         let (reclaimed, c) = reclaim_high(k, costs, m, if in_retry { 32 } else { nr_pages });
         cost += c;
-        let penalty = high_penalty_jiffies(nr_pages, max_overage(k, m));
+        let penalty = (calculate_high_delay(nr_pages, max_overage(k, m))
+            + calculate_high_delay(nr_pages, swap_find_max_overage(k, m)))
+        .min(MEMCG_MAX_HIGH_DELAY_JIFFIES);
         if penalty <= HZ / 100 {
             return cost;
         }

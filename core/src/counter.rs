@@ -72,7 +72,10 @@ impl PageCounter {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CounterKind {
     Memory,
+    /// v2 swap entries (`memory.swap.*`).
     Swap,
+    /// v1 memory+swap (`memory.memsw.*`, §15): memory and swap entries.
+    Memsw,
 }
 
 #[cfg(test)]

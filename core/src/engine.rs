@@ -28,7 +28,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::charge::{handle_over_high, try_charge, ChargeCtx, ChargeResult};
 use crate::counter::CounterKind;
-use crate::kernel::{KEvent, Kernel, Version};
+use crate::kernel::{KEvent, Kernel};
 use crate::reclaim::{Reclaim, ReclaimCtx};
 use crate::stats::{Histogram, MemcgTimes, Sample, Series};
 use crate::trace::{Event, Trace};
@@ -605,8 +605,10 @@ impl Engine {
                 if t.pages.swapped > 0 {
                     t.pages.swapped -= 1;
                     k.swap_free += 1;
-                    if k.config.version == Version::V2 && m != CgroupId::ROOT {
-                        k.tree.page_counter_uncharge(m, 1, CounterKind::Swap);
+                    if m != CgroupId::ROOT {
+                        // mem_cgroup_charge of a swap cache page, then
+                        // mem_cgroup_uncharge_swap (v2 swap, v1 memsw).
+                        k.tree.mem_cgroup_uncharge_swap(m, 1);
                     }
                 }
             } else {
@@ -771,6 +773,15 @@ impl Engine {
                 let limit = pc.max.min(pc.high).min(pc.wmark_high.saturating_sub(1));
                 let r = limit.saturating_sub(pc.usage) / MEMCG_CHARGE_BATCH;
                 refills = refills.min(r);
+                if k.tree.memsw_account {
+                    // v1: memsw is charged first and may fail first.
+                    let ms = &k.tree.memcg(w).memsw;
+                    refills = refills.min(ms.max.saturating_sub(ms.usage) / MEMCG_CHARGE_BATCH);
+                }
+                if crate::charge::swap_high(k, w) {
+                    // Each refill would arm memory.high handling.
+                    refills = 0;
+                }
             }
             s.saturating_add(refills.saturating_mul(MEMCG_CHARGE_BATCH))
         };
@@ -1060,8 +1071,8 @@ fn free_anon(k: &mut Kernel, pid: Pid) {
         if anon > 0 {
             k.tree.page_counter_uncharge(m, anon, CounterKind::Memory);
         }
-        if swapped > 0 && k.config.version == Version::V2 {
-            k.tree.page_counter_uncharge(m, swapped, CounterKind::Swap);
+        if swapped > 0 {
+            k.tree.mem_cgroup_uncharge_swap(m, swapped);
         }
     }
     k.swap_free += swapped;

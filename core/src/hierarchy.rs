@@ -16,6 +16,7 @@ impl Tree {
         match kind {
             CounterKind::Memory => &mut m.memory,
             CounterKind::Swap => &mut m.swap,
+            CounterKind::Memsw => &mut m.memsw,
         }
     }
 
@@ -24,6 +25,7 @@ impl Tree {
         match kind {
             CounterKind::Memory => &m.memory,
             CounterKind::Swap => &m.swap,
+            CounterKind::Memsw => &m.memsw,
         }
     }
 
@@ -66,10 +68,14 @@ impl Tree {
 
     /// `page_counter_charge`: unconditional, hierarchical (§1.3). Carries the
     /// 4.19 propagation bug: the *leaf* is recomputed against each level's
-    /// new usage.
+    /// new usage. A memory charge with memsw accounting charges memsw too,
+    /// as every kernel site pairs them (force, `mem_cgroup_migrate`).
     pub fn page_counter_charge(&mut self, c: CgroupId, n: Pages, kind: CounterKind) {
         if kind == CounterKind::Memory {
             self.pages_charged += n;
+            if self.memsw_account {
+                self.page_counter_charge(c, n, CounterKind::Memsw);
+            }
         }
         let mut at = Some(c);
         while let Some(id) = at {
@@ -144,7 +150,45 @@ impl Tree {
     }
 
     /// `page_counter_uncharge`: every level, propagation per level (§1.3).
+    /// A memory uncharge with memsw accounting uncharges memsw too
+    /// (`uncharge_batch`, `cancel_charge`, `drain_stock`); swap-out is the
+    /// exception, [`Tree::mem_cgroup_swapout`].
     pub fn page_counter_uncharge(&mut self, c: CgroupId, n: Pages, kind: CounterKind) {
+        if kind == CounterKind::Memory && self.memsw_account {
+            self.page_counter_uncharge(c, n, CounterKind::Memsw);
+        }
+        self.uncharge_walk(c, n, kind);
+    }
+
+    /// `mem_cgroup_swapout` (v1): `n` pages leave memory for swap entries;
+    /// their memsw charge stays with the entries until the swap is freed or
+    /// read back ([`Tree::mem_cgroup_uncharge_swap`]).
+    pub fn mem_cgroup_swapout(&mut self, c: CgroupId, n: Pages) {
+        self.uncharge_walk(c, n, CounterKind::Memory);
+    }
+
+    /// `mem_cgroup_uncharge_swap`: `n` swap entries of `c` freed (or read
+    /// back in): v2 uncharges the swap counter, v1 memsw.
+    pub fn mem_cgroup_uncharge_swap(&mut self, c: CgroupId, n: Pages) {
+        let kind = if self.memsw_account {
+            CounterKind::Memsw
+        } else {
+            CounterKind::Swap
+        };
+        self.uncharge_walk(c, n, kind);
+    }
+
+    /// The swap entries of a moved task charged to `c` (v2 swap, v1 memsw).
+    pub fn swap_entries_charge(&mut self, c: CgroupId, n: Pages) {
+        let kind = if self.memsw_account {
+            CounterKind::Memsw
+        } else {
+            CounterKind::Swap
+        };
+        self.page_counter_charge(c, n, kind);
+    }
+
+    fn uncharge_walk(&mut self, c: CgroupId, n: Pages, kind: CounterKind) {
         if kind == CounterKind::Memory {
             self.pages_uncharged += n;
         }

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use crate::counter::CounterKind;
 use crate::lru::{CostModel, TaskPages};
 use crate::stock::{drain_stock, stock_of, Stock};
-use crate::tree::{CgroupId, Memcg, MemcgEvent, Pid, PidMap, Tree};
+use crate::tree::{CgroupId, Memcg, MemcgEvent, Pid, PidMap, SwapEvent, Tree};
 use crate::units::{Pages, PAGE_COUNTER_MAX};
 use crate::wmark::{disable_wmarks, is_wmark_ok, setup_memcg_wmark, DEFAULT_WMARK_SCALE_FACTOR};
 use crate::Errno;
@@ -166,6 +166,9 @@ impl Kernel {
             events: Vec::new(),
             costs: CostModel::default(),
         };
+        // do_memsw_account(): v1, swap accounting on (cgroup_memory_noswap
+        // false, the ALinux default).
+        k.tree.memsw_account = k.config.version == Version::V1;
         for (pid, comm) in [(INIT_PID, "systemd"), (SHELL_PID, "bash")] {
             k.tasks.insert(
                 pid,
@@ -391,18 +394,12 @@ impl Kernel {
         if from != CgroupId::ROOT {
             self.tree
                 .page_counter_uncharge(from, resident, CounterKind::Memory);
-            if self.version() == Version::V2 {
-                self.tree
-                    .page_counter_uncharge(from, swapped, CounterKind::Swap);
-            }
+            self.tree.mem_cgroup_uncharge_swap(from, swapped);
         }
         if to != CgroupId::ROOT {
             self.tree
                 .page_counter_charge(to, resident, CounterKind::Memory);
-            if self.version() == Version::V2 {
-                self.tree
-                    .page_counter_charge(to, swapped, CounterKind::Swap);
-            }
+            self.tree.swap_entries_charge(to, swapped);
             let m = self.tree.memcg_mut(to);
             if m.memory.usage > m.memory.max {
                 m.forced += 1;
@@ -444,6 +441,37 @@ impl Kernel {
         }
     }
 
+    /// `memcg_memory_event(MEMCG_SWAP_*)`: `memory.swap.events` counts the
+    /// hierarchical values, so as [`Kernel::memcg_memory_event`] the event
+    /// goes to `id` and, in v2 without `memory_localevents`, every ancestor
+    /// below the root (§13.1).
+    pub fn memcg_swap_event(&mut self, id: CgroupId, ev: SwapEvent) {
+        let e = ev as usize;
+        self.tree.memcg_mut(id).swap_events[e] += 1;
+        if self.config.version == Version::V1 || self.config.memory_localevents {
+            return;
+        }
+        let mut at = self.tree.memcg(id).counter_parent;
+        while let Some(p) = at {
+            if p == CgroupId::ROOT {
+                break;
+            }
+            self.tree.memcg_mut(p).swap_events[e] += 1;
+            at = self.tree.memcg(p).counter_parent;
+        }
+    }
+
+    /// `mem_cgroup_margin`: what `m` can still charge; with memsw
+    /// accounting the smaller of the memory and memsw margins (§3 step 9).
+    pub fn mem_cgroup_margin(&self, m: CgroupId) -> Pages {
+        let mc = self.tree.memcg(m);
+        let margin = mc.memory.margin();
+        if !self.tree.memsw_account {
+            return margin;
+        }
+        margin.min(mc.memsw.margin())
+    }
+
     /// Record an event for the engine's trace.
     pub fn log(&mut self, e: KEvent) {
         // Bounded: a caller that never drains cannot grow memory forever.
@@ -468,9 +496,8 @@ impl Kernel {
         }
         if t.pages.swapped > 0 {
             self.swap_free += t.pages.swapped;
-            if self.version() == Version::V2 && m != CgroupId::ROOT {
-                self.tree
-                    .page_counter_uncharge(m, t.pages.swapped, CounterKind::Swap);
+            if m != CgroupId::ROOT {
+                self.tree.mem_cgroup_uncharge_swap(m, t.pages.swapped);
             }
         }
         if m != CgroupId::ROOT {
@@ -543,11 +570,45 @@ impl Kernel {
                 ));
             }
         }
+        if self.tree.memsw_account {
+            self.check_memsw()?;
+        }
         let net = self.tree.pages_charged - self.tree.pages_uncharged;
         if tops != net {
             return Err(format!(
                 "top-level usage {tops} != charged - uncharged {net}"
             ));
+        }
+        Ok(())
+    }
+
+    /// v1: memsw(m) − memory(m) is the swap entries charged at or below m:
+    /// its tasks' plus its counter children's (every memcg but the root).
+    fn check_memsw(&self) -> Result<(), String> {
+        let mut swap: Vec<Pages> = alloc::vec![0; self.tree.slots()];
+        for t in self.tasks.values() {
+            swap[self.effective_memcg(t.cgroup).0 as usize] += t.pages.swapped;
+        }
+        for id in self.tree.ids() {
+            let Some(m) = self.tree.cg(id).memcg.as_ref() else {
+                continue;
+            };
+            if let Some(p) = m.counter_parent {
+                swap[p.0 as usize] += m.memsw.usage.wrapping_sub(m.memory.usage);
+            }
+        }
+        for id in self.tree.ids().filter(|&id| id != CgroupId::ROOT) {
+            let m = self.tree.memcg(id);
+            let want = m.memory.usage + swap[id.0 as usize];
+            if m.memsw.usage != want {
+                return Err(alloc::format!(
+                    "{}: memsw {} != memory {} + swap {}",
+                    self.tree.rel_path(id),
+                    m.memsw.usage,
+                    m.memory.usage,
+                    swap[id.0 as usize]
+                ));
+            }
         }
         Ok(())
     }

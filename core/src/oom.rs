@@ -33,10 +33,17 @@ pub fn mem_cgroup_oom(k: &mut Kernel, m: CgroupId, order: u32, current: Option<P
     }
 }
 
-/// `totalpages` for badness: memory.max (swap is not added: the simulator
-/// has no memsw limit and v2 swap.max is usually max).
+/// `totalpages` for badness: `mem_cgroup_get_max` (ALinux 4.19): memory.max,
+/// plus the swap it may use when swappiness > 0 (swap.max, at most the swap
+/// space), at most memsw.max (v1; max in v2).
 fn totalpages(k: &Kernel, m: CgroupId) -> u64 {
-    k.tree.memcg(m).memory.max.min(1 << 40)
+    let mc = k.tree.memcg(m);
+    let mut max = mc.memory.max;
+    if k.swappiness(m) > 0 {
+        let swap = mc.swap.max.min(k.config.swap_pages);
+        max = max.saturating_add(swap).min(mc.memsw.max);
+    }
+    max
 }
 
 /// `mem_cgroup_out_of_memory` (§11.2): true when the charge may retry.
@@ -46,7 +53,7 @@ pub fn mem_cgroup_out_of_memory(
     order: u32,
     current: Option<Pid>,
 ) -> bool {
-    if k.tree.memcg(m).memory.margin() >= 1 << order {
+    if k.mem_cgroup_margin(m) >= 1 << order {
         return true;
     }
     if current.is_some_and(|p| k.tasks.get(&p).is_some_and(|t| t.dying)) {
@@ -62,8 +69,9 @@ pub fn mem_cgroup_out_of_memory(
             // An earlier victim is still exiting: no new kill.
             return true;
         }
+        // oom_badness: `adj *= totalpages / 1000`, the division first.
         let points =
-            (t.pages.anon() + t.pages.swapped) as i64 + i64::from(t.oom_score_adj) * total / 1000;
+            (t.pages.anon() + t.pages.swapped) as i64 + i64::from(t.oom_score_adj) * (total / 1000);
         let points = points.max(1);
         if chosen.is_none_or(|(_, p)| points > p) {
             chosen = Some((t.pid, points));

@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 use crate::counter::CounterKind;
 use crate::kernel::{Kernel, Version};
 use crate::lru::CostModel;
-use crate::tree::{CgroupId, MemcgEvent, Pid};
+use crate::tree::{CgroupId, MemcgEvent, Pid, SwapEvent};
 use crate::units::{Nanos, Pages};
 
 /// `SWAP_CLUSTER_MAX`.
@@ -171,21 +171,45 @@ fn uncharge(k: &mut Kernel, m: CgroupId, n: Pages) {
 }
 
 /// Swap out up to `n` anon pages of memcg `m`: returns how many went.
+/// Page by page as `get_swap_page` → `mem_cgroup_try_charge_swap` (ALinux
+/// 4.19, v2 only): a page without a swap slot raises SWAP_FAIL, one over
+/// a swap.max raises SWAP_MAX and SWAP_FAIL; the others are charged.
+/// Their memory charge goes in [`swapout_uncharge`] (v1 keeps memsw).
 fn swap_out(k: &mut Kernel, m: CgroupId, n: Pages) -> Pages {
-    let n = n.min(k.swap_free);
-    if n == 0 {
-        return 0;
+    let slots = n.min(k.swap_free);
+    let mut ok = slots;
+    if k.version() == Version::V2 && m != CgroupId::ROOT {
+        // Room under every swap.max up the counter chain (the root's
+        // counter is never charged).
+        let room = k
+            .tree
+            .counter_chain(m)
+            .filter(|&w| w != CgroupId::ROOT)
+            .map(|w| k.tree.memcg(w).swap.margin())
+            .min()
+            .unwrap_or(Pages::MAX);
+        ok = slots.min(room);
+        for _ in ok..slots {
+            k.memcg_swap_event(m, SwapEvent::Max);
+        }
+        for _ in ok..n {
+            k.memcg_swap_event(m, SwapEvent::Fail);
+        }
+        if ok > 0 {
+            k.tree.page_counter_charge(m, ok, CounterKind::Swap);
+        }
     }
-    if k.version() == Version::V2
-        && m != CgroupId::ROOT
-        && k.tree
-            .page_counter_try_charge(m, n, CounterKind::Swap)
-            .is_err()
-    {
-        return 0;
+    k.swap_free -= ok;
+    ok
+}
+
+/// `mem_cgroup_swapout`: `n` swapped-out pages leave memory; on v1 their
+/// memsw charge stays with the swap entries.
+fn swapout_uncharge(k: &mut Kernel, m: CgroupId, n: Pages) {
+    if n > 0 {
+        k.tree.mem_cgroup_swapout(m, n);
+        k.tree.memcg_mut(m).stat.pgpgout += n;
     }
-    k.swap_free -= n;
-    n
 }
 
 /// Take up to `want` pages from memcg `m` in the model's order (§5 model).
@@ -242,7 +266,7 @@ pub fn shrink_memcg(
             let task = k.tasks.get_mut(&pid).expect("task");
             task.pages.anon_cold -= t;
             task.pages.swapped += t;
-            uncharge(k, m, t);
+            swapout_uncharge(k, m, t);
             pr.reclaimed += t;
             pr.scanned += t;
             pr.cost += t * (costs.scan_ns + costs.swapout_ns);
@@ -281,7 +305,7 @@ pub fn shrink_memcg(
                 task.pages.anon_hot -= t;
                 task.pages.swapped += t;
                 task.pages.refault_anon += t;
-                uncharge(k, m, t);
+                swapout_uncharge(k, m, t);
                 pr.reclaimed += t;
                 pr.scanned += t;
                 pr.refaults_caused += t;

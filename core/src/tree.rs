@@ -33,6 +33,15 @@ pub enum MemcgEvent {
     OomKill = 4,
 }
 
+/// Index into `memory.swap.events` (`MEMCG_SWAP_HIGH`, `_MAX`, `_FAIL`),
+/// in file order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SwapEvent {
+    High = 0,
+    Max = 1,
+    Fail = 2,
+}
+
 /// Names of [`MemcgEvent`] in `memory.events` order.
 pub const MEMCG_EVENT_NAMES: [&str; 5] = ["low", "high", "max", "oom", "oom_kill"];
 
@@ -40,9 +49,11 @@ pub const MEMCG_EVENT_NAMES: [&str; 5] = ["low", "high", "max", "oom", "oom_kill
 #[derive(Clone, Debug)]
 pub struct Memcg {
     pub memory: PageCounter,
-    /// v2 `memory.swap.*` (v1 memsw shares it in the kernel; memsw accounting
-    /// is off in this simulator).
+    /// v2 `memory.swap.*`: swap entries.
     pub swap: PageCounter,
+    /// v1 `memory.memsw.*`: memory plus swap entries (§15); its `high` is
+    /// v1 `memory.swap.high`.
+    pub memsw: PageCounter,
     pub kmem: PageCounter,
     pub tcpmem: PageCounter,
     /// The memcg whose counters are this one's counters' parents (§1.2).
@@ -85,6 +96,7 @@ impl Memcg {
         Memcg {
             memory: PageCounter::default(),
             swap: PageCounter::default(),
+            memsw: PageCounter::default(),
             kmem: PageCounter::default(),
             tcpmem: PageCounter::default(),
             counter_parent: None,
@@ -153,6 +165,9 @@ pub struct Tree {
     /// (an invariant check: their difference is the top-level usage).
     pub pages_charged: u64,
     pub pages_uncharged: u64,
+    /// `do_memsw_account()`: v1 with swap accounting (§15). Memory charges
+    /// and uncharges then go to memsw as well.
+    pub memsw_account: bool,
 }
 
 impl Tree {
@@ -177,6 +192,7 @@ impl Tree {
             live: 1,
             pages_charged: 0,
             pages_uncharged: 0,
+            memsw_account: false,
         }
     }
 

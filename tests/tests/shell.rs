@@ -150,7 +150,7 @@ fn navigation_ls_tree_and_globs() {
         "{tree}"
     );
     assert!(
-        tree.ends_with("`-- tasks\n\n0 directories, 41 files\n"),
+        tree.ends_with("`-- tasks\n\n0 directories, 47 files\n"),
         "{tree}"
     );
     // Comments, quotes, && / || and $?
@@ -312,7 +312,9 @@ fn write_size_and_odd_files() {
     )
     .0;
     assert!(
-        stat.contains("\nhierarchical_memory_limit 1073741824\ntotal_cache 0\n"),
+        stat.contains(
+            "\nhierarchical_memory_limit 1073741824\nhierarchical_memsw_limit 9223372036854771712\ntotal_cache 0\n"
+        ),
         "{stat}"
     );
     assert_eq!(
@@ -486,15 +488,19 @@ mod props {
             prop::option::of(size()),
             prop::option::of(size()),
             any::<bool>(),
+            prop::option::of(-1000i32..=1000),
         )
-            .prop_map(|(path, kind, size, rate, ws, hold)| SpawnSpec {
-                path,
-                kind,
-                size,
-                rate,
-                ws,
-                hold,
-            })
+            .prop_map(
+                |(path, kind, size, rate, ws, hold, oom_score_adj)| SpawnSpec {
+                    path,
+                    kind,
+                    size,
+                    rate,
+                    ws,
+                    hold,
+                    oom_score_adj,
+                },
+            )
     }
 
     /// Simple commands, some read-only, some not, some with redirections.

@@ -145,7 +145,9 @@ pub fn all_hierarchical_stats(k: &Kernel) -> Vec<Option<StatValues>> {
     local
 }
 
-pub(super) fn v1_stat_lines(v: &StatValues) -> [(&'static str, u64); 19] {
+/// The v1 `memcg1_stats` lines, `swap` among them as memsw accounting is on
+/// in v1 (`memcg_stat_show`, §13.3).
+pub(super) fn v1_stat_lines(v: &StatValues) -> [(&'static str, u64); 20] {
     let b = pages_to_bytes;
     [
         ("cache", b(v.file())),
@@ -155,6 +157,7 @@ pub(super) fn v1_stat_lines(v: &StatValues) -> [(&'static str, u64); 19] {
         ("mapped_file", 0),
         ("dirty", b(v.file_dirty)),
         ("writeback", 0),
+        ("swap", b(v.swap)),
         ("workingset_refault", v.refault_anon + v.refault_file),
         ("workingset_activate", 0),
         ("workingset_nodereclaim", 0),
@@ -180,6 +183,14 @@ pub(super) fn v1_stat_read(k: &Kernel, id: CgroupId) -> String {
         "hierarchical_memory_limit {}",
         pages_to_bytes(k.hierarchical_memory_limit(id))
     );
+    // hierarchical_memsw_limit: the min of memsw.max up parent_mem_cgroup.
+    let memsw = k
+        .tree
+        .counter_chain(id)
+        .map(|c| k.tree.memcg(c).memsw.max)
+        .min()
+        .unwrap_or(crate::units::PAGE_COUNTER_MAX);
+    let _ = writeln!(s, "hierarchical_memsw_limit {}", pages_to_bytes(memsw));
     for (key, val) in v1_stat_lines(&hierarchical_stat(k, id)) {
         let _ = writeln!(s, "total_{key} {val}");
     }
@@ -247,6 +258,11 @@ pub(super) fn numa_stat_read(k: &Kernel, id: CgroupId) -> String {
         }
     }
     s
+}
+
+/// `swap_events_show`: high, max, fail (§13.1).
+pub(super) fn swap_events_text(ev: &[u64; 3]) -> String {
+    alloc::format!("high {}\nmax {}\nfail {}\n", ev[0], ev[1], ev[2])
 }
 
 pub(super) fn events_text(ev: &[u64; 5]) -> String {

@@ -5,7 +5,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 
 use super::handlers::*;
-use super::stat::{events_text, hierarchical_stat, numa_stat_read, v1_stat_read};
+use super::stat::{events_text, hierarchical_stat, numa_stat_read, swap_events_text, v1_stat_read};
 use super::{CfType, MEM, NOT_ON_ROOT, ONLY_ON_ROOT, WORLD_WRITABLE};
 use crate::charge::drain_all_stock;
 use crate::kernel::Kernel;
@@ -15,14 +15,30 @@ use crate::units::{kstrtoint, kstrtoll, kstrtouint, kstrtoull, strstrip, Pages};
 use crate::wmark::setup_memcg_wmark;
 use crate::Errno;
 
-/// `mem_cgroup_resize_max` for the memory counter (§12.1): drain once,
-/// then reclaim ≥ 32 pages per try; EBUSY on zero progress. On error the
-/// limit and the watermarks are unchanged.
-fn mem_cgroup_resize_max(k: &mut Kernel, id: CgroupId, max: Pages) -> Result<(), Errno> {
+/// `mem_cgroup_resize_max` for the memory or the memsw counter (§12.1):
+/// memory.max ≤ memsw.max must hold after the write (EINVAL); drain once,
+/// then reclaim ≥ 32 pages per try (without swap for memsw); EBUSY on zero
+/// progress. On error the limit and the watermarks are unchanged.
+fn mem_cgroup_resize_max(
+    k: &mut Kernel,
+    id: CgroupId,
+    max: Pages,
+    memsw: bool,
+) -> Result<(), Errno> {
     let costs = k.costs;
     let mut drained = false;
     for _ in 0..1_000_000 {
-        if k.tree.memcg_mut(id).memory.set_max(max).is_ok() {
+        let mc = k.tree.memcg_mut(id);
+        let limits_invariant = if memsw {
+            max >= mc.memory.max
+        } else {
+            max <= mc.memsw.max
+        };
+        if !limits_invariant {
+            return Err(Errno::EINVAL);
+        }
+        let counter = if memsw { &mut mc.memsw } else { &mut mc.memory };
+        if counter.set_max(max).is_ok() {
             setup_memcg_wmark(k.tree.memcg_mut(id));
             k.queue_wmark_work_if_needed(id);
             return Ok(());
@@ -32,7 +48,7 @@ fn mem_cgroup_resize_max(k: &mut Kernel, id: CgroupId, max: Pages) -> Result<(),
             drained = true;
             continue;
         }
-        let p = try_to_free_mem_cgroup_pages(k, &costs, id, 1, true);
+        let p = try_to_free_mem_cgroup_pages(k, &costs, id, 1, !memsw);
         if p.reclaimed == 0 {
             return Err(Errno::EBUSY);
         }
@@ -45,7 +61,45 @@ fn v1_limit_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> 
     if id == CgroupId::ROOT {
         return Err(Errno::EINVAL);
     }
-    mem_cgroup_resize_max(k, id, pages)
+    mem_cgroup_resize_max(k, id, pages, false)
+}
+
+/// `memory.memsw.limit_in_bytes` (`mem_cgroup_write`, `_MEMSWAP`).
+fn memsw_limit_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
+    let pages = parse_limit(buf, "-1")?;
+    if id == CgroupId::ROOT {
+        return Err(Errno::EINVAL);
+    }
+    mem_cgroup_resize_max(k, id, pages, true)
+}
+
+fn reset_memsw_peak(k: &mut Kernel, id: CgroupId, _buf: &str) -> Result<(), Errno> {
+    let m = &mut k.tree.memcg_mut(id).memsw;
+    m.watermark = m.usage;
+    Ok(())
+}
+
+fn reset_memsw_failcnt(k: &mut Kernel, id: CgroupId, _buf: &str) -> Result<(), Errno> {
+    k.tree.memcg_mut(id).memsw.failcnt = 0;
+    Ok(())
+}
+
+/// v1 `memory.swap.high` (`swap_high_write`): memsw.high, no reclaim; the
+/// penalty of `mem_cgroup_handle_over_high` reads it (§8.3).
+fn v1_swap_high_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
+    let v = parse_limit(buf, "max")?;
+    k.tree.memcg_mut(id).memsw.high = v;
+    Ok(())
+}
+
+/// `mem_cgroup_usage(memcg, swap = true)`: the root reads its page
+/// statistics (file + anon + swap), others the memsw counter.
+fn memsw_usage_read(k: &Kernel, id: CgroupId) -> String {
+    if id == CgroupId::ROOT {
+        let v = hierarchical_stat(k, id);
+        return bytes_line(v.file() + v.anon() + v.swap);
+    }
+    bytes_line(memcg(k, id).memsw.usage)
 }
 
 /// v1 kmem / kmem.tcp limits: stored; no wmark effect.
@@ -427,10 +481,48 @@ pub static V1_MEMORY_FILES: &[CfType] = &[
         None
     ),
     file!(
+        "memory.swap.high",
+        MEM | NOT_ON_ROOT,
+        Some(|k, id| max_or_bytes(memcg(k, id).memsw.high)),
+        Some(v1_swap_high_write)
+    ),
+    file!(
+        "memory.swap.events",
+        MEM | NOT_ON_ROOT,
+        Some(|k, id| swap_events_text(&memcg(k, id).swap_events)),
+        None
+    ),
+    file!(
         "cgroup.event_control",
         MEM | WORLD_WRITABLE,
         None,
         Some(event_control_write)
+    ),
+    // `memsw_files`, added after the legacy table by mem_cgroup_swap_init
+    // when swap accounting is on (§15).
+    file!(
+        "memory.memsw.usage_in_bytes",
+        MEM,
+        Some(memsw_usage_read),
+        None
+    ),
+    file!(
+        "memory.memsw.max_usage_in_bytes",
+        MEM,
+        Some(|k, id| bytes_line(memcg(k, id).memsw.watermark)),
+        Some(reset_memsw_peak)
+    ),
+    file!(
+        "memory.memsw.limit_in_bytes",
+        MEM,
+        Some(|k, id| bytes_line(memcg(k, id).memsw.max)),
+        Some(memsw_limit_write)
+    ),
+    file!(
+        "memory.memsw.failcnt",
+        MEM,
+        Some(|k, id| u64_line(memcg(k, id).memsw.failcnt)),
+        Some(reset_memsw_failcnt)
     ),
 ];
 

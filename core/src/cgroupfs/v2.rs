@@ -5,7 +5,7 @@ use alloc::format;
 use alloc::string::String;
 
 use super::handlers::*;
-use super::stat::{events_text, v2_stat_read};
+use super::stat::{events_text, swap_events_text, v2_stat_read};
 use super::{CfType, MEM, NOT_ON_ROOT};
 use crate::charge::drain_all_stock;
 use crate::kernel::Kernel;
@@ -263,10 +263,7 @@ pub static V2_MEMORY_FILES: &[CfType] = &[
     file!(
         "memory.swap.events",
         MEM | NOT_ON_ROOT,
-        Some(|k, id| {
-            let e = memcg(k, id).swap_events;
-            format!("high {}\nmax {}\nfail {}\n", e[0], e[1], e[2])
-        }),
+        Some(|k, id| swap_events_text(&memcg(k, id).swap_events)),
         None
     ),
 ];

@@ -165,6 +165,18 @@ fn proc_oom_score_adj_reads_and_writes_as_on_linux() {
         "the facade writes it too"
     );
     assert_eq!(s.read("/proc/1001/oom_score_adj").unwrap(), "12\n");
+    assert_eq!(
+        sh(&mut s, "su nobody -c 'cat /proc/1001/oom_score_adj'"),
+        "12\n",
+        "0644"
+    );
+    let o = s.exec("su nobody -c 'echo 5 > /proc/1001/oom_score_adj'");
+    assert!(
+        o.stderr
+            .contains("/proc/1001/oom_score_adj: Permission denied"),
+        "{}",
+        o.stderr
+    );
     sh(&mut s, "kill 1001");
     assert!(err(&mut s, "cat /proc/1001/oom_score_adj").contains("No such file"));
 }

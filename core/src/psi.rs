@@ -183,19 +183,17 @@ impl GroupCpu {
         for (s, t) in times.iter_mut().enumerate() {
             if self.state_mask & (1 << s) != 0 {
                 *t += since;
-            } else if s == MEM_FULL
-                && self.reclaiming > 0
-                && self.state_mask & (1 << MEM_SOME) != 0
+            } else if s == MEM_FULL && self.reclaiming > 0 && self.state_mask & (1 << MEM_SOME) != 0
             {
                 // The ticks since state_start were recorded by now.
                 *t += memstall_ticks(self.state_start, now);
             }
         }
         let mut changed = 0;
-        for s in 0..NR_STATES {
-            let delta = times[s] - self.times_prev[s];
-            self.times_prev[s] = times[s];
-            times[s] = delta;
+        for (s, (t, prev)) in times.iter_mut().zip(&mut self.times_prev).enumerate() {
+            let delta = *t - *prev;
+            *prev = *t;
+            *t = delta;
             if delta > 0 {
                 changed |= 1 << s;
             }
@@ -278,12 +276,12 @@ impl PsiGroup {
             // nsecs_to_jiffies: each CPU weighs by its whole non-idle jiffies.
             let nonidle = times[NONIDLE] / TICK_NSEC;
             nonidle_total += nonidle;
-            for s in 0..2 {
-                deltas[s] += times[s] * nonidle;
+            for (d, t) in deltas.iter_mut().zip(times) {
+                *d += t * nonidle;
             }
         }
-        for s in 0..2 {
-            self.total[s] += deltas[s] / nonidle_total.max(1);
+        for (total, d) in self.total.iter_mut().zip(deltas) {
+            *total += d / nonidle_total.max(1);
         }
         changed
     }
@@ -677,9 +675,9 @@ fn scan_u32(s: &str) -> Option<(u32, &str)> {
     if len == 0 {
         return None;
     }
-    let v = body[..len]
-        .bytes()
-        .fold(0u64, |v, d| v.wrapping_mul(10).wrapping_add(u64::from(d - b'0')));
+    let v = body[..len].bytes().fold(0u64, |v, d| {
+        v.wrapping_mul(10).wrapping_add(u64::from(d - b'0'))
+    });
     let v = if neg { v.wrapping_neg() } else { v } as u32;
     Some((v, &body[len..]))
 }

@@ -612,7 +612,10 @@ fn plain_anon_is_touch_once() {
                 .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
                 .unwrap()
         };
-        assert!(sh(&mut s, "cat t/memory.swap.current").trim() != "0", "{ws}");
+        assert!(
+            sh(&mut s, "cat t/memory.swap.current").trim() != "0",
+            "{ws}"
+        );
         assert_eq!(field("pgmajfault") > 0, refaults, "{ws}: {stat}");
     }
 }

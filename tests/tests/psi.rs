@@ -79,7 +79,11 @@ fn the_file_and_its_writes() {
         assert_eq!(sh(&mut s, "cat x/memory.pressure"), zero);
         sh(&mut s, "echo 'some 150000 1000000' > x/memory.pressure");
         let o = s.exec("echo 'some 150000 100' > x/memory.pressure");
-        assert!(!o.ok() && o.stderr.contains("Invalid argument"), "{}", o.stderr);
+        assert!(
+            !o.ok() && o.stderr.contains("Invalid argument"),
+            "{}",
+            o.stderr
+        );
         assert_eq!(sh(&mut s, "cat x/memory.pressure"), zero);
     }
 }
@@ -103,7 +107,10 @@ fn moves_and_recycled_ids() {
     sh(&mut s, "sleep 3s");
     assert_eq!(s.memory_pressure(a).unwrap().some.total_us, before);
     let b = s.lookup("b").unwrap();
-    assert!(s.memory_pressure(b).unwrap().some.total_us > 0, "b sees the moved task's stalls");
+    assert!(
+        s.memory_pressure(b).unwrap().some.total_us > 0,
+        "b sees the moved task's stalls"
+    );
     sh(&mut s, &format!("kill {}", pid.trim()));
     sh(&mut s, "rmdir a");
     sh(&mut s, "mkdir a2");

@@ -118,3 +118,21 @@ fn moves_and_recycled_ids() {
     assert_eq!(a2, a, "the id is reused");
     assert_eq!(s.memory_pressure(a2).unwrap().some.total_us, 0);
 }
+
+/// A holding task whose working set limit reclaim took refaults it: it
+/// waits for each page off the CPU (`TSK_MEMSTALL | TSK_IOWAIT`), so with
+/// no other task running there FULL equals SOME (`test_state`).
+#[test]
+fn refaults_off_the_cpu_are_full() {
+    let mut s = sim(Version::V2, EngineMode::Bulk);
+    sh(&mut s, "mkdir t");
+    sh(&mut s, "spawn t anon 64M --ws 64M --hold");
+    sh(&mut s, "wait");
+    let t = s.lookup("t").unwrap();
+    assert_eq!(s.memory_pressure(t).unwrap().some.total_us, 0);
+    sh(&mut s, "echo 32M > t/memory.max");
+    sh(&mut s, "sleep 3s");
+    let p = s.memory_pressure(t).unwrap();
+    assert!(p.some.total_us > 0);
+    assert_eq!(p.full.total_us, p.some.total_us);
+}

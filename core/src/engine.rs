@@ -29,6 +29,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use crate::charge::{handle_over_high, try_charge, ChargeCtx, ChargeResult};
 use crate::counter::CounterKind;
 use crate::kernel::{KEvent, Kernel};
+use crate::psi::{TSK_IOWAIT, TSK_MEMSTALL, TSK_RUNNING};
 use crate::reclaim::{Reclaim, ReclaimCtx};
 use crate::stats::{Histogram, MemcgTimes, Sample, Series};
 use crate::trace::{Event, Trace};
@@ -242,6 +243,7 @@ impl Engine {
                         t.state = TaskState::Killed;
                         t.next_at = None;
                     }
+                    k.psi.task_exit(pid, self.now);
                     Event::OomKill {
                         pid,
                         memcg: Self::path(k, memcg),
@@ -385,6 +387,7 @@ impl Engine {
             },
         );
         k.tree.cg_mut(cg).procs.insert(pid);
+        k.psi.task_spawn(pid, cpu, psi_groups(k, cg));
         let m = k.effective_memcg(cg);
         let path = Self::path(k, m);
         self.record(Event::Spawn {
@@ -431,6 +434,7 @@ impl Engine {
         t.state = TaskState::Killed;
         t.next_at = None;
         k.reap(pid);
+        k.psi.task_exit(pid, self.now);
         let path = t.memcg_path.clone();
         self.record(Event::Killed { pid, memcg: path });
         true
@@ -461,6 +465,7 @@ impl Engine {
                 return;
             }
             if tr.pc >= tr.program.ops.len() {
+                k.psi.task_exit(pid, t);
                 self.exit(k, pid);
                 return;
             }
@@ -470,12 +475,14 @@ impl Engine {
             tr.op_stall = 0;
             match op {
                 Op::Alloc { .. } => {
+                    k.psi.task_state(pid, t, TSK_RUNNING);
                     tr.state = TaskState::Running;
                     tr.next_at = Some(t);
                     self.schedule(t, CLASS_TASK, pid);
                     return;
                 }
                 Op::Hold(d) => {
+                    k.psi.task_state(pid, t, TSK_RUNNING);
                     tr.state = TaskState::Holding;
                     tr.until = d.map(|d| t + d);
                     let next = match tr.until {
@@ -490,6 +497,7 @@ impl Engine {
                     let pct = tr.program.jitter_pct;
                     let d = self.jitter(d, pct);
                     let tr = self.tasks.get_mut(&pid).expect("task");
+                    k.psi.task_state(pid, t, 0);
                     tr.state = TaskState::Sleeping;
                     tr.until = Some(t + d);
                     tr.next_at = Some(t + d);
@@ -502,6 +510,7 @@ impl Engine {
                 }
                 Op::Loop => tr.pc = 0,
                 Op::Exit => {
+                    k.psi.task_exit(pid, t);
                     self.exit(k, pid);
                     return;
                 }
@@ -543,6 +552,8 @@ impl Engine {
             Op::Hold(_) => {
                 let cost = self.service_refaults(k, pid);
                 self.drain_kernel(k, Some(pid));
+                // Refaults wait for the page off the CPU (§18.12).
+                psi_memstall(k, pid, self.now, cost, TSK_MEMSTALL | TSK_IOWAIT);
                 let tr = self.tasks.get_mut(&pid).expect("task");
                 tr.stall_ns += cost;
                 let now = self.now + cost;
@@ -716,6 +727,8 @@ impl Engine {
         let stall = lat.saturating_sub(fault_ns);
         tr.stall_ns += stall;
         tr.op_stall += stall;
+        // The charge path's stall: reclaim on the CPU (§18.12).
+        psi_memstall(k, pid, self.now, stall, TSK_RUNNING | TSK_MEMSTALL);
         let t_done = self.now + lat;
         if tr.done_in_op >= pages {
             let (memcg, stall_ns) = (tr.memcg_path.clone(), tr.op_stall);
@@ -936,6 +949,7 @@ impl Engine {
 
     fn process(&mut self, k: &mut Kernel, t: Nanos, class: u8, id: u32) {
         self.now = self.now.max(t);
+        k.psi.advance(self.now);
         self.events_processed += 1;
         match class {
             CLASS_WORKER => self.worker_event(k, CgroupId(id)),
@@ -979,6 +993,7 @@ impl Engine {
         }
         self.horizon = Nanos::MAX;
         self.now = self.now.max(t);
+        k.psi.advance(self.now);
     }
 
     /// Note a file write in the trace (writes can queue work, §9.5).
@@ -1012,7 +1027,40 @@ impl Engine {
                     )
                 })
         });
+        // cgroup_move_task: a task moved by a cgroup.procs write.
+        for (&pid, tr) in self.tasks.iter() {
+            if matches!(tr.state, TaskState::Exited | TaskState::Killed) {
+                continue;
+            }
+            if let Some(task) = k.tasks.get(&pid) {
+                if k.psi.task_group(pid) != Some(task.cgroup) {
+                    let groups = psi_groups(k, task.cgroup);
+                    k.psi.task_move(pid, self.now, groups);
+                }
+            }
+        }
         self.drain_kernel(k, None);
+    }
+}
+
+/// The PSI groups a task in `cg` counts in: `cg` and its ancestors, the
+/// root last (`iterate_groups`; the root's is `psi_system`).
+fn psi_groups(k: &Kernel, cg: CgroupId) -> alloc::vec::Vec<CgroupId> {
+    let mut groups = alloc::vec::Vec::new();
+    let mut at = Some(cg);
+    while let Some(c) = at {
+        groups.push(c);
+        at = k.tree.get(c).and_then(|x| x.parent);
+    }
+    groups
+}
+
+/// A live task stalls for `stall` ns from `t` with `flags`
+/// (`psi_memstall_enter`/`_leave`), then runs again (§18.12).
+fn psi_memstall(k: &mut Kernel, pid: Pid, t: Nanos, stall: Nanos, flags: u8) {
+    if stall > 0 && k.tasks.get(&pid).is_some_and(|task| !task.dying) {
+        k.psi.task_state(pid, t, flags);
+        k.psi.task_state(pid, t + stall, TSK_RUNNING);
     }
 }
 

@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 
 use crate::counter::CounterKind;
 use crate::lru::{CostModel, TaskPages};
+use crate::psi::Psi;
 use crate::stock::{drain_stock, stock_of, Stock};
 use crate::tree::{CgroupId, Memcg, MemcgEvent, Pid, PidMap, SwapEvent, Tree};
 use crate::units::{Pages, PAGE_COUNTER_MAX};
@@ -140,6 +141,8 @@ pub struct Kernel {
     pub events: Vec<KEvent>,
     /// The modelled per-page costs (reclaim inside file writes uses them too).
     pub costs: CostModel,
+    /// Pressure stall information (`memory.pressure`, docs/model.md §18.12).
+    pub psi: Psi,
 }
 
 impl Kernel {
@@ -165,6 +168,7 @@ impl Kernel {
             swap_free: swap_pages,
             events: Vec::new(),
             costs: CostModel::default(),
+            psi: Psi::new(cpus),
         };
         // do_memsw_account(): v1, swap accounting on (cgroup_memory_noswap
         // false, the ALinux default).
@@ -265,7 +269,9 @@ impl Kernel {
         } else {
             None
         };
-        Ok(self.tree.insert(parent, name.to_string(), memcg))
+        let id = self.tree.insert(parent, name.to_string(), memcg);
+        self.psi.cgroup_alloc(id);
+        Ok(id)
     }
 
     /// `cgroup_rmdir`: busy while it has children or tasks.
@@ -281,6 +287,7 @@ impl Kernel {
             self.css_offline(id);
         }
         self.tree.remove(id);
+        self.psi.cgroup_free(id);
         Ok(())
     }
 

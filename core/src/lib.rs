@@ -32,6 +32,8 @@
 //! * [`hierarchy`] — the page counters' hierarchical walks.
 //! * [`stock`] — the per-CPU charge stock.
 //! * [`wmark`] — `setup_memcg_wmark`, `is_wmark_ok`.
+//! * [`psi`] — pressure stall information (`memory.pressure`): the tasks'
+//!   stall states, per-CPU times and the fixed-point averages.
 //! * [`kernel`] — mkdir/rmdir (css_alloc, inheritance), tasks, events.
 //! * [`reclaim`] — `try_to_free_mem_cgroup_pages` as a resumable cursor,
 //!   protection (`mem_cgroup_protected`), the kswapd-context early stop.
@@ -120,6 +122,7 @@ pub mod kernel;
 pub mod lru;
 pub mod machine;
 pub mod oom;
+pub mod psi;
 pub mod reclaim;
 pub mod replay;
 pub mod scenario;

@@ -280,6 +280,13 @@ impl Simulator {
         self.m.engine.series.get(&id)
     }
 
+    /// A cgroup's memory pressure now (`memory.pressure`: some/full totals
+    /// in µs and the 10/60/300 s averages, §18.12); the root's is the
+    /// system-wide one. `None` for an unknown id. Reading changes nothing.
+    pub fn memory_pressure(&self, id: CgroupId) -> Option<crate::psi::Pressure> {
+        self.machine().kernel.psi.pressure(id)
+    }
+
     /// Stall times and the fault-latency histogram of cgroup `id`'s tasks.
     pub fn memcg_times(&self, id: CgroupId) -> Option<&MemcgTimes> {
         self.m.engine.times.get(&id)

@@ -107,7 +107,8 @@ impl Program {
 /// Preset names, for help texts and the UI.
 pub const PRESETS: &[&str] = &["steady", "burst", "stream", "leak", "sawtooth", "writer"];
 
-/// A preset program of about `size` pages. `rate` in pages/s where it
+/// A preset program of about `size` pages, with its own working set
+/// (docs/model.md §18.5). `rate` in pages/s where it
 /// applies.
 pub fn preset(name: &str, size: Pages, rate: Option<u64>) -> Option<Program> {
     let ms = 1_000_000;

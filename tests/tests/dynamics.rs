@@ -593,3 +593,29 @@ fn fast_hierarchical_stats_match_the_per_memcg_sums() {
     }
     assert!(n > 5);
 }
+
+/// Plain `anon` touches each page once and then holds it untouched, as the
+/// upstream selftests' `alloc_anon` (§18.5): limit reclaim swaps it out and
+/// nothing refaults. `--ws` still asks for a working set that does.
+#[test]
+fn plain_anon_is_touch_once() {
+    for (ws, refaults) in [("", false), (" --ws 64M", true)] {
+        let mut s = sim(Version::V2, 4, EngineMode::Bulk);
+        sh(&mut s, "mkdir t");
+        sh(&mut s, &format!("spawn t anon 64M --hold{ws}"));
+        sh(&mut s, "wait");
+        sh(&mut s, "echo 32M > t/memory.max");
+        sh(&mut s, "sleep 2s");
+        let stat = sh(&mut s, "cat t/memory.stat");
+        let field = |name: &str| -> u64 {
+            stat.lines()
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+                .unwrap()
+        };
+        assert!(
+            sh(&mut s, "cat t/memory.swap.current").trim() != "0",
+            "{ws}"
+        );
+        assert_eq!(field("pgmajfault") > 0, refaults, "{ws}: {stat}");
+    }
+}

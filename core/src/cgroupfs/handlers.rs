@@ -186,3 +186,15 @@ pub(super) fn procs_read(k: &Kernel, id: CgroupId) -> String {
     }
     s
 }
+
+/// `memory.pressure` (§18.12): the cgroup's PSI group, `psi_system` at the
+/// root (`cgroup->id == 1`).
+pub(super) fn pressure_read(k: &Kernel, id: CgroupId) -> String {
+    k.psi.pressure(id).unwrap_or_default().text()
+}
+
+/// A trigger write (`psi_trigger_create`'s checks); it lasts while the file
+/// is open, so nothing stays.
+pub(super) fn pressure_write(_k: &mut Kernel, _id: CgroupId, buf: &str) -> Result<(), Errno> {
+    crate::psi::psi_trigger_parse(buf)
+}

@@ -553,5 +553,11 @@ pub static V1_CORE_FILES: &[CfType] = &[
         ONLY_ON_ROOT,
         Some(|k, _| format!("{}\n", k.release_agent)),
         Some(release_agent_write)
+    ), // ALinux 4.19 `cgroup_memory_pressure_show` / `_write` (§18.12).
+    file!(
+        "memory.pressure",
+        0,
+        Some(pressure_read),
+        Some(pressure_write)
     ),
 ];

@@ -318,5 +318,11 @@ pub static V2_CORE_FILES: &[CfType] = &[
             k.tree.nr_descendants(id)
         )),
         None
+    ), // ALinux 4.19 `cgroup_memory_pressure_show` / `_write` (§18.12).
+    file!(
+        "memory.pressure",
+        0,
+        Some(pressure_read),
+        Some(pressure_write)
     ),
 ];

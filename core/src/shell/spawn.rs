@@ -32,7 +32,8 @@ pub struct SpawnSpec {
     /// Allocation rate per second without the `/s` (`100M`); `None` for
     /// the program's default.
     pub rate: Option<String>,
-    /// Working set (`128M`); `None` for the program's default.
+    /// Working set (`128M`); `None` for the program's default: none for
+    /// the plain kinds (touch once, §18.5), the preset's own otherwise.
     pub ws: Option<String>,
     /// Keep the memory after allocating (plain kinds only).
     pub hold: bool,
@@ -174,7 +175,9 @@ impl SpawnSpec {
             return Ok(Program {
                 name: self.kind.clone(),
                 ops,
-                ws: ws.unwrap_or(if kind == PageKind::Anon { pages } else { 0 }),
+                // Touch once, then hold without touching, as the upstream
+                // selftests' alloc_anon (§18.5).
+                ws: ws.unwrap_or(0),
                 jitter_pct: 0,
             });
         }
@@ -342,8 +345,13 @@ mod tests {
             .unwrap()
             .program()
             .unwrap();
-        assert_eq!(p.ws, 2, "5000 bytes are two pages");
+        assert_eq!(p.ws, 0, "plain anon touches each page once");
         assert_eq!(p.ops[1], Op::Hold(None));
+        let p = SpawnSpec::parse("spawn x anon 1M --ws 5000")
+            .unwrap()
+            .program()
+            .unwrap();
+        assert_eq!(p.ws, 2, "5000 bytes are two pages");
         let p = SpawnSpec::parse("spawn x steady 1M --ws 4K")
             .unwrap()
             .program()

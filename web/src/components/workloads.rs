@@ -21,7 +21,7 @@ pub fn kinds() -> Vec<&'static str> {
 
 fn kind_hint(kind: &str) -> &'static str {
     match kind {
-        "anon" => "allocate anonymous memory once, then exit (or hold)",
+        "anon" => "touch anonymous memory once (no working set unless given), then exit (or hold)",
         "file" => "read files once into the page cache",
         "dirty" => "write files: dirty page cache",
         "steady" => "grow to SIZE at RATE, then hold it",

@@ -337,7 +337,8 @@ fn memsw_counts_memory_and_swap() {
 fn memsw_follows_swap_in() {
     let mut s = Simulator::new(Version::V1);
     sh(&mut s, "mkdir t; echo 48M > t/memory.limit_in_bytes");
-    sh(&mut s, "spawn t anon 64M --hold");
+    // A working set larger than the limit: reclaim takes hot pages.
+    sh(&mut s, "spawn t anon 64M --ws 64M --hold");
     s.run_until(s.now() + 3_000_000_000);
     let stat = sh(&mut s, "cat t/memory.stat");
     assert!(field(&stat, "workingset_refault") > 0, "refaults: {stat}");

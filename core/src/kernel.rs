@@ -5,6 +5,7 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use crate::bdi::{Bdi, VmDirty, WbReason};
 use crate::counter::CounterKind;
 use crate::lru::{CostModel, TaskPages};
 use crate::stock::{drain_stock, stock_of, Stock};
@@ -47,7 +48,15 @@ pub struct KernelConfig {
     pub cpus: usize,
     /// Swap space in pages; 0 means no swap device.
     pub swap_pages: Pages,
+    /// RAM in pages: the global dirty domain's dirtyable memory comes from
+    /// it (§18.9). 16 GiB by default.
+    pub ram_pages: Pages,
+    /// The `vm.dirty_*` sysctls (§18.9).
+    pub vm_dirty: VmDirty,
 }
+
+/// RAM of the simulated machine unless configured: 16 GiB.
+pub const DEFAULT_RAM_PAGES: Pages = 4 << 20;
 
 impl KernelConfig {
     pub fn new(version: Version) -> KernelConfig {
@@ -57,6 +66,8 @@ impl KernelConfig {
             memory_localevents: false,
             cpus: 4,
             swap_pages: 4 << 18,
+            ram_pages: DEFAULT_RAM_PAGES,
+            vm_dirty: VmDirty::default(),
         }
     }
 }
@@ -110,6 +121,12 @@ pub enum KEvent {
         pid: Pid,
         memcg: CgroupId,
     },
+    /// Pages of `memcg` put under writeback (§18.9).
+    Writeback {
+        memcg: CgroupId,
+        pages: Pages,
+        reason: WbReason,
+    },
 }
 
 /// `MEM_CGROUP_ID_MAX`: memcg ids are 16 bit, so at most this many memcgs.
@@ -140,6 +157,8 @@ pub struct Kernel {
     pub events: Vec<KEvent>,
     /// The modelled per-page costs (reclaim inside file writes uses them too).
     pub costs: CostModel,
+    /// The backing device and the flusher's timers (§18.9).
+    pub bdi: Bdi,
 }
 
 impl Kernel {
@@ -165,6 +184,7 @@ impl Kernel {
             swap_free: swap_pages,
             events: Vec::new(),
             costs: CostModel::default(),
+            bdi: Bdi::default(),
         };
         for (pid, comm) in [(INIT_PID, "systemd"), (SHELL_PID, "bash")] {
             k.tasks.insert(
@@ -299,7 +319,15 @@ impl Kernel {
             let pp = &mut self.tree.memcg_mut(p).pages;
             pp.file_clean += pages.file_clean;
             pp.file_dirty += pages.file_dirty;
+            pp.file_writeback += pages.file_writeback;
+            pp.dirty_reclaim += pages.dirty_reclaim;
+            pp.writeback_reclaim += pages.writeback_reclaim;
+            if pp.file_dirty > 0 && pp.dirtied_when.is_none() {
+                pp.dirtied_when = pages.dirtied_when;
+            }
+            self.bdi.reparent(id, p);
         } else {
+            self.bdi.forget(id);
             // A v1 non-hierarchical memcg has no parent counter to hand its
             // pages to: they are dropped with it.
             let usage = self.tree.memcg(id).memory.usage;

@@ -29,10 +29,13 @@
 //! * [`lru`] — **the page model** and the **cost model** (see below).
 //! * [`workqueue`] — the per-memcg work item state machine.
 //! * [`tree`] — the arena of cgroups and their memcg state.
+//! * [`bdi`] — the backing device's queue, the flusher's timers, `vm.dirty_*`.
 //! * [`hierarchy`] — the page counters' hierarchical walks.
 //! * [`stock`] — the per-CPU charge stock.
 //! * [`wmark`] — `setup_memcg_wmark`, `is_wmark_ok`.
 //! * [`kernel`] — mkdir/rmdir (css_alloc, inheritance), tasks, events.
+//! * [`writeback`] — `balance_dirty_pages`, the flusher (`wb_writeback`),
+//!   `wait_on_page_writeback`: dirty → writeback → clean (§18.9).
 //! * [`reclaim`] — `try_to_free_mem_cgroup_pages` as a resumable cursor,
 //!   protection (`mem_cgroup_protected`), the kswapd-context early stop.
 //! * [`oom`] — `mem_cgroup_oom`, victim choice, `memory.oom.group`.
@@ -111,6 +114,7 @@
 extern crate alloc;
 
 pub mod cgroupfs;
+pub mod bdi;
 pub mod charge;
 pub mod counter;
 pub mod engine;
@@ -136,6 +140,7 @@ pub mod units;
 pub mod wmark;
 pub mod workload;
 pub mod workqueue;
+pub mod writeback;
 
 pub use errno::Errno;
 pub use kernel::{Kernel, KernelConfig, Version};

@@ -9,7 +9,10 @@
 
 use alloc::collections::VecDeque;
 
-use crate::tree::CgroupId;
+use alloc::format;
+use alloc::string::String;
+
+use crate::tree::{CgroupId, Tree};
 use crate::units::{Nanos, Pages};
 
 /// `BIO_MAX_PAGES` (4.19 `include/linux/bio.h`): pages one bio carries.
@@ -194,6 +197,34 @@ impl Bdi {
             .filter(|b| b.memcg == memcg)
             .map(|b| b.pages)
             .sum()
+    }
+
+    /// Every memcg's writeback pages are its bios' pages, and marked pages
+    /// are no more than the pages they mark.
+    pub fn check(&self, tree: &Tree) -> Result<(), String> {
+        for id in tree.ids() {
+            let Some(mc) = tree.cg(id).memcg.as_ref() else {
+                continue;
+            };
+            let p = &mc.pages;
+            let bios = self.in_flight(id);
+            if p.file_writeback != bios
+                || p.dirty_reclaim > p.file_dirty
+                || p.writeback_reclaim > p.file_writeback
+                || (p.file_dirty > 0) != p.dirtied_when.is_some()
+            {
+                return Err(format!(
+                    "{}: dirty {} (marked {}, since {:?}), writeback {} (marked {}), bios {bios}",
+                    tree.rel_path(id),
+                    p.file_dirty,
+                    p.dirty_reclaim,
+                    p.dirtied_when,
+                    p.file_writeback,
+                    p.writeback_reclaim
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Bios of a memcg whose pages are dropped with it (a v1

@@ -322,9 +322,11 @@ impl Kernel {
             pp.file_writeback += pages.file_writeback;
             pp.dirty_reclaim += pages.dirty_reclaim;
             pp.writeback_reclaim += pages.writeback_reclaim;
-            if pp.file_dirty > 0 && pp.dirtied_when.is_none() {
-                pp.dirtied_when = pages.dirtied_when;
-            }
+            // The older of the two files' dirtied_when.
+            pp.dirtied_when = match (pp.dirtied_when, pages.dirtied_when) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             self.bdi.reparent(id, p);
         } else {
             self.bdi.forget(id);
@@ -577,6 +579,7 @@ impl Kernel {
                 "top-level usage {tops} != charged - uncharged {net}"
             ));
         }
+        self.bdi.check(&self.tree)?;
         Ok(())
     }
 

@@ -63,14 +63,16 @@
 //!
 //! **Modelled** (in [`lru`], [`reclaim`], `docs/model.md` §18): what sits on the
 //! LRU lists and what reclaiming it costs. Each memcg holds cold page cache
-//! (clean and dirty); each task holds hot and cold anon pages and a hot
+//! (clean, dirty, under writeback); each task holds hot and cold anon pages and a hot
 //! file working set. Reclaim runs priorities 12..0, scanning
 //! `reclaimable >> priority` pages per memcg in 32-page chunks, taking clean
-//! cache, then dirty cache (worker only: it may write back), then cold anon
-//! (if swap is possible), then working sets mixed by swappiness. A reclaimed
+//! cache, then dirty and writeback cache by the kernel's rules (marked for
+//! immediate reclaim, the flusher woken, v1 waits, v2 throttled; [`writeback`]),
+//! then cold anon (if swap is possible), then working sets mixed by swappiness. A reclaimed
 //! working-set page refaults: the task charges it again and pays a major
-//! fault. Costs per page (fault, scan, clean, writeback, swap-out, refault)
-//! are in [`lru::CostModel`].
+//! fault. Costs per page (fault, scan, clean, the device's write, swap-out,
+//! refault) are in [`lru::CostModel`]; dirty page cache goes through a
+//! flusher and `balance_dirty_pages` ([`writeback`], docs/model.md §18.9).
 //!
 //! **Time.** Work inside one charge happens at one instant; its cost is the
 //! stall the task then sits out before its next fault. The wmark worker

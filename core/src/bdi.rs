@@ -1,7 +1,7 @@
 //! The backing device and its flusher's state (`struct backing_dev_info`,
 //! `struct bdi_writeback`), and the `vm.dirty_*` sysctls (docs/model.md
-//! §18.9). The algorithms that move pages through it live in
-//! [`crate::writeback`]; this module is plain state, below the kernel.
+//! §18.9). The algorithms that move pages through it live in the
+//! `writeback` module; this one is plain state, below the kernel.
 //!
 //! One device serves the whole machine: bios (at most [`BIO_MAX_PAGES`]
 //! pages, one memcg each) are written one after the other, each page taking
@@ -72,7 +72,9 @@ impl VmDirty {
         }
         // One hour of centisecs: a scenario never runs longer.
         if self.dirty_expire_centisecs > 360_000 || self.dirty_writeback_centisecs > 360_000 {
-            return Err("vm.dirty_expire_centisecs and vm.dirty_writeback_centisecs must be at most 360000");
+            return Err(
+                "vm.dirty_expire_centisecs and vm.dirty_writeback_centisecs must be at most 360000",
+            );
         }
         Ok(())
     }

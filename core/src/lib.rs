@@ -115,8 +115,8 @@
 
 extern crate alloc;
 
-pub mod cgroupfs;
 pub mod bdi;
+pub mod cgroupfs;
 pub mod charge;
 pub mod counter;
 pub mod engine;

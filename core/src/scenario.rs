@@ -10,8 +10,8 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::engine::{EngineMode, DEFAULT_SAMPLE_INTERVAL};
 use crate::bdi::VmDirty;
+use crate::engine::{EngineMode, DEFAULT_SAMPLE_INTERVAL};
 use crate::kernel::{KernelConfig, Version, DEFAULT_RAM_PAGES};
 use crate::lru::CostModel;
 use crate::units::Nanos;

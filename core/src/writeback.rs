@@ -278,11 +278,10 @@ pub fn balance_dirty_pages(k: &mut Kernel, m: CgroupId, pages: Pages) -> Nanos {
         pos = pos.min(position_ratio(&d));
     }
     let task_ratelimit = (write_bandwidth(&k.costs) * pos) >> RATELIMIT_CALC_SHIFT;
-    let pause = if task_ratelimit == 0 {
-        MAX_PAUSE
-    } else {
-        (pages * 1_000_000_000 / task_ratelimit).min(MAX_PAUSE)
-    };
+    // task_ratelimit 0 (at the limit): the longest pause.
+    let pause = (pages * 1_000_000_000)
+        .checked_div(task_ratelimit)
+        .map_or(MAX_PAUSE, |p| p.min(MAX_PAUSE));
     if let Some(mc) = k.tree.cg_mut(m).memcg.as_mut() {
         mc.stat.dirty_throttle_ns += pause;
     }
@@ -526,7 +525,11 @@ pub fn shrink_dirty_file(
         let pgdat_dirty = k.bdi.pgdat_dirty;
         let mc = k.tree.memcg_mut(m);
         let marked = mc.pages.dirty_reclaim;
-        let write = if kswapd && pgdat_dirty { d.min(marked) } else { 0 };
+        let write = if kswapd && pgdat_dirty {
+            d.min(marked)
+        } else {
+            0
+        };
         mc.pages.dirty_reclaim = if d <= marked {
             marked - write
         } else {
@@ -564,8 +567,8 @@ pub fn shrink_dirty_file(
             out.freed += freed;
             out.cost += wait + freed * costs.reclaim_clean_ns;
             let mc = k.tree.memcg_mut(m);
-            mc.pages.writeback_reclaim = (mc.pages.writeback_reclaim + (w - waited))
-                .min(mc.pages.file_writeback);
+            mc.pages.writeback_reclaim =
+                (mc.pages.writeback_reclaim + (w - waited)).min(mc.pages.file_writeback);
         }
     }
     if kswapd {
@@ -585,12 +588,7 @@ pub fn shrink_dirty_file(
         };
         wakeup_flusher_threads(k, reason);
     }
-    if !kswapd
-        && k.version() == Version::V2
-        && clean_taken == 0
-        && out.freed == 0
-        && d + w > 0
-    {
+    if !kswapd && k.version() == Version::V2 && clean_taken == 0 && out.freed == 0 && d + w > 0 {
         out.cost += wait_iff_congested(k, m);
     }
     out

@@ -165,7 +165,11 @@ fn the_periodic_flush_writes_expired_dirty_data() {
     let wb: Vec<_> = lines.iter().filter(|l| l.contains("writeback")).collect();
     assert_eq!(wb.len(), 1, "{wb:?}");
     assert!(wb[0].contains("pages=256 reason=periodic"), "{}", wb[0]);
-    assert!(wb[0].trim_start().starts_with("30."), "at the 30 s tick: {}", wb[0]);
+    assert!(
+        wb[0].trim_start().starts_with("30."),
+        "at the 30 s tick: {}",
+        wb[0]
+    );
 }
 
 #[test]
@@ -223,7 +227,10 @@ fn the_writer_preset_differs_between_v1_and_v2() {
         peak.push((max, st.writeback_wait_ns, st.dirty_throttle_ns));
     }
     let (v1, v2) = (peak[0], peak[1]);
-    assert!(v1.0 > 40 << 20, "v1 fills the cgroup with dirty pages: {v1:?}");
+    assert!(
+        v1.0 > 40 << 20,
+        "v1 fills the cgroup with dirty pages: {v1:?}"
+    );
     assert!(v2.0 < 12 << 20, "v2 stays near its dirty limit: {v2:?}");
     assert!(v1.1 > 0 && v1.2 == 0, "v1 waits in reclaim: {v1:?}");
     assert!(v2.2 > 0, "v2 sleeps in balance_dirty_pages: {v2:?}");
@@ -269,7 +276,10 @@ fn sysctls_and_ram_are_scenario_fields() {
     // Defaults stay out of the JSON (older links read the same).
     let plain = Simulator::new(Version::V2).scenario().unwrap();
     let json = memcg::share::to_json(&plain);
-    assert!(!json.contains("vm_dirty") && !json.contains("ram_pages"), "{json}");
+    assert!(
+        !json.contains("vm_dirty") && !json.contains("ram_pages"),
+        "{json}"
+    );
     for bad in [
         Scenario {
             vm_dirty: VmDirty {

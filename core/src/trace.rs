@@ -4,10 +4,11 @@
 //! What is an event: everything that changes the course of the simulation —
 //! work queued, started, each worker chunk and its end, each direct reclaim
 //! (stamped at its start, with its cost: it ends `cost_ns` later), memory.high
-//! penalties, forced charges, stock drains, OOM kills, refaults, file writes,
-//! spawns and exits. Plain charges and stock refills are not lines of their
-//! own: a line per 32 pages would bury the rest and make the bulk engine
-//! pointless. Their sum shows in `alloc_done` (pages and stall of each
+//! penalties, forced charges, stock drains, OOM kills, refaults, pages put
+//! under writeback (with the reason), file writes, spawns and exits. Plain
+//! charges, stock refills, `balance_dirty_pages` pauses and bio completions
+//! are not lines of their own: a line per 32 pages would bury the rest and
+//! make the bulk engine pointless. Their sum shows in `alloc_done` (pages and stall of each
 //! allocation) and in the memcg's counters and statistics.
 //!
 //! ```text

@@ -110,15 +110,22 @@ pub fn domain_dirty_limits(
 
 /// The global domain (`GDTC_INIT`): dirty counts dirty + writeback.
 pub fn gdtc(k: &Kernel) -> Dtc {
+    gdtc_and_dirty(k).0
+}
+
+/// The global domain and its dirty pages alone (`NR_FILE_DIRTY`, what the
+/// background threshold compares), from one pass over the memcgs.
+fn gdtc_and_dirty(k: &Kernel) -> (Dtc, Pages) {
     let (dirty, wb, anon) = global_counts(k);
     let avail = k.config.ram_pages.saturating_sub(anon) + 1;
     let (thresh, bg_thresh) = domain_dirty_limits(k, avail, None);
-    Dtc {
+    let d = Dtc {
         avail,
         dirty: dirty + wb,
         thresh,
         bg_thresh,
-    }
+    };
+    (d, dirty)
 }
 
 /// `mem_cgroup_wb_stats(wb)` for memcg `m`: `(filepages, headroom, dirty,
@@ -242,8 +249,7 @@ pub fn quiet_room(k: &Kernel, m: CgroupId) -> Pages {
     if !armed || dirty == 0 {
         return 0;
     }
-    let g = gdtc(k);
-    let (nr_dirty, _, _) = global_counts(k);
+    let (g, nr_dirty) = gdtc_and_dirty(k);
     let mut room = g
         .bg_thresh
         .saturating_sub(nr_dirty)
@@ -259,13 +265,12 @@ pub fn quiet_room(k: &Kernel, m: CgroupId) -> Pages {
 /// same pauses over fewer calls). Kicks background writeback; returns the
 /// pause, which the caller adds to the fault's latency as a stall.
 pub fn balance_dirty_pages(k: &mut Kernel, m: CgroupId, pages: Pages) -> Nanos {
-    let g = gdtc(k);
+    let (g, nr_reclaimable) = gdtc_and_dirty(k);
     let md = mdtc(k, m, &g, false);
     let g_free = g.dirty <= dirty_freerun_ceiling(g.thresh, g.bg_thresh);
     let m_free = md.is_none_or(|d| d.dirty <= dirty_freerun_ceiling(d.thresh, d.bg_thresh));
     if g_free && m_free {
         // The tail: background writeback from the global bg threshold.
-        let (nr_reclaimable, _, _) = global_counts(k);
         if nr_reclaimable > g.bg_thresh {
             wb_start_background_writeback(k, m);
         }
@@ -344,8 +349,8 @@ fn global_dirty(k: &Kernel) -> Pages {
 pub fn wb_start_background_writeback(k: &mut Kernel, m: CgroupId) {
     if k.version() == Version::V1 || m == CgroupId::ROOT {
         for _ in 0..1_000_000 {
-            let g = gdtc(k);
-            if global_dirty(k) <= g.bg_thresh {
+            let (g, dirty) = gdtc_and_dirty(k);
+            if dirty <= g.bg_thresh {
                 break;
             }
             let Some(&(_, oldest)) = dirty_memcgs(k).first() else {
@@ -356,8 +361,8 @@ pub fn wb_start_background_writeback(k: &mut Kernel, m: CgroupId) {
         return;
     }
     for _ in 0..1_000_000 {
-        let g = gdtc(k);
-        let g_over = global_dirty(k) > g.bg_thresh;
+        let (g, dirty) = gdtc_and_dirty(k);
+        let g_over = dirty > g.bg_thresh;
         let m_over = mdtc(k, m, &g, true).is_some_and(|d| d.dirty > d.bg_thresh);
         if !(g_over || m_over) || submit(k, m, MIN_WRITEBACK_PAGES, WbReason::Background) == 0 {
             break;

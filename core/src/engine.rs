@@ -36,10 +36,14 @@ use crate::trace::{Event, Trace};
 use crate::tree::{CgroupId, IdMap, Pid, PidMap};
 use crate::units::{Nanos, Pages, MEMCG_CHARGE_BATCH};
 use crate::workload::{Op, PageKind, Program};
+use crate::writeback::{account_page_dirtied, balance_dirty_pages, quiet_room, wb_workfn};
 
 const CLASS_WORKER: u8 = 0;
-const CLASS_TASK: u8 = 1;
-const CLASS_SAMPLER: u8 = 2;
+/// The flusher (§18.9): after the workers, so a bio that completes at the
+/// instant a task faults is clean for it.
+const CLASS_FLUSHER: u8 = 1;
+const CLASS_TASK: u8 = 2;
+const CLASS_SAMPLER: u8 = 3;
 
 /// Which engine runs the faults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -136,6 +140,8 @@ pub struct Engine {
     /// `sleep 24h` line cannot run for minutes); `limit_hit` tells it did.
     pub event_limit: u64,
     pub limit_hit: bool,
+    /// The flusher's pending event: `Bdi::next_event` when last synced.
+    flusher_at: Option<Nanos>,
 }
 
 /// Interval of the per-cgroup time series unless configured (10 ms).
@@ -168,6 +174,7 @@ impl Engine {
             horizon: Nanos::MAX,
             event_limit: u64::MAX,
             limit_hit: false,
+            flusher_at: None,
         }
     }
 
@@ -237,6 +244,15 @@ impl Engine {
                     pid,
                     memcg: Self::path(k, memcg),
                     jiffies,
+                },
+                KEvent::Writeback {
+                    memcg,
+                    pages,
+                    reason,
+                } => Event::Writeback {
+                    memcg: Self::path(k, memcg),
+                    pages,
+                    reason: reason.label(),
                 },
                 KEvent::OomKill { pid, memcg } => {
                     if let Some(t) = self.tasks.get_mut(&pid) {
@@ -540,7 +556,7 @@ impl Engine {
         match op {
             Op::Alloc { kind, pages, rate } => {
                 if self.mode == EngineMode::Bulk {
-                    let n = self.bulk_faults(k, pid, pages, rate);
+                    let n = self.bulk_faults(k, pid, kind, pages, rate);
                     if n > 0 {
                         self.apply_bulk(k, pid, kind, n, rate);
                         return;
@@ -676,8 +692,13 @@ impl Engine {
             .tasks
             .get(&pid)
             .map_or((false, 0), |t| (!t.dying, t.nr_pages_over_high));
+        let mut dirty_pause = 0;
         if alive && out.result != ChargeResult::Nomem {
             add_pages(k, pid, m, kind, 1);
+            if kind == PageKind::FileDirty {
+                dirty_pause = balance_dirty_pages(k, m, 1);
+                lat += dirty_pause;
+            }
         } else if out.result != ChargeResult::Nomem {
             // Killed by the OOM its own charge invoked: the page is freed
             // with the task.
@@ -696,7 +717,7 @@ impl Engine {
         let times = self.times.get_or_default(m);
         times.direct_reclaim_ns += out.cost;
         times.penalty_ns += penalty;
-        times.stall_ns += out.cost + penalty;
+        times.stall_ns += out.cost + penalty + dirty_pause;
         times.latency.add(lat);
         self.drain_kernel(k, Some(pid));
         lat
@@ -755,7 +776,14 @@ impl Engine {
 
     /// How many faults from now on are plain: no threshold of any ancestor
     /// crossed, no other event met (see the module docs).
-    fn bulk_faults(&mut self, k: &Kernel, pid: Pid, pages: Pages, rate: Option<u64>) -> Pages {
+    fn bulk_faults(
+        &mut self,
+        k: &Kernel,
+        pid: Pid,
+        kind: PageKind,
+        pages: Pages,
+        rate: Option<u64>,
+    ) -> Pages {
         let fault_ns = k.costs.fault_ns;
         let Some(t) = k.tasks.get(&pid) else { return 0 };
         if t.dying || t.nr_pages_over_high > 0 || t.pages.refault_anon + t.pages.refault_file > 0 {
@@ -799,6 +827,20 @@ impl Engine {
             s.saturating_add(refills.saturating_mul(MEMCG_CHARGE_BATCH))
         };
         let mut n = remaining.min(room);
+        if kind == PageKind::FileDirty {
+            // balance_dirty_pages must stay a no-op and the thresholds may
+            // only grow: no stock refill, nothing over a freerun ceiling or
+            // the background threshold (§18.9).
+            if m != CgroupId::ROOT {
+                let stock = &k.stocks[t.cpu];
+                n = n.min(if stock.cached == Some(m) {
+                    stock.nr_pages
+                } else {
+                    0
+                });
+            }
+            n = n.min(quiet_room(k, m));
+        }
         if n == 0 {
             return 0;
         }
@@ -923,6 +965,7 @@ impl Engine {
 
     fn valid(&self, t: Nanos, class: u8, id: u32) -> bool {
         match class {
+            CLASS_FLUSHER => self.flusher_at == Some(t),
             CLASS_WORKER => self
                 .workers
                 .get(&CgroupId(id))
@@ -950,9 +993,14 @@ impl Engine {
     fn process(&mut self, k: &mut Kernel, t: Nanos, class: u8, id: u32) {
         self.now = self.now.max(t);
         k.psi.advance(self.now);
+        k.bdi.set_clock(self.now);
         self.events_processed += 1;
         match class {
             CLASS_WORKER => self.worker_event(k, CgroupId(id)),
+            CLASS_FLUSHER => {
+                self.flusher_at = None;
+                wb_workfn(k);
+            }
             CLASS_TASK => self.task_event(k, id),
             _ => {
                 self.sample(k);
@@ -961,7 +1009,9 @@ impl Engine {
                     .values()
                     .any(|t| !matches!(t.state, TaskState::Exited | TaskState::Killed));
                 // An interval set to 0 while running stops the sampler.
-                if (live || !self.workers.is_empty()) && self.sample_interval > 0 {
+                if (live || !self.workers.is_empty() || self.flusher_at.is_some())
+                    && self.sample_interval > 0
+                {
                     let next = t + self.sample_interval;
                     self.sampler_at = Some(next);
                     self.schedule(next, CLASS_SAMPLER, 0);
@@ -971,6 +1021,20 @@ impl Engine {
             }
         }
         self.drain_kernel(k, None);
+        self.sync_flusher(k);
+    }
+
+    /// Keep the flusher's one pending event at `Bdi::next_event` (§18.9):
+    /// faults, reclaim and shell writes may have queued bios or armed the
+    /// periodic wakeup.
+    fn sync_flusher(&mut self, k: &Kernel) {
+        let next = k.bdi.next_event().map(|t| t.max(self.now));
+        if next != self.flusher_at {
+            self.flusher_at = next;
+            if let Some(t) = next {
+                self.schedule(t, CLASS_FLUSHER, 0);
+            }
+        }
     }
 
     /// Run every event due at or before `t`, then set the clock to `t`.
@@ -994,6 +1058,7 @@ impl Engine {
         self.horizon = Nanos::MAX;
         self.now = self.now.max(t);
         k.psi.advance(self.now);
+        k.bdi.set_clock(self.now);
     }
 
     /// Note a file write in the trace (writes can queue work, §9.5).
@@ -1039,7 +1104,9 @@ impl Engine {
                 }
             }
         }
+        k.bdi.set_clock(self.now);
         self.drain_kernel(k, None);
+        self.sync_flusher(k);
     }
 }
 
@@ -1090,11 +1157,7 @@ fn add_pages(k: &mut Kernel, pid: Pid, m: CgroupId, kind: PageKind, n: Pages) {
                 mc.pages.file_clean += n - hot;
             }
         }
-        PageKind::FileDirty => {
-            if let Some(mc) = k.tree.cg_mut(m).memcg.as_mut() {
-                mc.pages.file_dirty += n;
-            }
-        }
+        PageKind::FileDirty => account_page_dirtied(k, m, n),
     }
     if let Some(mc) = k.tree.cg_mut(m).memcg.as_mut() {
         mc.stat.pgfault += n;

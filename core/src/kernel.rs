@@ -5,6 +5,7 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use crate::bdi::{Bdi, VmDirty, WbReason};
 use crate::counter::CounterKind;
 use crate::lru::{CostModel, TaskPages};
 use crate::psi::Psi;
@@ -48,7 +49,15 @@ pub struct KernelConfig {
     pub cpus: usize,
     /// Swap space in pages; 0 means no swap device.
     pub swap_pages: Pages,
+    /// RAM in pages: the global dirty domain's dirtyable memory comes from
+    /// it (§18.9). 16 GiB by default.
+    pub ram_pages: Pages,
+    /// The `vm.dirty_*` sysctls (§18.9).
+    pub vm_dirty: VmDirty,
 }
+
+/// RAM of the simulated machine unless configured: 16 GiB.
+pub const DEFAULT_RAM_PAGES: Pages = 4 << 20;
 
 impl KernelConfig {
     pub fn new(version: Version) -> KernelConfig {
@@ -58,6 +67,8 @@ impl KernelConfig {
             memory_localevents: false,
             cpus: 4,
             swap_pages: 4 << 18,
+            ram_pages: DEFAULT_RAM_PAGES,
+            vm_dirty: VmDirty::default(),
         }
     }
 }
@@ -111,6 +122,12 @@ pub enum KEvent {
         pid: Pid,
         memcg: CgroupId,
     },
+    /// Pages of `memcg` put under writeback (§18.9).
+    Writeback {
+        memcg: CgroupId,
+        pages: Pages,
+        reason: WbReason,
+    },
 }
 
 /// `MEM_CGROUP_ID_MAX`: memcg ids are 16 bit, so at most this many memcgs.
@@ -143,6 +160,8 @@ pub struct Kernel {
     pub costs: CostModel,
     /// Pressure stall information (`memory.pressure`, docs/model.md §18.12).
     pub psi: Psi,
+    /// The backing device and the flusher's timers (§18.9).
+    pub bdi: Bdi,
 }
 
 impl Kernel {
@@ -169,6 +188,7 @@ impl Kernel {
             events: Vec::new(),
             costs: CostModel::default(),
             psi: Psi::new(cpus),
+            bdi: Bdi::default(),
         };
         // do_memsw_account(): v1, swap accounting on (cgroup_memory_noswap
         // false, the ALinux default).
@@ -309,7 +329,17 @@ impl Kernel {
             let pp = &mut self.tree.memcg_mut(p).pages;
             pp.file_clean += pages.file_clean;
             pp.file_dirty += pages.file_dirty;
+            pp.file_writeback += pages.file_writeback;
+            pp.dirty_reclaim += pages.dirty_reclaim;
+            pp.writeback_reclaim += pages.writeback_reclaim;
+            // The older of the two files' dirtied_when.
+            pp.dirtied_when = match (pp.dirtied_when, pages.dirtied_when) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            self.bdi.reparent(id, p);
         } else {
+            self.bdi.forget(id);
             // A v1 non-hierarchical memcg has no parent counter to hand its
             // pages to: they are dropped with it.
             let usage = self.tree.memcg(id).memory.usage;
@@ -586,6 +616,7 @@ impl Kernel {
                 "top-level usage {tops} != charged - uncharged {net}"
             ));
         }
+        self.bdi.check(&self.tree)?;
         Ok(())
     }
 

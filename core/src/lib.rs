@@ -29,12 +29,15 @@
 //! * [`lru`] — **the page model** and the **cost model** (see below).
 //! * [`workqueue`] — the per-memcg work item state machine.
 //! * [`tree`] — the arena of cgroups and their memcg state.
+//! * [`bdi`] — the backing device's queue, the flusher's timers, `vm.dirty_*`.
 //! * [`hierarchy`] — the page counters' hierarchical walks.
 //! * [`stock`] — the per-CPU charge stock.
 //! * [`wmark`] — `setup_memcg_wmark`, `is_wmark_ok`.
 //! * [`psi`] — pressure stall information (`memory.pressure`): the tasks'
 //!   stall states, per-CPU times and the fixed-point averages.
 //! * [`kernel`] — mkdir/rmdir (css_alloc, inheritance), tasks, events.
+//! * [`writeback`] — `balance_dirty_pages`, the flusher (`wb_writeback`),
+//!   `wait_on_page_writeback`: dirty → writeback → clean (§18.9).
 //! * [`reclaim`] — `try_to_free_mem_cgroup_pages` as a resumable cursor,
 //!   protection (`mem_cgroup_protected`), the kswapd-context early stop.
 //! * [`oom`] — `mem_cgroup_oom`, victim choice, `memory.oom.group`.
@@ -62,14 +65,16 @@
 //!
 //! **Modelled** (in [`lru`], [`reclaim`], `docs/model.md` §18): what sits on the
 //! LRU lists and what reclaiming it costs. Each memcg holds cold page cache
-//! (clean and dirty); each task holds hot and cold anon pages and a hot
+//! (clean, dirty, under writeback); each task holds hot and cold anon pages and a hot
 //! file working set. Reclaim runs priorities 12..0, scanning
 //! `reclaimable >> priority` pages per memcg in 32-page chunks, taking clean
-//! cache, then dirty cache (worker only: it may write back), then cold anon
-//! (if swap is possible), then working sets mixed by swappiness. A reclaimed
+//! cache, then dirty and writeback cache by the kernel's rules (marked for
+//! immediate reclaim, the flusher woken, v1 waits, v2 throttled; [`writeback`]),
+//! then cold anon (if swap is possible), then working sets mixed by swappiness. A reclaimed
 //! working-set page refaults: the task charges it again and pays a major
-//! fault. Costs per page (fault, scan, clean, writeback, swap-out, refault)
-//! are in [`lru::CostModel`].
+//! fault. Costs per page (fault, scan, clean, the device's write, swap-out,
+//! refault) are in [`lru::CostModel`]; dirty page cache goes through a
+//! flusher and `balance_dirty_pages` ([`writeback`], docs/model.md §18.9).
 //!
 //! **Time.** Work inside one charge happens at one instant; its cost is the
 //! stall the task then sits out before its next fault. The wmark worker
@@ -112,6 +117,7 @@
 
 extern crate alloc;
 
+pub mod bdi;
 pub mod cgroupfs;
 pub mod charge;
 pub mod counter;
@@ -139,6 +145,7 @@ pub mod units;
 pub mod wmark;
 pub mod workload;
 pub mod workqueue;
+pub mod writeback;
 
 pub use errno::Errno;
 pub use kernel::{Kernel, KernelConfig, Version};

@@ -4,14 +4,15 @@
 //! The kernel keeps real LRU lists with referenced bits. We keep counts:
 //!
 //! * per memcg, **page cache nobody uses any more** (`file_clean`,
-//!   `file_dirty`): cold, reclaimed first;
+//!   `file_dirty`, `file_writeback`): cold, reclaimed first;
 //! * per task, **anon pages** split into the working set (`anon_hot`) and the
 //!   rest (`anon_cold`), pages in swap (`swapped`), and the task's **file
 //!   working set** (`file_hot`).
 //!
 //! Reclaim takes, per memcg and in this order: clean cold file; dirty cold
-//! file (only in kswapd context, the wmark worker, which may write back —
-//! direct reclaim scans and skips them, §9.6); cold anon of each task in pid
+//! file and file under writeback follow the kernel's `shrink_page_list`
+//! rules (marked for immediate reclaim, the flusher woken, v1 waits for
+//! writeback; docs/model.md §18.9); cold anon of each task in pid
 //! order when swap is possible; then hot pages, file and anon mixed by
 //! swappiness. A reclaimed hot page is part of a working set, so its task
 //! refaults it later: a new charge plus a major-fault latency.
@@ -33,7 +34,8 @@ pub struct CostModel {
     pub scan_ns: Nanos,
     /// Freeing one clean page cache page.
     pub reclaim_clean_ns: Nanos,
-    /// Writing back and freeing one dirty page (kswapd context only).
+    /// The device's write time per page: a bio of n pages takes
+    /// n × this (20 µs: about 200 MB/s, §18.9).
     pub writeback_ns: Nanos,
     /// Swapping out one anon page.
     pub swapout_ns: Nanos,
@@ -88,11 +90,20 @@ impl CostModel {
 pub struct MemcgPages {
     pub file_clean: Pages,
     pub file_dirty: Pages,
+    /// Pages under writeback (`NR_WRITEBACK`): on the device, not yet done.
+    pub file_writeback: Pages,
+    /// Of `file_dirty`, pages reclaim marked `PG_reclaim` (§18.9).
+    pub dirty_reclaim: Pages,
+    /// Of `file_writeback`, pages with `PG_reclaim`.
+    pub writeback_reclaim: Pages,
+    /// The memcg's files' `inode->dirtied_when`: when its page cache last
+    /// went from clean to dirty (the periodic flush writes it once expired).
+    pub dirtied_when: Option<Nanos>,
 }
 
 impl MemcgPages {
     pub fn file(&self) -> Pages {
-        self.file_clean + self.file_dirty
+        self.file_clean + self.file_dirty + self.file_writeback
     }
 }
 
@@ -133,4 +144,15 @@ pub struct MemcgCounters {
     pub workingset_refault_file: u64,
     pub pgpgin: u64,
     pub pgpgout: u64,
+    /// Pages reclaim met dirty and marked for immediate reclaim
+    /// (`NR_VMSCAN_IMMEDIATE`).
+    pub vmscan_immediate: u64,
+    /// Pages put under writeback, by reason: background, periodic, vmscan
+    /// (direct reclaim woke the flusher), vmscan_kswapd (the wmark worker
+    /// did), pageout (the worker wrote them itself), §18.9.
+    pub written: [u64; 5],
+    /// Time tasks of this memcg slept in `balance_dirty_pages`, ns.
+    pub dirty_throttle_ns: u64,
+    /// Time reclaimers of this memcg waited for writeback, ns.
+    pub writeback_wait_ns: u64,
 }

@@ -19,6 +19,7 @@ use crate::kernel::{Kernel, Version};
 use crate::lru::CostModel;
 use crate::tree::{CgroupId, MemcgEvent, Pid, SwapEvent};
 use crate::units::{Nanos, Pages};
+use crate::writeback::shrink_dirty_file;
 
 /// `SWAP_CLUSTER_MAX`.
 pub const SWAP_CLUSTER_MAX: Pages = 32;
@@ -234,18 +235,15 @@ pub fn shrink_memcg(
         pr.cost += t * (costs.scan_ns + costs.reclaim_clean_ns);
         left -= t;
     }
-    // 2. Dirty cold page cache: written back only by kswapd (the worker).
-    let t = left.min(k.tree.memcg(m).pages.file_dirty);
-    if t > 0 {
-        pr.scanned += t;
-        pr.cost += t * costs.scan_ns;
-        if ctx == ReclaimCtx::Kswapd {
-            k.tree.memcg_mut(m).pages.file_dirty -= t;
-            uncharge(k, m, t);
-            pr.reclaimed += t;
-            pr.cost += t * costs.writeback_ns;
-        }
-        left -= t;
+    // 2. Dirty and writeback page cache: shrink_page_list's rules (§18.9).
+    let clean_taken = t;
+    let f = shrink_dirty_file(k, costs, m, left, ctx == ReclaimCtx::Kswapd, clean_taken);
+    if f.scanned > 0 {
+        uncharge(k, m, f.freed);
+        pr.reclaimed += f.freed;
+        pr.scanned += f.scanned;
+        pr.cost += f.cost;
+        left -= f.scanned;
     }
     if left == 0 {
         return pr;

@@ -279,6 +279,8 @@ impl Scenario {
             .cpus(self.cpus)
             .swap_pages(self.swap_pages)
             .root_use_hierarchy(self.root_use_hierarchy)
+            .ram_pages(self.ram_pages)
+            .vm_dirty(self.vm_dirty)
             .sample_interval(self.sample_interval)
     }
 

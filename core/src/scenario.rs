@@ -10,11 +10,16 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::bdi::VmDirty;
 use crate::engine::{EngineMode, DEFAULT_SAMPLE_INTERVAL};
-use crate::kernel::{KernelConfig, Version};
+use crate::kernel::{KernelConfig, Version, DEFAULT_RAM_PAGES};
 use crate::lru::CostModel;
 use crate::units::Nanos;
 
+/// Smallest RAM a scenario may give the machine (64 MiB).
+pub const MIN_RAM_PAGES: u64 = 1 << 14;
+/// Largest RAM a scenario may give the machine (16 TiB).
+pub const MAX_RAM_PAGES: u64 = 1 << 32;
 /// Current schema version.
 pub const SCENARIO_SCHEMA: u32 = 1;
 /// Most journal entries a scenario may hold.
@@ -78,6 +83,14 @@ pub struct Scenario {
         serde(skip_serializing_if = "is_default_sample_interval")
     )]
     pub sample_interval: Nanos,
+    /// RAM in pages (the global dirty domain, §18.9); left out of the JSON
+    /// at its default.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "is_default_ram"))]
+    pub ram_pages: u64,
+    /// The `vm.dirty_*` sysctls (§18.9); left out of the JSON at their
+    /// defaults.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "is_default_vm_dirty"))]
+    pub vm_dirty: VmDirty,
     pub journal: Vec<JournalEntry>,
     /// Run to this virtual time after the journal.
     pub now: Nanos,
@@ -96,6 +109,8 @@ impl Default for Scenario {
             engine: EngineMode::default(),
             costs: CostModel::default(),
             sample_interval: DEFAULT_SAMPLE_INTERVAL,
+            ram_pages: k.ram_pages,
+            vm_dirty: k.vm_dirty,
             journal: Vec::new(),
             now: 0,
         }
@@ -105,6 +120,16 @@ impl Default for Scenario {
 #[cfg(feature = "serde")]
 fn is_default_sample_interval(ns: &Nanos) -> bool {
     *ns == DEFAULT_SAMPLE_INTERVAL
+}
+
+#[cfg(feature = "serde")]
+fn is_default_ram(pages: &u64) -> bool {
+    *pages == DEFAULT_RAM_PAGES
+}
+
+#[cfg(feature = "serde")]
+fn is_default_vm_dirty(v: &VmDirty) -> bool {
+    *v == VmDirty::default()
 }
 
 impl Scenario {
@@ -141,6 +166,13 @@ impl Scenario {
             return Err(format!("cpus must be 1 to 256, not {}", self.cpus));
         }
         self.costs.validate().map_err(String::from)?;
+        if !(MIN_RAM_PAGES..=MAX_RAM_PAGES).contains(&self.ram_pages) {
+            return Err(format!(
+                "ram_pages must be {MIN_RAM_PAGES} (64M) to {MAX_RAM_PAGES} (16T), not {}",
+                self.ram_pages
+            ));
+        }
+        self.vm_dirty.validate().map_err(String::from)?;
         if self.sample_interval != 0
             && !(MIN_SAMPLE_INTERVAL..=MAX_SAMPLE_INTERVAL).contains(&self.sample_interval)
         {

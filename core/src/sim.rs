@@ -114,6 +114,18 @@ impl SimBuilder {
         self
     }
 
+    /// RAM in pages (the global dirty domain, §18.9).
+    pub fn ram_pages(mut self, pages: u64) -> SimBuilder {
+        self.config.kernel.ram_pages = pages;
+        self
+    }
+
+    /// The `vm.dirty_*` sysctls (§18.9).
+    pub fn vm_dirty(mut self, vm: crate::bdi::VmDirty) -> SimBuilder {
+        self.config.kernel.vm_dirty = vm;
+        self
+    }
+
     /// v1's root `memory.use_hierarchy`.
     pub fn root_use_hierarchy(mut self, on: bool) -> SimBuilder {
         self.config.kernel.root_use_hierarchy = on;
@@ -235,6 +247,8 @@ impl Simulator {
             engine: c.mode,
             costs: c.costs,
             sample_interval: c.sample_interval,
+            ram_pages: c.kernel.ram_pages,
+            vm_dirty: c.kernel.vm_dirty,
             journal: self.journal.clone(),
             now: self.now(),
         })

@@ -4,10 +4,11 @@
 //! What is an event: everything that changes the course of the simulation —
 //! work queued, started, each worker chunk and its end, each direct reclaim
 //! (stamped at its start, with its cost: it ends `cost_ns` later), memory.high
-//! penalties, forced charges, stock drains, OOM kills, refaults, file writes,
-//! spawns and exits. Plain charges and stock refills are not lines of their
-//! own: a line per 32 pages would bury the rest and make the bulk engine
-//! pointless. Their sum shows in `alloc_done` (pages and stall of each
+//! penalties, forced charges, stock drains, OOM kills, refaults, pages put
+//! under writeback (with the reason), file writes, spawns and exits. Plain
+//! charges, stock refills, `balance_dirty_pages` pauses and bio completions
+//! are not lines of their own: a line per 32 pages would bury the rest and
+//! make the bulk engine pointless. Their sum shows in `alloc_done` (pages and stall of each
 //! allocation) and in the memcg's counters and statistics.
 //!
 //! ```text
@@ -118,6 +119,12 @@ pub enum Event {
         pages: Pages,
         cost_ns: Nanos,
     },
+    /// Pages put under writeback, and why (§18.9).
+    Writeback {
+        memcg: String,
+        pages: Pages,
+        reason: &'static str,
+    },
     /// A file write (shell or API), with the errno it failed with.
     Write {
         path: String,
@@ -143,12 +150,13 @@ pub enum EventKind {
     ForceCharge,
     DrainStock,
     Refault,
+    Writeback,
     Write,
 }
 
 impl EventKind {
     /// Every kind, in [`Event`] order.
-    pub const ALL: [EventKind; 15] = [
+    pub const ALL: [EventKind; 16] = [
         EventKind::Spawn,
         EventKind::Exit,
         EventKind::Killed,
@@ -163,6 +171,7 @@ impl EventKind {
         EventKind::ForceCharge,
         EventKind::DrainStock,
         EventKind::Refault,
+        EventKind::Writeback,
         EventKind::Write,
     ];
 
@@ -183,6 +192,7 @@ impl EventKind {
             EventKind::ForceCharge => "force_charge",
             EventKind::DrainStock => "drain_stock",
             EventKind::Refault => "refault",
+            EventKind::Writeback => "writeback",
             EventKind::Write => "write",
         }
     }
@@ -210,6 +220,7 @@ impl Event {
             Event::Force { .. } => EventKind::ForceCharge,
             Event::Drain { .. } => EventKind::DrainStock,
             Event::Refault { .. } => EventKind::Refault,
+            Event::Writeback { .. } => EventKind::Writeback,
             Event::Write { .. } => EventKind::Write,
         }
     }
@@ -231,6 +242,7 @@ impl Event {
             | Event::WorkChunk { memcg, .. }
             | Event::WorkDone { memcg, .. }
             | Event::Force { memcg, .. }
+            | Event::Writeback { memcg, .. }
             | Event::Drain { memcg } => (None, memcg),
             Event::Write { path, .. } => (None, path),
         }
@@ -293,6 +305,7 @@ impl Event {
             Event::HighPenalty { jiffies, .. } => write!(s, " jiffies={jiffies}"),
             Event::Force { pages, .. } => write!(s, " pages={pages}"),
             Event::Refault { pages, cost_ns, .. } => write!(s, " pages={pages} cost_ns={cost_ns}"),
+            Event::Writeback { pages, reason, .. } => write!(s, " pages={pages} reason={reason}"),
             Event::Write { value, error, .. } => {
                 let value = alloc::format!("{value:?}").replace(' ', "\\x20");
                 match error {
@@ -580,6 +593,11 @@ mod tests {
                 memcg: m(),
                 pages: 3,
                 cost_ns: 4
+            },
+            Event::Writeback {
+                memcg: m(),
+                pages: 1024,
+                reason: "background"
             },
             Event::Write {
                 path: path.clone(),

@@ -188,7 +188,8 @@ pub fn preset(name: &str, size: Pages, rate: Option<u64>) -> Option<Program> {
             size / 2,
             0,
         ),
-        // Write files: dirty page cache only the worker can write back.
+        // Write files: dirty page cache the flusher writes back; on v2 the
+        // memcg's dirty limits throttle it, on v1 reclaim waits (§18.9).
         "writer" => p(
             alloc::vec![
                 Op::Alloc {

@@ -18,6 +18,11 @@ struct Scenario {
     tasks: Vec<(usize, u8, u32, u32, u8)>,
     swap: bool,
     seed: u64,
+    /// Writeback (§18.9): the device's ns per page, and whether the
+    /// flusher's periodic flush and expiry are short enough to run within
+    /// the 300 ms a case lasts.
+    writeback_ns: u64,
+    fast_flush: bool,
 }
 
 fn scenario() -> impl Strategy<Value = Scenario> {
@@ -46,9 +51,11 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         ),
         any::<bool>(),
         any::<u64>(),
+        prop::sample::select(vec![1_000u64, 20_000, 160_000]),
+        any::<bool>(),
     )
         .prop_map(
-            |(v2, per_page, cpus, cgroups, tasks, swap, seed)| Scenario {
+            |(v2, per_page, cpus, cgroups, tasks, swap, seed, writeback_ns, fast_flush)| Scenario {
                 v2,
                 per_page,
                 cpus,
@@ -56,6 +63,8 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 tasks,
                 swap,
                 seed,
+                writeback_ns,
+                fast_flush,
             },
         )
 }
@@ -71,6 +80,11 @@ fn build(s: &Scenario) -> Simulator {
     };
     if !s.swap {
         c.kernel.swap_pages = 0;
+    }
+    c.costs.writeback_ns = s.writeback_ns;
+    if s.fast_flush {
+        c.kernel.vm_dirty.dirty_writeback_centisecs = 3;
+        c.kernel.vm_dirty.dirty_expire_centisecs = 7;
     }
     let mut sim = Simulator::build(c);
     let limit_file = if s.v2 {

@@ -21,6 +21,7 @@ pub struct StatValues {
     pub file_active: Pages,
     pub file_inactive: Pages,
     pub file_dirty: Pages,
+    pub file_writeback: Pages,
     pub swap: Pages,
     pub pgfault: u64,
     pub pgmajfault: u64,
@@ -39,6 +40,7 @@ impl StatValues {
         self.file_active += o.file_active;
         self.file_inactive += o.file_inactive;
         self.file_dirty += o.file_dirty;
+        self.file_writeback += o.file_writeback;
         self.swap += o.swap;
         self.pgfault += o.pgfault;
         self.pgmajfault += o.pgmajfault;
@@ -65,6 +67,7 @@ pub(super) fn memcg_only_stat(k: &Kernel, id: CgroupId) -> StatValues {
     StatValues {
         file_inactive: mc.pages.file(),
         file_dirty: mc.pages.file_dirty,
+        file_writeback: mc.pages.file_writeback,
         pgfault: mc.stat.pgfault,
         pgmajfault: mc.stat.pgmajfault,
         pgpgin: mc.stat.pgpgin,
@@ -156,7 +159,7 @@ pub(super) fn v1_stat_lines(v: &StatValues) -> [(&'static str, u64); 20] {
         ("shmem", 0),
         ("mapped_file", 0),
         ("dirty", b(v.file_dirty)),
-        ("writeback", 0),
+        ("writeback", b(v.file_writeback)),
         ("swap", b(v.swap)),
         ("workingset_refault", v.refault_anon + v.refault_file),
         ("workingset_activate", 0),
@@ -209,7 +212,7 @@ pub(super) fn v2_stat_read(k: &Kernel, id: CgroupId) -> String {
         ("shmem", 0),
         ("file_mapped", 0),
         ("file_dirty", b(v.file_dirty)),
-        ("file_writeback", 0),
+        ("file_writeback", b(v.file_writeback)),
         ("inactive_anon", b(v.anon_inactive)),
         ("active_anon", b(v.anon_active)),
         ("inactive_file", b(v.file_inactive)),

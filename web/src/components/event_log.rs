@@ -30,6 +30,7 @@ pub const KINDS: &[(&str, &[EventKind])] = &[
     ),
     ("memory.high penalty", &[EventKind::HighPenalty]),
     ("refaults", &[EventKind::Refault]),
+    ("writeback", &[EventKind::Writeback]),
     (
         "tasks",
         &[

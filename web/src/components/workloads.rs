@@ -29,7 +29,7 @@ fn kind_hint(kind: &str) -> &'static str {
         "stream" => "stream files through the page cache, forever",
         "leak" => "leak anon memory slowly",
         "sawtooth" => "grow to SIZE, free everything, repeat",
-        "writer" => "write files at RATE and keep them dirty",
+        "writer" => "write files at RATE (dirty page cache, written back by the flusher)",
         _ => "",
     }
 }

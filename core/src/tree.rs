@@ -8,7 +8,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::counter::PageCounter;
-use crate::lru::{MemcgCounters, MemcgPages};
+use crate::lru::{MemcgCounters, MemcgPages, TaskPages};
 use crate::units::{Pages, PAGE_COUNTER_MAX};
 use crate::workqueue::WorkState;
 
@@ -77,6 +77,30 @@ pub struct Memcg {
     pub under_oom: bool,
     /// Charges forced over the limit here (§3 FORCE).
     pub forced: u64,
+    /// `mem_cgroup_per_node.iter[DEF_PRIORITY + 1]` of the one node: where
+    /// the last reclaim walk rooted here stopped, per priority (§5.2).
+    pub reclaim_iter: [ReclaimIter; 13],
+    /// Anon pages (`anon_cold`) and swap (`swapped`) of tasks that moved
+    /// away without their charges, by pid: still charged here until
+    /// reclaimed, freed or the task exits (§18.6).
+    pub left_behind: PidMap<TaskPages>,
+}
+
+/// `struct mem_cgroup_reclaim_iter` (4.19 `include/linux/memcontrol.h`):
+/// the shared position of reclaim walks rooted at one memcg, at one
+/// priority, and the generation, bumped each time a walk reaches the end.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReclaimIter {
+    pub position: Option<CgroupId>,
+    pub generation: u32,
+}
+
+/// `struct mem_cgroup_reclaim_cookie`: one walker's priority and the
+/// generation it started in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReclaimCookie {
+    pub priority: u8,
+    pub generation: u32,
 }
 
 impl Memcg {
@@ -109,6 +133,8 @@ impl Memcg {
             stat: MemcgCounters::default(),
             under_oom: false,
             forced: 0,
+            reclaim_iter: [ReclaimIter::default(); 13],
+            left_behind: PidMap::new(),
         }
     }
 }
@@ -139,6 +165,12 @@ pub struct Cgroup {
     /// v1 `cgroup.clone_children` and `notify_on_release` (stored, no effect).
     pub clone_children: bool,
     pub notify_on_release: bool,
+    /// rmdir'ed but its memcg still holds charges (an offline css, §18.9):
+    /// out of the namespace, still in the parent's [`Cgroup::dying`].
+    pub offline: bool,
+    /// Offline children, in id order: walked by reclaim and summed in
+    /// hierarchical stats after the online ones (§18.9).
+    pub dying: Vec<CgroupId>,
 }
 
 /// The arena of cgroups. Index 0 is the root and always exists.
@@ -170,6 +202,8 @@ impl Tree {
             depth: 0,
             clone_children: false,
             notify_on_release: false,
+            offline: false,
+            dying: Vec::new(),
         };
         Tree {
             nodes: alloc::vec![Some(root)],
@@ -237,6 +271,8 @@ impl Tree {
             depth,
             clone_children: false,
             notify_on_release: false,
+            offline: false,
+            dying: Vec::new(),
         };
         let id = match self.free.pop() {
             Some(i) => {
@@ -253,12 +289,18 @@ impl Tree {
         id
     }
 
-    /// Remove a leaf cgroup.
+    /// Remove a leaf cgroup (online, or offline and released) and free its
+    /// id; reclaim iterators that point at it forget it.
     pub fn remove(&mut self, id: CgroupId) {
+        self.invalidate_reclaim_iterators(id);
         let node = self.nodes[id.0 as usize].take().expect("live cgroup id");
-        debug_assert!(node.children.is_empty());
+        debug_assert!(node.children.is_empty() && node.dying.is_empty());
         if let Some(p) = node.parent {
-            self.cg_mut(p).children.remove(&node.name);
+            if node.offline {
+                self.cg_mut(p).dying.retain(|&c| c != id);
+            } else {
+                self.cg_mut(p).children.remove(&node.name);
+            }
         }
         let at = self.free.partition_point(|&f| f > id.0);
         self.free.insert(at, id.0);
@@ -276,6 +318,133 @@ impl Tree {
             }
         }
         out
+    }
+
+    /// `kill_css` of an rmdir'ed cgroup whose memcg still holds charges:
+    /// its name leaves the namespace (a new cgroup may take it), the node
+    /// stays in the arena, its id taken, as one of the parent's dying
+    /// children until [`Tree::remove`] (css release, §18.9).
+    pub fn offline(&mut self, id: CgroupId) {
+        let (parent, name) = {
+            let cg = self.cg_mut(id);
+            cg.offline = true;
+            (cg.parent, cg.name.clone())
+        };
+        if let Some(p) = parent {
+            let pc = self.cg_mut(p);
+            pc.children.remove(&name);
+            let at = pc.dying.partition_point(|&c| c < id);
+            pc.dying.insert(at, id);
+        }
+    }
+
+    /// The children `css_next_descendant_pre` visits: the online ones by
+    /// name, then the offline ones by id, those with a memory css only.
+    pub fn css_children(&self, id: CgroupId) -> Vec<CgroupId> {
+        let cg = self.cg(id);
+        cg.children
+            .values()
+            .chain(cg.dying.iter())
+            .copied()
+            .filter(|&c| self.cg(c).memcg.is_some())
+            .collect()
+    }
+
+    /// Pre-order walk of `root`'s memcgs, offline ones included
+    /// (`css_for_each_descendant_pre` on the memory css).
+    pub fn css_subtree(&self, root: CgroupId) -> Vec<CgroupId> {
+        let mut out = Vec::new();
+        let mut stack = alloc::vec![root];
+        while let Some(id) = stack.pop() {
+            out.push(id);
+            for child in self.css_children(id).into_iter().rev() {
+                stack.push(child);
+            }
+        }
+        out
+    }
+
+    /// `css_next_descendant_pre(pos, root)`: the memcg after `pos` in a
+    /// pre-order walk of `root`'s subtree; `None` for `pos` starts at root.
+    pub fn css_next_descendant_pre(
+        &self,
+        pos: Option<CgroupId>,
+        root: CgroupId,
+    ) -> Option<CgroupId> {
+        let Some(mut pos) = pos else {
+            return Some(root);
+        };
+        if let Some(&first) = self.css_children(pos).first() {
+            return Some(first);
+        }
+        while pos != root {
+            let parent = self.cg(pos).parent?;
+            let sibs = self.css_children(parent);
+            let at = sibs.iter().position(|&c| c == pos)?;
+            if let Some(&next) = sibs.get(at + 1) {
+                return Some(next);
+            }
+            pos = parent;
+        }
+        None
+    }
+
+    /// `mem_cgroup_iter(root, prev, reclaim)` with a reclaim cookie, 4.19
+    /// `mm/memcontrol.c` (§5.2): walkers rooted at `root` at one priority
+    /// share `root`'s iterator, so each walk resumes after the memcg the
+    /// last one stopped at. A fresh walk (`prev` None) always returns a
+    /// memcg and joins the iterator's generation; a continuing walk returns
+    /// `None` once another walker finished the round (generation changed)
+    /// or the subtree ends (the generation then moves on). A v1 memcg
+    /// without use_hierarchy walks only itself.
+    pub fn mem_cgroup_iter(
+        &mut self,
+        root: CgroupId,
+        prev: Option<CgroupId>,
+        cookie: &mut ReclaimCookie,
+    ) -> Option<CgroupId> {
+        if !self.memcg(root).use_hierarchy && root != CgroupId::ROOT {
+            return if prev.is_some() { None } else { Some(root) };
+        }
+        let prio = usize::from(cookie.priority).min(12);
+        let iter = self.memcg(root).reclaim_iter[prio];
+        if prev.is_some() && cookie.generation != iter.generation {
+            return None;
+        }
+        // css_tryget on the position: a memcg gone from the subtree (its id
+        // freed, or reused elsewhere) reads as no position.
+        let pos = iter.position.filter(|&p| {
+            self.get(p).is_some_and(|c| c.memcg.is_some()) && self.is_ancestor_or_self(root, p)
+        });
+        let mut next = self.css_next_descendant_pre(pos, root);
+        if next.is_none() && prev.is_none() {
+            // "make sure they see at least one group and restart"
+            next = Some(root);
+        }
+        let it = &mut self.memcg_mut(root).reclaim_iter[prio];
+        it.position = next;
+        if next.is_none() {
+            it.generation = it.generation.wrapping_add(1);
+        } else if prev.is_none() {
+            cookie.generation = it.generation;
+        }
+        next
+    }
+
+    /// `invalidate_reclaim_iterators(dead)`: clear every iterator of `dead`
+    /// and its ancestors that points at it (4.19, from css release).
+    pub fn invalidate_reclaim_iterators(&mut self, dead: CgroupId) {
+        let mut at = Some(dead);
+        while let Some(id) = at {
+            if let Some(m) = self.get_mut(id).and_then(|c| c.memcg.as_mut()) {
+                for it in m.reclaim_iter.iter_mut() {
+                    if it.position == Some(dead) {
+                        it.position = None;
+                    }
+                }
+            }
+            at = self.get(id).and_then(|c| c.parent);
+        }
     }
 
     /// Number of descendants (not counting `id`).

@@ -317,8 +317,14 @@ pub static V2_CORE_FILES: &[CfType] = &[
         "cgroup.stat",
         0,
         Some(|k, id| format!(
-            "nr_descendants {}\nnr_dying_descendants 0\n",
-            k.tree.nr_descendants(id)
+            "nr_descendants {}\nnr_dying_descendants {}\n",
+            k.tree.nr_descendants(id),
+            // Offline memcgs still charged (§18.9).
+            k.tree
+                .css_subtree(id)
+                .iter()
+                .filter(|&&c| k.tree.cg(c).offline)
+                .count()
         )),
         None
     ),

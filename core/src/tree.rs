@@ -366,6 +366,8 @@ impl Tree {
 
     /// `css_next_descendant_pre(pos, root)`: the memcg after `pos` in a
     /// pre-order walk of `root`'s subtree; `None` for `pos` starts at root.
+    /// In the order of [`Tree::css_children`], by binary search (a walk of
+    /// n siblings stays O(n log n)).
     pub fn css_next_descendant_pre(
         &self,
         pos: Option<CgroupId>,
@@ -374,17 +376,27 @@ impl Tree {
         let Some(mut pos) = pos else {
             return Some(root);
         };
-        if let Some(&first) = self.css_children(pos).first() {
+        let has_memcg = |c: &CgroupId| self.cg(*c).memcg.is_some();
+        let cg = self.cg(pos);
+        if let Some(&first) = cg.children.values().chain(cg.dying.iter()).find(|c| has_memcg(c)) {
             return Some(first);
         }
         while pos != root {
-            let parent = self.cg(pos).parent?;
-            let sibs = self.css_children(parent);
-            let at = sibs.iter().position(|&c| c == pos)?;
-            if let Some(&next) = sibs.get(at + 1) {
+            let cg = self.cg(pos);
+            let p = self.cg(cg.parent?);
+            let next = if cg.offline {
+                let at = p.dying.partition_point(|&c| c <= pos);
+                p.dying[at..].iter().find(|c| has_memcg(c))
+            } else {
+                p.children
+                    .values_after(cg.name.as_str())
+                    .chain(p.dying.iter())
+                    .find(|c| has_memcg(c))
+            };
+            if let Some(&next) = next {
                 return Some(next);
             }
-            pos = parent;
+            pos = cg.parent?;
         }
         None
     }
@@ -757,6 +769,18 @@ impl<K: Ord, V> VecMap<K, V> {
         self.at(k).ok().map(|i| self.0.remove(i).1)
     }
 
+    /// Values whose key is greater than `k`, in key order.
+    pub fn values_after<Q: Ord + ?Sized>(&self, k: &Q) -> impl Iterator<Item = &V> + '_
+    where
+        K: core::borrow::Borrow<Q>,
+    {
+        let from = match self.at(k) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        };
+        self.0[from..].iter().map(|(_, v)| v)
+    }
+
     /// Entries in key order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + '_ {
         self.0.iter().map(|(k, v)| (k, v))
@@ -808,5 +832,70 @@ mod vec_map_tests {
             by_name.keys().map(String::as_str).collect::<Vec<_>>(),
             ["a", "c"]
         );
+    }
+}
+
+#[cfg(test)]
+mod mem_cgroup_iter_tests {
+    use super::*;
+
+    fn tree() -> (Tree, [CgroupId; 4]) {
+        let mut root = Memcg::new();
+        root.use_hierarchy = true;
+        let mut t = Tree::new(root);
+        let hier = || {
+            let mut m = Memcg::new();
+            m.use_hierarchy = true;
+            Some(m)
+        };
+        let a = t.insert(CgroupId::ROOT, "a".into(), hier());
+        let a1 = t.insert(a, "a1".into(), hier());
+        let b = t.insert(CgroupId::ROOT, "b".into(), hier());
+        let c = t.insert(CgroupId::ROOT, "c".into(), hier());
+        (t, [a, a1, b, c])
+    }
+
+    #[test]
+    fn pre_order_with_offline_children_last() {
+        let (mut t, [a, a1, b, c]) = tree();
+        t.offline(a);
+        assert!(!t.cg(CgroupId::ROOT).children.contains_key("a"));
+        let walk = t.css_subtree(CgroupId::ROOT);
+        assert_eq!(walk, [CgroupId::ROOT, b, c, a, a1]);
+        let mut next = Vec::new();
+        let mut pos = None;
+        while let Some(p) = t.css_next_descendant_pre(pos, CgroupId::ROOT) {
+            next.push(p);
+            pos = Some(p);
+        }
+        assert_eq!(next, walk);
+        assert_eq!(t.css_next_descendant_pre(Some(a1), a), None);
+    }
+
+    #[test]
+    fn walks_resume_and_generations_end_overtaken_walks() {
+        let (mut t, [a, a1, b, c]) = tree();
+        let r = CgroupId::ROOT;
+        let mut w1 = ReclaimCookie { priority: 12, generation: 0 };
+        assert_eq!(t.mem_cgroup_iter(r, None, &mut w1), Some(r));
+        assert_eq!(t.mem_cgroup_iter(r, Some(r), &mut w1), Some(a));
+        // A second walker at the same priority starts after a.
+        let mut w2 = ReclaimCookie { priority: 12, generation: 0 };
+        assert_eq!(t.mem_cgroup_iter(r, None, &mut w2), Some(a1));
+        assert_eq!(t.mem_cgroup_iter(r, Some(a1), &mut w2), Some(b));
+        assert_eq!(t.mem_cgroup_iter(r, Some(b), &mut w2), Some(c));
+        assert_eq!(t.mem_cgroup_iter(r, Some(c), &mut w2), None);
+        // w2 finished the round: w1's walk ends too.
+        assert_eq!(t.mem_cgroup_iter(r, Some(a), &mut w1), None);
+        // Another priority has its own position.
+        let mut w3 = ReclaimCookie { priority: 11, generation: 0 };
+        assert_eq!(t.mem_cgroup_iter(r, None, &mut w3), Some(r));
+        // A freed memcg leaves no stale position.
+        let mut w4 = ReclaimCookie { priority: 10, generation: 0 };
+        t.mem_cgroup_iter(r, None, &mut w4);
+        assert_eq!(t.mem_cgroup_iter(r, Some(r), &mut w4), Some(a));
+        assert_eq!(t.mem_cgroup_iter(r, Some(a), &mut w4), Some(a1));
+        t.remove(a1);
+        assert_eq!(t.memcg(r).reclaim_iter[10].position, None);
     }
 }

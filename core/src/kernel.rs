@@ -284,14 +284,14 @@ impl Kernel {
             return Ok(());
         }
         // The memcg goes offline; it is freed once nothing is charged to it
-        // any more (§18.9).
+        // any more (§18.6.1).
         self.mem_cgroup_css_offline(id);
         self.tree.offline(id);
         self.css_put_offline(id);
         Ok(())
     }
 
-    /// ALinux 4.19 `mem_cgroup_css_offline` (§9.3, §18.9): watermarks to
+    /// ALinux 4.19 `mem_cgroup_css_offline` (§9.3, §18.6.1): watermarks to
     /// PAGE_COUNTER_MAX, so the work item has nothing left to do; the model
     /// cancels it here, as `css_free`'s `cancel_work_sync` would (TV-23).
     /// The per-CPU stocks caching it are drained. Its pages stay charged to
@@ -311,7 +311,7 @@ impl Kernel {
     /// uncharged: `css_release` / `mem_cgroup_css_free` frees it (and its id)
     /// once neither memory nor swap is charged to it and no offline child
     /// holds it; then its offline parent may go too. A no-op for any other
-    /// memcg (§18.9).
+    /// memcg (§18.6.1).
     pub fn css_put_offline(&mut self, id: CgroupId) {
         let mut at = Some(id);
         while let Some(c) = at {

@@ -7,7 +7,8 @@
 //! event so tasks keep charging while it works (§10).
 //!
 //! Model (spec §5 abstraction, priority variant): priorities 12 down to 0;
-//! each pass walks the subtree in pre-order, honours protection, and scans
+//! each pass walks the subtree in pre-order from where the last walk at that
+//! priority stopped (the reclaim cookie, §5.2), honours protection, and scans
 //! `reclaimable >> priority` pages of each memcg (all of them at priority 0)
 //! in chunks of at most 32, taking pages in the order of [`crate::lru`],
 //! until the request is met. The stop conditions are the kernel's.
@@ -407,7 +408,7 @@ impl Reclaim {
 
     /// `mem_cgroup_iter(target, prev, &cookie)`; the end of the walk ends
     /// the pass. Dropping the reference on `prev` may free an offline memcg
-    /// reclaim emptied (css release, §18.9).
+    /// reclaim emptied (css release, §18.6.1).
     fn iter_next(&mut self, k: &mut Kernel) {
         let prev = self.pos;
         let mut cookie = ReclaimCookie {

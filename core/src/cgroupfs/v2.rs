@@ -319,7 +319,7 @@ pub static V2_CORE_FILES: &[CfType] = &[
         Some(|k, id| format!(
             "nr_descendants {}\nnr_dying_descendants {}\n",
             k.tree.nr_descendants(id),
-            // Offline memcgs still charged (§18.9).
+            // Offline memcgs still charged (§18.6.1).
             k.tree
                 .css_subtree(id)
                 .iter()

@@ -430,7 +430,7 @@ impl Kernel {
 
     /// Move a process to another cgroup (`cgroup.procs` write) leaving its
     /// charges where they are: v2, and v1 with `move_charge_at_immigrate`
-    /// 0 (§18.6). [`crate::migrate::attach`] is the write with v1's charge
+    /// 0 (§18.6). `migrate::attach` is the write with v1's charge
     /// moving.
     pub fn attach(&mut self, pid: Pid, dst: CgroupId) -> Result<(), Errno> {
         self.can_attach(pid, dst)?;

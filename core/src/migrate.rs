@@ -75,8 +75,7 @@ pub fn mem_cgroup_do_precharge(k: &mut Kernel, to: CgroupId, count: Pages) -> Re
     while done < count {
         if try_charge_noretry(k, &costs, to).is_err() {
             if done > 0 {
-                k.tree
-                    .page_counter_uncharge(to, done, CounterKind::Memory);
+                k.tree.page_counter_uncharge(to, done, CounterKind::Memory);
             }
             return Err(Errno::ENOMEM);
         }

@@ -168,7 +168,12 @@ pub fn shrink_left_behind(
         if t == 0 {
             continue;
         }
-        let e = k.tree.memcg_mut(m).left_behind.get_mut(&pid).expect("entry");
+        let e = k
+            .tree
+            .memcg_mut(m)
+            .left_behind
+            .get_mut(&pid)
+            .expect("entry");
         e.anon_cold -= t;
         e.swapped += t;
         uncharge(k, m, t);

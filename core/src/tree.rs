@@ -378,7 +378,12 @@ impl Tree {
         };
         let has_memcg = |c: &CgroupId| self.cg(*c).memcg.is_some();
         let cg = self.cg(pos);
-        if let Some(&first) = cg.children.values().chain(cg.dying.iter()).find(|c| has_memcg(c)) {
+        if let Some(&first) = cg
+            .children
+            .values()
+            .chain(cg.dying.iter())
+            .find(|c| has_memcg(c))
+        {
             return Some(first);
         }
         while pos != root {
@@ -876,11 +881,17 @@ mod mem_cgroup_iter_tests {
     fn walks_resume_and_generations_end_overtaken_walks() {
         let (mut t, [a, a1, b, c]) = tree();
         let r = CgroupId::ROOT;
-        let mut w1 = ReclaimCookie { priority: 12, generation: 0 };
+        let mut w1 = ReclaimCookie {
+            priority: 12,
+            generation: 0,
+        };
         assert_eq!(t.mem_cgroup_iter(r, None, &mut w1), Some(r));
         assert_eq!(t.mem_cgroup_iter(r, Some(r), &mut w1), Some(a));
         // A second walker at the same priority starts after a.
-        let mut w2 = ReclaimCookie { priority: 12, generation: 0 };
+        let mut w2 = ReclaimCookie {
+            priority: 12,
+            generation: 0,
+        };
         assert_eq!(t.mem_cgroup_iter(r, None, &mut w2), Some(a1));
         assert_eq!(t.mem_cgroup_iter(r, Some(a1), &mut w2), Some(b));
         assert_eq!(t.mem_cgroup_iter(r, Some(b), &mut w2), Some(c));
@@ -888,10 +899,16 @@ mod mem_cgroup_iter_tests {
         // w2 finished the round: w1's walk ends too.
         assert_eq!(t.mem_cgroup_iter(r, Some(a), &mut w1), None);
         // Another priority has its own position.
-        let mut w3 = ReclaimCookie { priority: 11, generation: 0 };
+        let mut w3 = ReclaimCookie {
+            priority: 11,
+            generation: 0,
+        };
         assert_eq!(t.mem_cgroup_iter(r, None, &mut w3), Some(r));
         // A freed memcg leaves no stale position.
-        let mut w4 = ReclaimCookie { priority: 10, generation: 0 };
+        let mut w4 = ReclaimCookie {
+            priority: 10,
+            generation: 0,
+        };
         t.mem_cgroup_iter(r, None, &mut w4);
         assert_eq!(t.mem_cgroup_iter(r, Some(r), &mut w4), Some(a));
         assert_eq!(t.mem_cgroup_iter(r, Some(a), &mut w4), Some(a1));

@@ -48,13 +48,13 @@ fn identical_siblings_end_even_under_limit_reclaim() {
         sh(&mut s, &format!("echo 150M > p/{max}"));
         sh(&mut s, "mkdir p/a p/b p/c");
         for c in ["a", "b", "c"] {
-            sh(&mut s, &format!("spawn p/{c} file 80M --rate 100M/s --hold"));
+            sh(
+                &mut s,
+                &format!("spawn p/{c} file 80M --rate 100M/s --hold"),
+            );
         }
         sh(&mut s, "sleep 2s");
-        let u: Vec<u64> = ["p/a", "p/b", "p/c"]
-            .iter()
-            .map(|c| usage(&s, c))
-            .collect();
+        let u: Vec<u64> = ["p/a", "p/b", "p/c"].iter().map(|c| usage(&s, c)).collect();
         let (lo, hi) = (*u.iter().min().unwrap(), *u.iter().max().unwrap());
         assert!(hi > 0 && usage(&s, "p") <= 150 * 256);
         // Within 3 % of each other.
@@ -69,7 +69,10 @@ fn identical_siblings_end_even_under_limit_reclaim() {
 fn reclaim_resumes_where_the_last_walk_stopped() {
     use memcg::reclaim::try_to_free_mem_cgroup_pages;
     let mut s = sim(Version::V2);
-    sh(&mut s, "mkdir p; echo +memory > p/cgroup.subtree_control; mkdir p/a p/b");
+    sh(
+        &mut s,
+        "mkdir p; echo +memory > p/cgroup.subtree_control; mkdir p/a p/b",
+    );
     for c in ["a", "b"] {
         sh(&mut s, &format!("spawn p/{c} file 8M --hold"));
     }
@@ -90,7 +93,10 @@ fn reclaim_resumes_where_the_last_walk_stopped() {
     }
     let (da, db) = (a0 - u(k, a), b0 - u(k, b));
     assert!(da + db >= 640);
-    assert!(da.abs_diff(db) * 10 <= da.max(db), "a lost {da}, b lost {db}");
+    assert!(
+        da.abs_diff(db) * 10 <= da.max(db),
+        "a lost {da}, b lost {db}"
+    );
     let it = k.tree.memcg(p).reclaim_iter;
     assert!(it.iter().any(|i| i.position.is_some()), "{it:?}");
 }
@@ -101,7 +107,10 @@ fn v2_migration_leaves_charges_in_the_source() {
     let mut s = sim(Version::V2);
     sh(&mut s, "mkdir src dst; echo 4M > dst/memory.max");
     let out = sh(&mut s, "spawn src anon 8M --hold");
-    let pid = out.split_whitespace().find_map(|w| w.parse::<u32>().ok()).unwrap();
+    let pid = out
+        .split_whitespace()
+        .find_map(|w| w.parse::<u32>().ok())
+        .unwrap();
     sh(&mut s, "wait");
     assert_eq!(usage(&s, "src"), 2048);
     sh(&mut s, &format!("echo {pid} > dst/cgroup.procs"));
@@ -126,14 +135,20 @@ fn v1_move_charge_at_immigrate() {
     let e = s.exec("echo 4 > dst/memory.move_charge_at_immigrate");
     assert!(e.stderr.contains("Invalid argument"), "{e:?}");
     let out = sh(&mut s, "spawn src anon 8M --hold");
-    let pid = out.split_whitespace().find_map(|w| w.parse::<u32>().ok()).unwrap();
+    let pid = out
+        .split_whitespace()
+        .find_map(|w| w.parse::<u32>().ok())
+        .unwrap();
     sh(&mut s, "wait");
     // Default 0: charges stay.
     sh(&mut s, &format!("echo {pid} > dst/cgroup.procs"));
     assert_eq!((usage(&s, "src"), usage(&s, "dst")), (2048, 0));
     sh(&mut s, &format!("echo {pid} > src/cgroup.procs"));
     // Bit 1 into a destination too small and nothing to reclaim: ENOMEM.
-    sh(&mut s, "echo 1 > dst/memory.move_charge_at_immigrate; echo 4M > dst/memory.limit_in_bytes");
+    sh(
+        &mut s,
+        "echo 1 > dst/memory.move_charge_at_immigrate; echo 4M > dst/memory.limit_in_bytes",
+    );
     let e = s.exec(&format!("echo {pid} > {m}/dst/tasks"));
     assert!(!e.ok(), "{e:?}");
     assert!(e.stderr.contains("Cannot allocate memory"), "{e:?}");
@@ -159,7 +174,10 @@ fn rmdir_with_page_cache_keeps_the_charges_until_reclaim() {
         }
         sh(&mut s, "mkdir p/c");
         let out = sh(&mut s, "spawn p/c file 16M --hold");
-        let pid = out.split_whitespace().find_map(|w| w.parse::<u32>().ok()).unwrap();
+        let pid = out
+            .split_whitespace()
+            .find_map(|w| w.parse::<u32>().ok())
+            .unwrap();
         sh(&mut s, "wait");
         sh(&mut s, &format!("kill {pid}"));
         s.run_until(s.now() + 100_000_000);
@@ -168,12 +186,18 @@ fn rmdir_with_page_cache_keeps_the_charges_until_reclaim() {
         } else {
             ("file", "p/memory.current")
         };
-        let before = (sh(&mut s, &format!("cat {usage_file}")), stat(&mut s, "p", file_key));
+        let before = (
+            sh(&mut s, &format!("cat {usage_file}")),
+            stat(&mut s, "p", file_key),
+        );
         let c = s.lookup("p/c").unwrap();
         sh(&mut s, "rmdir p/c");
         assert!(s.lookup("p/c").is_none(), "gone from the namespace");
         assert!(!sh(&mut s, "ls p").split_whitespace().any(|n| n == "c"));
-        let after = (sh(&mut s, &format!("cat {usage_file}")), stat(&mut s, "p", file_key));
+        let after = (
+            sh(&mut s, &format!("cat {usage_file}")),
+            stat(&mut s, "p", file_key),
+        );
         assert_eq!(before, after, "{v:?}");
         assert_eq!(before.1, 16 << 20);
         if v == Version::V2 {

@@ -63,6 +63,25 @@ fn identical_siblings_end_even_under_limit_reclaim() {
     }
 }
 
+/// The case: three identical page-cache streams under a 300M
+/// parent (before the cookie: 64M, 64M and 172M).
+#[test]
+fn identical_streams_end_even() {
+    let mut s = sim(Version::V2);
+    sh(
+        &mut s,
+        "mkdir p; echo +memory > p/cgroup.subtree_control; echo 300M > p/memory.max",
+    );
+    sh(&mut s, "mkdir p/a p/b p/c");
+    for c in ["a", "b", "c"] {
+        sh(&mut s, &format!("spawn p/{c} stream 80M"));
+    }
+    sh(&mut s, "sleep 10s");
+    let u: Vec<u64> = ["p/a", "p/b", "p/c"].iter().map(|c| usage(&s, c)).collect();
+    let (lo, hi) = (*u.iter().min().unwrap(), *u.iter().max().unwrap());
+    assert!((hi - lo) * 100 <= hi * 3, "uneven {u:?}");
+}
+
 /// The cookie: a second limit reclaim of the same root starts after the
 /// memcg the first one stopped at.
 #[test]

@@ -178,6 +178,29 @@ fn v1_move_charge_at_immigrate() {
     sh(&mut s, &format!("echo {pid} > dst/tasks"));
     assert_eq!((usage(&s, "src"), usage(&s, "dst")), (0, 2048));
     s.machine().kernel.check_invariants().unwrap();
+    // File pages the task maps (its file working set) move only with bit 2;
+    // with bit 1 alone they stay as the old memcg's page cache.
+    sh(&mut s, "mkdir f1 f2 f3");
+    let out = sh(&mut s, "spawn f1 file 4M --ws 4M --hold");
+    let fpid = out
+        .split_whitespace()
+        .find_map(|w| w.parse::<u32>().ok())
+        .unwrap();
+    sh(&mut s, "wait");
+    sh(&mut s, "echo 1 > f2/memory.move_charge_at_immigrate");
+    sh(&mut s, &format!("echo {fpid} > f2/tasks"));
+    assert_eq!((usage(&s, "f1"), usage(&s, "f2")), (1024, 0));
+    assert_eq!(stat(&mut s, "f1", "cache"), 4 << 20);
+    sh(&mut s, "echo 3 > f3/memory.move_charge_at_immigrate");
+    let out = sh(&mut s, "spawn f2 file 4M --ws 4M --hold");
+    let gpid = out
+        .split_whitespace()
+        .find_map(|w| w.parse::<u32>().ok())
+        .unwrap();
+    sh(&mut s, "wait");
+    sh(&mut s, &format!("echo {gpid} > f3/tasks"));
+    assert_eq!((usage(&s, "f2"), usage(&s, "f3")), (0, 1024));
+    s.machine().kernel.check_invariants().unwrap();
 }
 
 /// rmdir of a memcg with page cache: it goes offline, its pages stay

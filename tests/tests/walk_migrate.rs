@@ -137,10 +137,16 @@ fn v2_migration_leaves_charges_in_the_source() {
     assert_eq!(usage(&s, "dst"), 0, "nothing moved over the 4M limit");
     assert_eq!(stat(&mut s, "src", "anon"), 8 << 20);
     s.machine().kernel.check_invariants().unwrap();
-    // The task exits: the pages it left behind are freed.
+    // rmdir: src goes offline, still holding the task's anon pages.
+    let src = s.lookup("src").unwrap();
+    sh(&mut s, "rmdir src");
+    assert!(s.kernel().tree.cg(src).offline);
+    assert_eq!(s.kernel().tree.memcg(src).memory.usage, 2048);
+    s.machine().kernel.check_invariants().unwrap();
+    // The task exits: the pages it left behind are freed, and so is src.
     sh(&mut s, &format!("kill {pid}"));
     s.run_until(s.now() + 100_000_000);
-    assert_eq!(usage(&s, "src"), 0);
+    assert!(s.kernel().tree.get(src).is_none());
     s.machine().kernel.check_invariants().unwrap();
 }
 

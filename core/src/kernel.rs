@@ -294,9 +294,11 @@ impl Kernel {
     /// ALinux 4.19 `mem_cgroup_css_offline` (§9.3, §18.6.1): watermarks to
     /// PAGE_COUNTER_MAX, so the work item has nothing left to do; the model
     /// cancels it here, as `css_free`'s `cancel_work_sync` would (TV-23).
-    /// The per-CPU stocks caching it are drained. Its pages stay charged to
-    /// it: no reparenting in 4.19.
+    /// memory.min and memory.low go to 0 (`page_counter_set_min/low`), so
+    /// an offline memcg is never protected. The per-CPU stocks caching it
+    /// are drained. Its pages stay charged to it: no reparenting in 4.19.
     fn mem_cgroup_css_offline(&mut self, id: CgroupId) {
+        self.tree.page_counter_set_protection(id, Some(0), Some(0));
         let m = self.tree.memcg_mut(id);
         disable_wmarks(m);
         m.wmark_work.cancel();

@@ -272,3 +272,36 @@ fn rmdir_with_page_cache_keeps_the_charges_until_reclaim() {
         s.machine().kernel.check_invariants().unwrap();
     }
 }
+
+/// css_offline zeroes memory.min and memory.low: an offline memcg is never
+/// protected, and its parent's children_min/low_usage drop.
+#[test]
+fn offline_memcg_loses_its_protection() {
+    let mut s = sim(Version::V2);
+    sh(
+        &mut s,
+        "mkdir p; echo +memory > p/cgroup.subtree_control; mkdir p/c",
+    );
+    sh(
+        &mut s,
+        "echo 64M > p/c/memory.min; echo 64M > p/c/memory.low",
+    );
+    let out = sh(&mut s, "spawn p/c file 16M --hold");
+    let pid = out
+        .split_whitespace()
+        .find_map(|w| w.parse::<u32>().ok())
+        .unwrap();
+    sh(&mut s, "wait");
+    sh(&mut s, &format!("kill {pid}"));
+    s.run_until(s.now() + 100_000_000);
+    let (p, c) = (s.lookup("p").unwrap(), s.lookup("p/c").unwrap());
+    assert!(s.kernel().tree.memcg(p).memory.children_min_usage > 0);
+    sh(&mut s, "rmdir p/c");
+    let k = &s.kernel().tree;
+    assert_eq!((k.memcg(c).memory.min, k.memcg(c).memory.low), (0, 0));
+    assert_eq!(k.memcg(p).memory.children_min_usage, 0);
+    assert_eq!(k.memcg(p).memory.children_low_usage, 0);
+    // So the parent's limit reclaim takes its pages.
+    sh(&mut s, "echo 1M > p/memory.max");
+    assert!(usage(&s, "p") <= 256);
+}

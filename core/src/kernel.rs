@@ -487,7 +487,7 @@ impl Kernel {
             keep.anon_cold = anon;
             t.anon_hot = 0;
             t.anon_cold = 0;
-            if v2 {
+            if v2 || from == CgroupId::ROOT {
                 // Swap stays charged to the source, and a swap-in would
                 // charge it there too: the pages leave the task's model.
                 keep.swapped = t.swapped;
@@ -501,7 +501,9 @@ impl Kernel {
             t.file_hot = 0;
         }
         if from == CgroupId::ROOT {
-            // Root tasks' pages are never charged (§18.1); nothing to leave.
+            // Root tasks' pages are never charged (§18.1): what stays behind
+            // leaves the model; its swap slots go back.
+            self.swap_free += keep.swapped;
             return;
         }
         if uncharge > 0 {

@@ -305,3 +305,30 @@ fn offline_memcg_loses_its_protection() {
     sh(&mut s, "echo 1M > p/memory.max");
     assert!(usage(&s, "p") <= 256);
 }
+
+/// A task spawned in the root (whose pages no counter holds) moved into a
+/// child: nothing is charged to the child, the accounting holds.
+#[test]
+fn moving_a_root_task_charges_nothing() {
+    for v in [Version::V1, Version::V2] {
+        let mut s = sim(v);
+        sh(&mut s, "mkdir c");
+        let root = if v == Version::V1 {
+            "/sys/fs/cgroup/memory"
+        } else {
+            "/sys/fs/cgroup"
+        };
+        let out = sh(&mut s, &format!("spawn {root} anon 8M --hold"));
+        let pid = out
+            .split_whitespace()
+            .find_map(|w| w.parse::<u32>().ok())
+            .unwrap();
+        sh(&mut s, "wait");
+        sh(&mut s, &format!("echo {pid} > c/cgroup.procs"));
+        assert_eq!(usage(&s, "c"), 0, "{v:?}");
+        s.machine().kernel.check_invariants().unwrap();
+        sh(&mut s, &format!("kill {pid}"));
+        s.run_until(s.now() + 100_000_000);
+        s.machine().kernel.check_invariants().unwrap();
+    }
+}

@@ -1187,4 +1187,5 @@ fn free_anon(k: &mut Kernel, pid: Pid) {
         }
     }
     k.swap_free += swapped;
+    k.free_left_behind(pid);
 }

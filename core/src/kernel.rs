@@ -130,6 +130,11 @@ pub enum KEvent {
     },
 }
 
+/// `MOVE_ANON`, `MOVE_FILE`: v1 `memory.move_charge_at_immigrate` bits
+/// (`MOVE_MASK` = 3).
+pub const MOVE_ANON: u64 = 1;
+pub const MOVE_FILE: u64 = 2;
+
 /// `MEM_CGROUP_ID_MAX`: memcg ids are 16 bit, so at most this many memcgs.
 pub const MEM_CGROUP_ID_MAX: usize = 65535;
 /// `NAME_MAX`.
@@ -303,25 +308,86 @@ impl Kernel {
         if !cg.children.is_empty() || !cg.procs.is_empty() {
             return Err(Errno::EBUSY);
         }
-        if cg.memcg.is_some() {
-            self.css_offline(id);
+        if cg.memcg.is_none() {
+            self.tree.remove(id);
+            self.psi.cgroup_free(id);
+            return Ok(());
         }
-        self.tree.remove(id);
+        // The memcg goes offline; it is freed once nothing is charged to it
+        // any more (§18.6.1).
+        self.mem_cgroup_css_offline(id);
+        self.tree.offline(id);
+        self.css_put_offline(id);
         self.psi.cgroup_free(id);
         Ok(())
     }
 
-    /// `mem_cgroup_css_offline` then `css_free`: watermarks to max so a
-    /// pending work returns at once, then the work is cancelled (§9.3, TV-23).
-    /// The stocks are drained and the page cache left behind moves to the
-    /// parent, whose usage already counts it (the model's reparenting).
-    fn css_offline(&mut self, id: CgroupId) {
+    /// ALinux 4.19 `mem_cgroup_css_offline` (§9.3, §18.6.1): watermarks to
+    /// PAGE_COUNTER_MAX, so the work item has nothing left to do; the model
+    /// cancels it here, as `css_free`'s `cancel_work_sync` would (TV-23).
+    /// memory.min and memory.low go to 0 (`page_counter_set_min/low`), so
+    /// an offline memcg is never protected. The per-CPU stocks caching it
+    /// are drained. Its pages stay charged to it: no reparenting in 4.19.
+    fn mem_cgroup_css_offline(&mut self, id: CgroupId) {
+        self.tree.page_counter_set_protection(id, Some(0), Some(0));
         let m = self.tree.memcg_mut(id);
         disable_wmarks(m);
         m.wmark_work.cancel();
         for cpu in 0..self.stocks.len() {
             if self.stocks[cpu].cached == Some(id) {
                 drain_stock(&mut self.stocks[cpu], &mut self.tree);
+            }
+        }
+    }
+
+    /// The last reference to an offline memcg dropped, or its last charge
+    /// uncharged: `css_release` / `mem_cgroup_css_free` frees it (and its id)
+    /// once neither memory nor swap is charged to it and no offline child
+    /// holds it; then its offline parent may go too. A no-op for any other
+    /// memcg (§18.6.1).
+    pub fn css_put_offline(&mut self, id: CgroupId) {
+        let mut at = Some(id);
+        while let Some(c) = at {
+            let Some(cg) = self.tree.get(c) else {
+                return;
+            };
+            let Some(m) = cg.memcg.as_ref() else {
+                return;
+            };
+            if !cg.offline
+                || !cg.dying.is_empty()
+                || m.memory.usage != 0
+                || m.swap.usage != 0
+                || !m.left_behind.is_empty()
+            {
+                return;
+            }
+            at = cg.parent;
+            self.tree.remove(c);
+        }
+    }
+
+    /// css_offline for a v2 child whose parent disables `+memory` (the
+    /// model's reparenting, §18.6): the page cache moves to the parent,
+    /// whose usage already counts it.
+    fn css_offline(&mut self, id: CgroupId) {
+        self.mem_cgroup_css_offline(id);
+        let left = core::mem::take(&mut self.tree.memcg_mut(id).left_behind);
+        if let Some(p) = self.tree.memcg(id).counter_parent {
+            for (&pid, pages) in left.iter() {
+                let e = self
+                    .tree
+                    .memcg_mut(p)
+                    .left_behind
+                    .get_or_insert_with(pid, TaskPages::default);
+                e.anon_cold += pages.anon_cold;
+                e.swapped += pages.swapped;
+            }
+        } else {
+            for pages in left.values() {
+                self.tree
+                    .page_counter_uncharge(id, pages.anon(), CounterKind::Memory);
+                self.swap_free += pages.swapped;
             }
         }
         let pages = core::mem::take(&mut self.tree.memcg_mut(id).pages);
@@ -390,12 +456,11 @@ impl Kernel {
         }
     }
 
-    /// Move a process to another cgroup (`cgroup.procs` write).
-    pub fn attach(&mut self, pid: Pid, dst: CgroupId) -> Result<(), Errno> {
-        let Some(task) = self.tasks.get(&pid) else {
+    /// The checks of a `cgroup.procs` write before anything moves.
+    pub fn can_attach(&self, pid: Pid, dst: CgroupId) -> Result<(), Errno> {
+        if !self.tasks.contains_key(&pid) {
             return Err(Errno::ESRCH);
-        };
-        let src = task.cgroup;
+        }
         if self.config.version == Version::V2
             && dst != CgroupId::ROOT
             && self.tree.cg(dst).subtree_memory
@@ -403,44 +468,141 @@ impl Kernel {
             // No internal processes in a domain cgroup with controllers.
             return Err(Errno::EBUSY);
         }
+        Ok(())
+    }
+
+    /// Move a process to another cgroup (`cgroup.procs` write) leaving its
+    /// charges where they are: v2, and v1 with `move_charge_at_immigrate`
+    /// 0 (§18.6). `migrate::attach` is the write with v1's charge
+    /// moving.
+    pub fn attach(&mut self, pid: Pid, dst: CgroupId) -> Result<(), Errno> {
+        self.can_attach(pid, dst)?;
+        self.cgroup_migrate(pid, dst, 0);
+        Ok(())
+    }
+
+    /// `cgroup_migrate` of one task after `mem_cgroup_can_attach`: `moved`
+    /// holds the `MOVE_ANON` (1) and `MOVE_FILE` (2) bits whose pages the
+    /// caller precharged to the destination; those charges move (the
+    /// source is uncharged: `mem_cgroup_clear_mc`). What is not moved stays
+    /// charged to the source (§18.6): the task's file working set becomes
+    /// the source's page cache; its anon and, in v2, its swap become
+    /// [`crate::tree::Memcg::left_behind`] pages of the source.
+    pub fn cgroup_migrate(&mut self, pid: Pid, dst: CgroupId, moved: u64) {
+        let Some(task) = self.tasks.get(&pid) else {
+            return;
+        };
+        let src = task.cgroup;
         if src == dst {
-            return Ok(());
+            return;
         }
-        self.move_charge(pid, self.effective_memcg(src), self.effective_memcg(dst));
+        let (from, to) = (self.effective_memcg(src), self.effective_memcg(dst));
+        if from != to {
+            let swap = self.mem_cgroup_move_task(pid, from, moved);
+            if swap > 0 && to != CgroupId::ROOT {
+                // mem_cgroup_move_swap_account: the destination's memsw
+                // keeps the precharge of the moved swap entries (v1).
+                self.tree.swap_entries_charge(to, swap);
+            }
+        }
         self.tree.cg_mut(src).procs.remove(&pid);
         self.tree.cg_mut(dst).procs.insert(pid);
         if let Some(t) = self.tasks.get_mut(&pid) {
             t.cgroup = dst;
         }
-        Ok(())
+        if from != to && to != CgroupId::ROOT {
+            // Back where it left pages: they are its own memcg's again.
+            if let Some(e) = self.tree.memcg_mut(to).left_behind.remove(&pid) {
+                let t = &mut self.tasks.get_mut(&pid).expect("task").pages;
+                t.anon_cold += e.anon_cold;
+                t.swapped += e.swapped;
+            }
+        }
     }
 
-    /// Move a migrating task's charges with it. The kernel leaves them in
-    /// the old memcg (v2; v1 with move_charge_at_immigrate 0); the page
-    /// model keeps pages per task, so this model moves them as v1
-    /// `move_charge_at_immigrate = 3` would, and may leave the new memcg over
-    /// its limit (counted as forced).
-    fn move_charge(&mut self, pid: Pid, from: CgroupId, to: CgroupId) {
-        if from == to {
-            return;
-        }
-        let Some(t) = self.tasks.get(&pid) else {
-            return;
+    /// The page model's side of a move from memcg `from` (§18.6). Returns
+    /// the swap entries whose charge moves with the task (v1 memsw).
+    fn mem_cgroup_move_task(&mut self, pid: Pid, from: CgroupId, moved: u64) -> Pages {
+        let memsw = self.tree.memsw_account;
+        let t = &mut self.tasks.get_mut(&pid).expect("task").pages;
+        let moved_swap = if moved & MOVE_ANON != 0 && memsw {
+            t.swapped
+        } else {
+            0
         };
-        let (resident, swapped) = (t.pages.resident(), t.pages.swapped);
-        if from != CgroupId::ROOT {
-            self.tree
-                .page_counter_uncharge(from, resident, CounterKind::Memory);
-            self.tree.mem_cgroup_uncharge_swap(from, swapped);
+        let (anon, file) = (t.anon(), t.file_hot);
+        let mut keep = TaskPages::default();
+        let mut uncharge = 0;
+        if moved & MOVE_ANON != 0 {
+            uncharge += anon;
+        } else {
+            keep.anon_cold = anon;
+            t.anon_hot = 0;
+            t.anon_cold = 0;
+            // Swap stays charged to the source (v2 swap, v1 memsw), and a
+            // swap-in would charge it there too: the pages leave the task's
+            // model.
+            keep.swapped = t.swapped;
+            t.swapped = 0;
+            t.refault_anon = 0;
         }
-        if to != CgroupId::ROOT {
+        if moved & MOVE_FILE != 0 {
+            uncharge += file;
+        } else {
+            t.file_hot = 0;
+        }
+        if from == CgroupId::ROOT {
+            // Root tasks' pages are never charged (§18.1): what stays behind
+            // leaves the model; its swap slots go back.
+            self.swap_free += keep.swapped;
+            return moved_swap;
+        }
+        if uncharge > 0 {
             self.tree
-                .page_counter_charge(to, resident, CounterKind::Memory);
-            self.tree.swap_entries_charge(to, swapped);
-            let m = self.tree.memcg_mut(to);
-            if m.memory.usage > m.memory.max {
-                m.forced += 1;
+                .page_counter_uncharge(from, uncharge, CounterKind::Memory);
+        }
+        if moved_swap > 0 {
+            self.tree.mem_cgroup_uncharge_swap(from, moved_swap);
+        }
+        let m = self.tree.memcg_mut(from);
+        if moved & MOVE_FILE == 0 {
+            m.pages.file_clean += file;
+        }
+        if keep.anon_cold + keep.swapped > 0 {
+            let e = m.left_behind.get_or_insert_with(pid, TaskPages::default);
+            e.anon_cold += keep.anon_cold;
+            e.swapped += keep.swapped;
+        }
+        moved_swap
+    }
+
+    /// Free the anon memory and swap task `pid` left charged to memcgs it
+    /// moved away from (its exit, or an munmap of all its anon).
+    pub fn free_left_behind(&mut self, pid: Pid) {
+        let ids: Vec<CgroupId> = self
+            .tree
+            .ids()
+            .filter(|&id| {
+                self.tree
+                    .cg(id)
+                    .memcg
+                    .as_ref()
+                    .is_some_and(|m| m.left_behind.contains_key(&pid))
+            })
+            .collect();
+        for id in ids {
+            let Some(p) = self.tree.memcg_mut(id).left_behind.remove(&pid) else {
+                continue;
+            };
+            if p.anon() > 0 {
+                self.tree
+                    .page_counter_uncharge(id, p.anon(), CounterKind::Memory);
             }
+            if p.swapped > 0 {
+                self.swap_free += p.swapped;
+                self.tree.mem_cgroup_uncharge_swap(id, p.swapped);
+            }
+            self.css_put_offline(id);
         }
     }
 
@@ -543,6 +705,7 @@ impl Kernel {
         if let Some(mc) = self.tree.cg_mut(m).memcg.as_mut() {
             mc.under_oom = false;
         }
+        self.free_left_behind(pid);
     }
 
     /// Check the accounting invariants; `Err` names the first broken one.
@@ -557,6 +720,11 @@ impl Kernel {
         let mut own: Vec<Pages> = alloc::vec![0; self.tree.slots()];
         for t in self.tasks.values() {
             own[self.effective_memcg(t.cgroup).0 as usize] += t.pages.resident();
+        }
+        for id in self.tree.ids() {
+            if let Some(m) = self.tree.cg(id).memcg.as_ref() {
+                own[id.0 as usize] += m.left_behind.values().map(TaskPages::anon).sum::<Pages>();
+            }
         }
         let mut children: Vec<Pages> = alloc::vec![0; self.tree.slots()];
         let mut tops: Pages = 0;

@@ -42,6 +42,7 @@
 //!   protection (`mem_cgroup_protected`), the kswapd-context early stop.
 //! * [`oom`] — `mem_cgroup_oom`, victim choice, `memory.oom.group`.
 //! * [`charge`] — `try_charge`, draining stocks, memory.high on return to user.
+//! * [`migrate`] — moving a task: v1 `move_charge_at_immigrate`, precharge.
 //! * [`workload`] — task programs and presets.
 //! * [`stats`], [`trace`] — histograms, time series, the event trace.
 //! * [`engine`] — the discrete-event engine: clock, queue, tasks, workers.
@@ -127,6 +128,7 @@ pub mod hierarchy;
 pub mod kernel;
 pub mod lru;
 pub mod machine;
+pub mod migrate;
 pub mod oom;
 pub mod psi;
 pub mod reclaim;

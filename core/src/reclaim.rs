@@ -7,7 +7,8 @@
 //! event so tasks keep charging while it works (§10).
 //!
 //! Model (spec §5 abstraction, priority variant): priorities 12 down to 0;
-//! each pass walks the subtree in pre-order, honours protection, and scans
+//! each pass walks the subtree in pre-order from where the last walk at that
+//! priority stopped (the reclaim cookie, §5.2), honours protection, and scans
 //! `reclaimable >> priority` pages of each memcg (all of them at priority 0)
 //! in chunks of at most 32, taking pages in the order of [`crate::lru`],
 //! until the request is met. The stop conditions are the kernel's.
@@ -16,8 +17,8 @@ use alloc::vec::Vec;
 
 use crate::counter::CounterKind;
 use crate::kernel::{Kernel, Version};
-use crate::lru::CostModel;
-use crate::tree::{CgroupId, MemcgEvent, Pid, SwapEvent};
+use crate::lru::{CostModel, TaskPages};
+use crate::tree::{CgroupId, MemcgEvent, Pid, ReclaimCookie, SwapEvent};
 use crate::units::{Nanos, Pages};
 use crate::writeback::shrink_dirty_file;
 
@@ -141,7 +142,51 @@ pub fn reclaimable(k: &Kernel, m: CgroupId, may_swap: bool) -> Pages {
             n += p.anon();
         }
     }
+    if swap {
+        n += mc.left_behind.values().map(TaskPages::anon).sum::<Pages>();
+    }
     n
+}
+
+/// Swap out up to `want` anon pages tasks left charged to `m` when they
+/// moved away (§18.6): cold pages, nobody here touches them. Pid order.
+pub fn shrink_left_behind(
+    k: &mut Kernel,
+    costs: &CostModel,
+    m: CgroupId,
+    want: Pages,
+    may_swap: bool,
+) -> Progress {
+    let mut pr = Progress::default();
+    if want == 0 || !can_swap(k, m, may_swap) {
+        return pr;
+    }
+    let pids: Vec<Pid> = k.tree.memcg(m).left_behind.keys().copied().collect();
+    let mut left = want;
+    for pid in pids {
+        let have = k.tree.memcg(m).left_behind[&pid].anon_cold;
+        let t = swap_out(k, m, left.min(have));
+        if t == 0 {
+            continue;
+        }
+        let e = k
+            .tree
+            .memcg_mut(m)
+            .left_behind
+            .get_mut(&pid)
+            .expect("entry");
+        e.anon_cold -= t;
+        e.swapped += t;
+        uncharge(k, m, t);
+        pr.reclaimed += t;
+        pr.scanned += t;
+        pr.cost += t * (costs.scan_ns + costs.swapout_ns);
+        left -= t;
+        if left == 0 {
+            break;
+        }
+    }
+    pr
 }
 
 /// What one chunk (or a whole call) did.
@@ -329,6 +374,15 @@ pub fn shrink_memcg(
 }
 
 /// A resumable `try_to_free_mem_cgroup_pages(target, nr, may_swap)`.
+///
+/// Each pass (one priority) is ALinux 4.19 `shrink_node` (alibaba/cloud-kernel
+/// `mm/vmscan.c`): a [`Tree::mem_cgroup_iter`] walk with a reclaim cookie, so
+/// it starts after the memcg where the last walk rooted at `target` at this
+/// priority stopped, and it breaks (`mem_cgroup_iter_break`) as soon as
+/// `nr_to_reclaim` is met or, for the wmark worker, usage(target) is under
+/// wmark_low (§5.2).
+///
+/// [`Tree::mem_cgroup_iter`]: crate::tree::Tree::mem_cgroup_iter
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reclaim {
     pub target: CgroupId,
@@ -337,8 +391,12 @@ pub struct Reclaim {
     pub ctx: ReclaimCtx,
     pub may_swap: bool,
     pub priority: u8,
-    walk: Vec<CgroupId>,
-    idx: usize,
+    /// The memcg of the walk being shrunk (`memcg` in shrink_node).
+    pos: Option<CgroupId>,
+    /// A pass (a walk at `priority`) is under way.
+    in_pass: bool,
+    /// The cookie's generation for this pass.
+    generation: u32,
     in_memcg: bool,
     scan_left: Pages,
     low_skipped: bool,
@@ -355,8 +413,9 @@ impl Reclaim {
             ctx,
             may_swap,
             priority: DEF_PRIORITY,
-            walk: Vec::new(),
-            idx: 0,
+            pos: None,
+            in_pass: false,
+            generation: 0,
             in_memcg: false,
             scan_left: 0,
             low_skipped: false,
@@ -371,6 +430,25 @@ impl Reclaim {
         self.ctx == ReclaimCtx::Kswapd && {
             let pc = &k.tree.memcg(self.target).memory;
             pc.usage < pc.wmark_low
+        }
+    }
+
+    /// `mem_cgroup_iter(target, prev, &cookie)`; the end of the walk ends
+    /// the pass. Dropping the reference on `prev` may free an offline memcg
+    /// reclaim emptied (css release, §18.6.1).
+    fn iter_next(&mut self, k: &mut Kernel) {
+        let prev = self.pos;
+        let mut cookie = ReclaimCookie {
+            priority: self.priority,
+            generation: self.generation,
+        };
+        self.pos = k.tree.mem_cgroup_iter(self.target, prev, &mut cookie);
+        self.in_memcg = false;
+        if let Some(p) = prev {
+            k.css_put_offline(p);
+        }
+        if self.pos.is_none() {
+            self.end_pass();
         }
     }
 
@@ -394,38 +472,43 @@ impl Reclaim {
                 self.done = true;
                 break;
             }
-            if self.idx == 0 && !self.in_memcg {
+            if !self.in_pass {
                 if self.kswapd_done(k) {
                     self.done = true;
                     break;
                 }
-                if self.walk.is_empty() {
-                    self.walk = k
-                        .tree
-                        .subtree(self.target)
-                        .into_iter()
-                        .filter(|&id| k.tree.cg(id).memcg.is_some())
-                        .collect();
+                let mut cookie = ReclaimCookie {
+                    priority: self.priority,
+                    generation: 0,
+                };
+                self.pos = k.tree.mem_cgroup_iter(self.target, None, &mut cookie);
+                self.generation = cookie.generation;
+                self.in_pass = true;
+                self.in_memcg = false;
+                if self.pos.is_none() {
+                    self.end_pass();
+                    continue;
                 }
             }
-            if self.idx >= self.walk.len() {
+            let Some(m) = self.pos else {
                 self.end_pass();
                 continue;
-            }
-            let m = self.walk[self.idx];
+            };
             if k.tree.get(m).and_then(|c| c.memcg.as_ref()).is_none() {
-                self.idx += 1;
+                // Freed between two chunks of the worker: go on from the
+                // shared position.
+                self.iter_next(k);
                 continue;
             }
             if !self.in_memcg {
                 match mem_cgroup_protected(k, self.target, m) {
                     Protection::Min => {
-                        self.idx += 1;
+                        self.iter_next(k);
                         continue;
                     }
                     Protection::Low if !self.memcg_low_reclaim => {
                         self.low_skipped = true;
-                        self.idx += 1;
+                        self.iter_next(k);
                         continue;
                     }
                     Protection::Low => k.memcg_memory_event(m, MemcgEvent::Low),
@@ -444,7 +527,16 @@ impl Reclaim {
                     .scan_left
                     .min(SWAP_CLUSTER_MAX)
                     .min(budget - step.scanned);
-                let p = shrink_memcg(k, costs, m, chunk, self.ctx, self.may_swap);
+                let mut p = shrink_memcg(k, costs, m, chunk, self.ctx, self.may_swap);
+                if p.scanned < chunk && !k.tree.memcg(m).left_behind.is_empty() {
+                    p.add(shrink_left_behind(
+                        k,
+                        costs,
+                        m,
+                        chunk - p.scanned,
+                        self.may_swap,
+                    ));
+                }
                 self.scan_left -= chunk;
                 {
                     let st = &mut k.tree.memcg_mut(m).stat;
@@ -465,21 +557,27 @@ impl Reclaim {
                 }
                 self.progress.add(p);
                 step.add(p);
-            } else {
+            } else if self.progress.reclaimed >= self.nr_to_reclaim || self.kswapd_done(k) {
+                // mem_cgroup_iter_break: the shared position stays at m.
                 self.in_memcg = false;
-                self.idx += 1;
+                self.pos = None;
+                k.css_put_offline(m);
                 if self.kswapd_done(k) {
                     self.done = true;
+                } else {
+                    self.end_pass();
                 }
+            } else {
+                self.iter_next(k);
             }
         }
         step
     }
 
     fn end_pass(&mut self) {
-        self.idx = 0;
+        self.in_pass = false;
         self.in_memcg = false;
-        self.walk.clear();
+        self.pos = None;
         if self.progress.reclaimed >= self.nr_to_reclaim {
             self.done = true;
             return;

@@ -12,7 +12,9 @@ use alloc::vec::Vec;
 
 use crate::bdi::VmDirty;
 use crate::engine::{EngineMode, DEFAULT_SAMPLE_INTERVAL};
-use crate::kernel::{KernelConfig, Version, DEFAULT_RAM_PAGES};
+#[cfg(feature = "serde")]
+use crate::kernel::DEFAULT_RAM_PAGES;
+use crate::kernel::{KernelConfig, Version};
 use crate::lru::CostModel;
 use crate::units::Nanos;
 

@@ -8,7 +8,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::counter::PageCounter;
-use crate::lru::{MemcgCounters, MemcgPages};
+use crate::lru::{MemcgCounters, MemcgPages, TaskPages};
 use crate::units::{Pages, PAGE_COUNTER_MAX};
 use crate::workqueue::WorkState;
 
@@ -88,6 +88,30 @@ pub struct Memcg {
     pub under_oom: bool,
     /// Charges forced over the limit here (§3 FORCE).
     pub forced: u64,
+    /// `mem_cgroup_per_node.iter[DEF_PRIORITY + 1]` of the one node: where
+    /// the last reclaim walk rooted here stopped, per priority (§5.2).
+    pub reclaim_iter: [ReclaimIter; 13],
+    /// Anon pages (`anon_cold`) and swap (`swapped`) of tasks that moved
+    /// away without their charges, by pid: still charged here until
+    /// reclaimed, freed or the task exits (§18.6).
+    pub left_behind: PidMap<TaskPages>,
+}
+
+/// `struct mem_cgroup_reclaim_iter` (4.19 `include/linux/memcontrol.h`):
+/// the shared position of reclaim walks rooted at one memcg, at one
+/// priority, and the generation, bumped each time a walk reaches the end.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReclaimIter {
+    pub position: Option<CgroupId>,
+    pub generation: u32,
+}
+
+/// `struct mem_cgroup_reclaim_cookie`: one walker's priority and the
+/// generation it started in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReclaimCookie {
+    pub priority: u8,
+    pub generation: u32,
 }
 
 impl Memcg {
@@ -121,6 +145,8 @@ impl Memcg {
             stat: MemcgCounters::default(),
             under_oom: false,
             forced: 0,
+            reclaim_iter: [ReclaimIter::default(); 13],
+            left_behind: PidMap::new(),
         }
     }
 }
@@ -151,6 +177,12 @@ pub struct Cgroup {
     /// v1 `cgroup.clone_children` and `notify_on_release` (stored, no effect).
     pub clone_children: bool,
     pub notify_on_release: bool,
+    /// rmdir'ed but its memcg still holds charges (an offline css, §18.6.1):
+    /// out of the namespace, still in the parent's [`Cgroup::dying`].
+    pub offline: bool,
+    /// Offline children, in id order: walked by reclaim and summed in
+    /// hierarchical stats after the online ones (§18.6.1).
+    pub dying: Vec<CgroupId>,
 }
 
 /// The arena of cgroups. Index 0 is the root and always exists.
@@ -185,6 +217,8 @@ impl Tree {
             depth: 0,
             clone_children: false,
             notify_on_release: false,
+            offline: false,
+            dying: Vec::new(),
         };
         Tree {
             nodes: alloc::vec![Some(root)],
@@ -253,6 +287,8 @@ impl Tree {
             depth,
             clone_children: false,
             notify_on_release: false,
+            offline: false,
+            dying: Vec::new(),
         };
         let id = match self.free.pop() {
             Some(i) => {
@@ -269,12 +305,18 @@ impl Tree {
         id
     }
 
-    /// Remove a leaf cgroup.
+    /// Remove a leaf cgroup (online, or offline and released) and free its
+    /// id; reclaim iterators that point at it forget it.
     pub fn remove(&mut self, id: CgroupId) {
+        self.invalidate_reclaim_iterators(id);
         let node = self.nodes[id.0 as usize].take().expect("live cgroup id");
-        debug_assert!(node.children.is_empty());
+        debug_assert!(node.children.is_empty() && node.dying.is_empty());
         if let Some(p) = node.parent {
-            self.cg_mut(p).children.remove(&node.name);
+            if node.offline {
+                self.cg_mut(p).dying.retain(|&c| c != id);
+            } else {
+                self.cg_mut(p).children.remove(&node.name);
+            }
         }
         let at = self.free.partition_point(|&f| f > id.0);
         self.free.insert(at, id.0);
@@ -292,6 +334,150 @@ impl Tree {
             }
         }
         out
+    }
+
+    /// `kill_css` of an rmdir'ed cgroup whose memcg still holds charges:
+    /// its name leaves the namespace (a new cgroup may take it), the node
+    /// stays in the arena, its id taken, as one of the parent's dying
+    /// children until [`Tree::remove`] (css release, §18.6.1).
+    pub fn offline(&mut self, id: CgroupId) {
+        let (parent, name) = {
+            let cg = self.cg_mut(id);
+            cg.offline = true;
+            (cg.parent, cg.name.clone())
+        };
+        if let Some(p) = parent {
+            let pc = self.cg_mut(p);
+            pc.children.remove(&name);
+            let at = pc.dying.partition_point(|&c| c < id);
+            pc.dying.insert(at, id);
+        }
+    }
+
+    /// The children `css_next_descendant_pre` visits: the online ones by
+    /// name, then the offline ones by id, those with a memory css only.
+    pub fn css_children(&self, id: CgroupId) -> Vec<CgroupId> {
+        let cg = self.cg(id);
+        cg.children
+            .values()
+            .chain(cg.dying.iter())
+            .copied()
+            .filter(|&c| self.cg(c).memcg.is_some())
+            .collect()
+    }
+
+    /// Pre-order walk of `root`'s memcgs, offline ones included
+    /// (`css_for_each_descendant_pre` on the memory css).
+    pub fn css_subtree(&self, root: CgroupId) -> Vec<CgroupId> {
+        let mut out = Vec::new();
+        let mut stack = alloc::vec![root];
+        while let Some(id) = stack.pop() {
+            out.push(id);
+            for child in self.css_children(id).into_iter().rev() {
+                stack.push(child);
+            }
+        }
+        out
+    }
+
+    /// `css_next_descendant_pre(pos, root)`: the memcg after `pos` in a
+    /// pre-order walk of `root`'s subtree; `None` for `pos` starts at root.
+    /// In the order of [`Tree::css_children`], by binary search (a walk of
+    /// n siblings stays O(n log n)).
+    pub fn css_next_descendant_pre(
+        &self,
+        pos: Option<CgroupId>,
+        root: CgroupId,
+    ) -> Option<CgroupId> {
+        let Some(mut pos) = pos else {
+            return Some(root);
+        };
+        let has_memcg = |c: &CgroupId| self.cg(*c).memcg.is_some();
+        let cg = self.cg(pos);
+        if let Some(&first) = cg
+            .children
+            .values()
+            .chain(cg.dying.iter())
+            .find(|c| has_memcg(c))
+        {
+            return Some(first);
+        }
+        while pos != root {
+            let cg = self.cg(pos);
+            let p = self.cg(cg.parent?);
+            let next = if cg.offline {
+                let at = p.dying.partition_point(|&c| c <= pos);
+                p.dying[at..].iter().find(|c| has_memcg(c))
+            } else {
+                p.children
+                    .values_after(cg.name.as_str())
+                    .chain(p.dying.iter())
+                    .find(|c| has_memcg(c))
+            };
+            if let Some(&next) = next {
+                return Some(next);
+            }
+            pos = cg.parent?;
+        }
+        None
+    }
+
+    /// `mem_cgroup_iter(root, prev, reclaim)` with a reclaim cookie, 4.19
+    /// `mm/memcontrol.c` (§5.2): walkers rooted at `root` at one priority
+    /// share `root`'s iterator, so each walk resumes after the memcg the
+    /// last one stopped at. A fresh walk (`prev` None) always returns a
+    /// memcg and joins the iterator's generation; a continuing walk returns
+    /// `None` once another walker finished the round (generation changed)
+    /// or the subtree ends (the generation then moves on). A v1 memcg
+    /// without use_hierarchy walks only itself.
+    pub fn mem_cgroup_iter(
+        &mut self,
+        root: CgroupId,
+        prev: Option<CgroupId>,
+        cookie: &mut ReclaimCookie,
+    ) -> Option<CgroupId> {
+        if !self.memcg(root).use_hierarchy && root != CgroupId::ROOT {
+            return if prev.is_some() { None } else { Some(root) };
+        }
+        let prio = usize::from(cookie.priority).min(12);
+        let iter = self.memcg(root).reclaim_iter[prio];
+        if prev.is_some() && cookie.generation != iter.generation {
+            return None;
+        }
+        // css_tryget on the position: a memcg gone from the subtree (its id
+        // freed, or reused elsewhere) reads as no position.
+        let pos = iter.position.filter(|&p| {
+            self.get(p).is_some_and(|c| c.memcg.is_some()) && self.is_ancestor_or_self(root, p)
+        });
+        let mut next = self.css_next_descendant_pre(pos, root);
+        if next.is_none() && prev.is_none() {
+            // "make sure they see at least one group and restart"
+            next = Some(root);
+        }
+        let it = &mut self.memcg_mut(root).reclaim_iter[prio];
+        it.position = next;
+        if next.is_none() {
+            it.generation = it.generation.wrapping_add(1);
+        } else if prev.is_none() {
+            cookie.generation = it.generation;
+        }
+        next
+    }
+
+    /// `invalidate_reclaim_iterators(dead)`: clear every iterator of `dead`
+    /// and its ancestors that points at it (4.19, from css release).
+    pub fn invalidate_reclaim_iterators(&mut self, dead: CgroupId) {
+        let mut at = Some(dead);
+        while let Some(id) = at {
+            if let Some(m) = self.get_mut(id).and_then(|c| c.memcg.as_mut()) {
+                for it in m.reclaim_iter.iter_mut() {
+                    if it.position == Some(dead) {
+                        it.position = None;
+                    }
+                }
+            }
+            at = self.get(id).and_then(|c| c.parent);
+        }
     }
 
     /// Number of descendants (not counting `id`).
@@ -604,6 +790,18 @@ impl<K: Ord, V> VecMap<K, V> {
         self.at(k).ok().map(|i| self.0.remove(i).1)
     }
 
+    /// Values whose key is greater than `k`, in key order.
+    pub fn values_after<Q: Ord + ?Sized>(&self, k: &Q) -> impl Iterator<Item = &V> + '_
+    where
+        K: core::borrow::Borrow<Q>,
+    {
+        let from = match self.at(k) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        };
+        self.0[from..].iter().map(|(_, v)| v)
+    }
+
     /// Entries in key order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + '_ {
         self.0.iter().map(|(k, v)| (k, v))
@@ -655,5 +853,82 @@ mod vec_map_tests {
             by_name.keys().map(String::as_str).collect::<Vec<_>>(),
             ["a", "c"]
         );
+    }
+}
+
+#[cfg(test)]
+mod mem_cgroup_iter_tests {
+    use super::*;
+
+    fn tree() -> (Tree, [CgroupId; 4]) {
+        let mut root = Memcg::new();
+        root.use_hierarchy = true;
+        let mut t = Tree::new(root);
+        let hier = || {
+            let mut m = Memcg::new();
+            m.use_hierarchy = true;
+            Some(m)
+        };
+        let a = t.insert(CgroupId::ROOT, "a".into(), hier());
+        let a1 = t.insert(a, "a1".into(), hier());
+        let b = t.insert(CgroupId::ROOT, "b".into(), hier());
+        let c = t.insert(CgroupId::ROOT, "c".into(), hier());
+        (t, [a, a1, b, c])
+    }
+
+    #[test]
+    fn pre_order_with_offline_children_last() {
+        let (mut t, [a, a1, b, c]) = tree();
+        t.offline(a);
+        assert!(!t.cg(CgroupId::ROOT).children.contains_key("a"));
+        let walk = t.css_subtree(CgroupId::ROOT);
+        assert_eq!(walk, [CgroupId::ROOT, b, c, a, a1]);
+        let mut next = Vec::new();
+        let mut pos = None;
+        while let Some(p) = t.css_next_descendant_pre(pos, CgroupId::ROOT) {
+            next.push(p);
+            pos = Some(p);
+        }
+        assert_eq!(next, walk);
+        assert_eq!(t.css_next_descendant_pre(Some(a1), a), None);
+    }
+
+    #[test]
+    fn walks_resume_and_generations_end_overtaken_walks() {
+        let (mut t, [a, a1, b, c]) = tree();
+        let r = CgroupId::ROOT;
+        let mut w1 = ReclaimCookie {
+            priority: 12,
+            generation: 0,
+        };
+        assert_eq!(t.mem_cgroup_iter(r, None, &mut w1), Some(r));
+        assert_eq!(t.mem_cgroup_iter(r, Some(r), &mut w1), Some(a));
+        // A second walker at the same priority starts after a.
+        let mut w2 = ReclaimCookie {
+            priority: 12,
+            generation: 0,
+        };
+        assert_eq!(t.mem_cgroup_iter(r, None, &mut w2), Some(a1));
+        assert_eq!(t.mem_cgroup_iter(r, Some(a1), &mut w2), Some(b));
+        assert_eq!(t.mem_cgroup_iter(r, Some(b), &mut w2), Some(c));
+        assert_eq!(t.mem_cgroup_iter(r, Some(c), &mut w2), None);
+        // w2 finished the round: w1's walk ends too.
+        assert_eq!(t.mem_cgroup_iter(r, Some(a), &mut w1), None);
+        // Another priority has its own position.
+        let mut w3 = ReclaimCookie {
+            priority: 11,
+            generation: 0,
+        };
+        assert_eq!(t.mem_cgroup_iter(r, None, &mut w3), Some(r));
+        // A freed memcg leaves no stale position.
+        let mut w4 = ReclaimCookie {
+            priority: 10,
+            generation: 0,
+        };
+        t.mem_cgroup_iter(r, None, &mut w4);
+        assert_eq!(t.mem_cgroup_iter(r, Some(r), &mut w4), Some(a));
+        assert_eq!(t.mem_cgroup_iter(r, Some(a), &mut w4), Some(a1));
+        t.remove(a1);
+        assert_eq!(t.memcg(r).reclaim_iter[10].position, None);
     }
 }

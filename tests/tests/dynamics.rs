@@ -554,8 +554,13 @@ fn migration_and_controller_toggles_keep_the_accounting() {
     );
     sh(&mut s, "echo 1001 > x/cgroup.procs");
     s.machine().kernel.check_invariants().unwrap();
+    // v2 never moves charges (§18.6): a/b keeps them.
     assert_eq!(
         s.kernel().tree.memcg(s.lookup("x").unwrap()).memory.usage,
+        0
+    );
+    assert_eq!(
+        s.kernel().tree.memcg(s.lookup("a/b").unwrap()).memory.usage,
         2048
     );
     sh(

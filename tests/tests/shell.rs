@@ -150,10 +150,12 @@ fn navigation_ls_tree_and_globs() {
         "{tree}"
     );
     assert!(
-        tree.ends_with("`-- tasks
+        tree.ends_with(
+            "`-- tasks
 
 0 directories, 48 files
-"),
+"
+        ),
         "{tree}"
     );
     // Comments, quotes, && / || and $?

@@ -176,7 +176,7 @@ pub(super) fn procs_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(),
         return Err(Errno::EINVAL);
     }
     let pid = if pid == 0 { SHELL_PID } else { pid as u32 };
-    k.attach(pid, id)
+    crate::migrate::attach(k, pid, id)
 }
 
 pub(super) fn procs_read(k: &Kernel, id: CgroupId) -> String {

@@ -76,6 +76,9 @@ pub(super) fn memcg_only_stat(k: &Kernel, id: CgroupId) -> StatValues {
         pgsteal: mc.stat.pgsteal_direct + mc.stat.pgsteal_kswapd,
         refault_anon: mc.stat.workingset_refault_anon,
         refault_file: mc.stat.workingset_refault_file,
+        // Anon and swap of tasks that moved away, still charged here (§18.6).
+        anon_inactive: mc.left_behind.values().map(TaskPages::anon).sum(),
+        swap: mc.left_behind.values().map(|p| p.swapped).sum(),
         ..StatValues::default()
     }
 }
@@ -101,10 +104,9 @@ pub fn local_stat(k: &Kernel, id: CgroupId) -> StatValues {
 /// Local values summed over the memcg's subtree.
 pub fn hierarchical_stat(k: &Kernel, id: CgroupId) -> StatValues {
     let mut v = StatValues::default();
-    for c in k.tree.subtree(id) {
-        if k.tree.cg(c).memcg.is_some() {
-            v.add(&memcg_only_stat(k, c));
-        }
+    // Offline memcgs included: their pages are still charged here (§18.6.1).
+    for c in k.tree.css_subtree(id) {
+        v.add(&memcg_only_stat(k, c));
     }
     for t in k.tasks.values() {
         if k.tree.is_ancestor_or_self(id, t.cgroup) {
@@ -130,8 +132,8 @@ pub fn all_hierarchical_stats(k: &Kernel) -> Vec<Option<StatValues>> {
             add_task_pages(v, &t.pages);
         }
     }
-    // Post-order: children before parents.
-    let order = k.tree.subtree(CgroupId::ROOT);
+    // Post-order: children before parents (offline ones too, §18.6.1).
+    let order = k.tree.css_subtree(CgroupId::ROOT);
     for &id in order.iter().rev() {
         let Some(v) = local[id.0 as usize].clone() else {
             continue;

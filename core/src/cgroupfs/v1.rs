@@ -185,7 +185,8 @@ fn use_hierarchy_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Er
         .map(|p| k.tree.memcg(p).use_hierarchy)
         .unwrap_or(false);
     if !parent_hier && (v == 0 || v == 1) {
-        if !k.tree.cg(id).children.is_empty() {
+        // memcg_has_children: offline children count until released.
+        if !k.tree.cg(id).children.is_empty() || !k.tree.cg(id).dying.is_empty() {
             return Err(Errno::EBUSY);
         }
         k.tree.memcg_mut(id).use_hierarchy = v == 1;

@@ -314,8 +314,14 @@ pub static V2_CORE_FILES: &[CfType] = &[
         "cgroup.stat",
         0,
         Some(|k, id| format!(
-            "nr_descendants {}\nnr_dying_descendants 0\n",
-            k.tree.nr_descendants(id)
+            "nr_descendants {}\nnr_dying_descendants {}\n",
+            k.tree.nr_descendants(id),
+            // Offline memcgs still charged (§18.6.1).
+            k.tree
+                .css_subtree(id)
+                .iter()
+                .filter(|&&c| k.tree.cg(c).offline)
+                .count()
         )),
         None
     ), // ALinux 4.19 `cgroup_memory_pressure_show` / `_write` (§18.12).

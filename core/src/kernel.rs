@@ -799,6 +799,10 @@ impl Kernel {
             let Some(m) = self.tree.cg(id).memcg.as_ref() else {
                 continue;
             };
+            // Swap entries a task left behind when it moved away (§18.6).
+            for lb in m.left_behind.values() {
+                swap[id.0 as usize] += lb.swapped;
+            }
             if let Some(p) = m.counter_parent {
                 swap[p.0 as usize] += m.memsw.usage.wrapping_sub(m.memory.usage);
             }

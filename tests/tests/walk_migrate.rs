@@ -332,3 +332,43 @@ fn moving_a_root_task_charges_nothing() {
         s.machine().kernel.check_invariants().unwrap();
     }
 }
+
+/// v1 with memsw: a task with swapped-out anon moves with bit 1 and takes
+/// its swap entries' memsw charge along (mem_cgroup_move_swap_account); with
+/// 0 the entries stay charged to the source's memsw until the task frees
+/// them. memsw = memory + swap entries throughout (check_invariants).
+#[test]
+fn v1_moving_swapped_anon_keeps_memsw_in_step() {
+    let mut s = sim(Version::V1);
+    sh(&mut s, "mkdir src dst stay");
+    sh(&mut s, "echo 16M > src/memory.limit_in_bytes");
+    sh(&mut s, "echo 1 > dst/memory.move_charge_at_immigrate");
+    let out = sh(&mut s, "spawn src anon 32M --hold");
+    let pid = out
+        .split_whitespace()
+        .find_map(|w| w.parse::<u32>().ok())
+        .unwrap();
+    s.run_until(s.now() + 2_000_000_000);
+    let swap = stat(&mut s, "src", "swap");
+    assert!(swap > 0, "some anon went to swap");
+    let memsw = |s: &mut Simulator, p: &str| -> u64 {
+        let o = sh(s, &format!("cat {p}/memory.memsw.usage_in_bytes"));
+        o.trim().parse().unwrap()
+    };
+    assert_eq!(memsw(&mut s, "src"), usage(&s, "src") * 4096 + swap);
+    // Bit 1: anon and its swap move.
+    sh(&mut s, &format!("echo {pid} > dst/cgroup.procs"));
+    assert_eq!(memsw(&mut s, "src"), 0);
+    assert_eq!(memsw(&mut s, "dst"), usage(&s, "dst") * 4096 + swap);
+    s.machine().kernel.check_invariants().unwrap();
+    // Bit 0 (stay): everything stays charged to dst, swap included.
+    let before = memsw(&mut s, "dst");
+    sh(&mut s, &format!("echo {pid} > stay/cgroup.procs"));
+    assert_eq!(memsw(&mut s, "dst"), before);
+    assert_eq!(memsw(&mut s, "stay"), 0);
+    s.machine().kernel.check_invariants().unwrap();
+    // The task exits: what it left behind in dst is freed, swap included.
+    sh(&mut s, &format!("kill {pid}"));
+    assert_eq!(memsw(&mut s, "dst"), 0);
+    s.machine().kernel.check_invariants().unwrap();
+}

@@ -568,7 +568,7 @@ impl Engine {
             Op::Hold(_) => {
                 let cost = self.service_refaults(k, pid);
                 self.drain_kernel(k, Some(pid));
-                // Refaults wait for the page off the CPU (§18.12).
+                // Refaults wait for the page off the CPU (§18.10).
                 psi_memstall(k, pid, self.now, cost, TSK_MEMSTALL | TSK_IOWAIT);
                 let tr = self.tasks.get_mut(&pid).expect("task");
                 tr.stall_ns += cost;
@@ -748,7 +748,7 @@ impl Engine {
         let stall = lat.saturating_sub(fault_ns);
         tr.stall_ns += stall;
         tr.op_stall += stall;
-        // The charge path's stall: reclaim on the CPU (§18.12).
+        // The charge path's stall: reclaim on the CPU (§18.10).
         psi_memstall(k, pid, self.now, stall, TSK_RUNNING | TSK_MEMSTALL);
         let t_done = self.now + lat;
         if tr.done_in_op >= pages {
@@ -1123,7 +1123,7 @@ fn psi_groups(k: &Kernel, cg: CgroupId) -> alloc::vec::Vec<CgroupId> {
 }
 
 /// A live task stalls for `stall` ns from `t` with `flags`
-/// (`psi_memstall_enter`/`_leave`), then runs again (§18.12).
+/// (`psi_memstall_enter`/`_leave`), then runs again (§18.10).
 fn psi_memstall(k: &mut Kernel, pid: Pid, t: Nanos, stall: Nanos, flags: u8) {
     if stall > 0 && k.tasks.get(&pid).is_some_and(|task| !task.dying) {
         k.psi.task_state(pid, t, flags);

@@ -163,7 +163,7 @@ pub struct Kernel {
     pub events: Vec<KEvent>,
     /// The modelled per-page costs (reclaim inside file writes uses them too).
     pub costs: CostModel,
-    /// Pressure stall information (`memory.pressure`, docs/model.md §18.12).
+    /// Pressure stall information (`memory.pressure`, docs/model.md §18.10).
     pub psi: Psi,
     /// The backing device and the flusher's timers (§18.9).
     pub bdi: Bdi,
@@ -314,7 +314,7 @@ impl Kernel {
             return Ok(());
         }
         // The memcg goes offline; it is freed once nothing is charged to it
-        // any more (§18.6.1).
+        // any more (§18.7).
         self.mem_cgroup_css_offline(id);
         self.tree.offline(id);
         self.css_put_offline(id);
@@ -322,7 +322,7 @@ impl Kernel {
         Ok(())
     }
 
-    /// ALinux 4.19 `mem_cgroup_css_offline` (§9.3, §18.6.1): watermarks to
+    /// ALinux 4.19 `mem_cgroup_css_offline` (§9.3, §18.7): watermarks to
     /// PAGE_COUNTER_MAX, so the work item has nothing left to do; the model
     /// cancels it here, as `css_free`'s `cancel_work_sync` would (TV-23).
     /// memory.min and memory.low go to 0 (`page_counter_set_min/low`), so
@@ -344,7 +344,7 @@ impl Kernel {
     /// uncharged: `css_release` / `mem_cgroup_css_free` frees it (and its id)
     /// once neither memory nor swap is charged to it and no offline child
     /// holds it; then its offline parent may go too. A no-op for any other
-    /// memcg (§18.6.1).
+    /// memcg (§18.7).
     pub fn css_put_offline(&mut self, id: CgroupId) {
         let mut at = Some(id);
         while let Some(c) = at {

@@ -62,7 +62,12 @@
 //! walk where the wmark test comes before memory.high and ends the walk),
 //! the memory.high penalty formula, the work item states and queue sites,
 //! `reclaim_wmark`'s request `max(32, usage − wmark_low)` and its stop
-//! rules, protection, OOM victim rules, file formats and errno.
+//! rules, protection, OOM victim rules, file formats and errno; v1 memsw
+//! accounting, the reclaim walk's cookie (`mem_cgroup_iter`), 4.19
+//! migration (charges stay unless v1 `move_charge_at_immigrate` moves them)
+//! and offline memcgs after rmdir; the dirty limits of `balance_dirty_pages`
+//! and PSI's fixed-point averages (the stall states they average come from
+//! the model).
 //!
 //! **Modelled** (in [`lru`], [`reclaim`], `docs/model.md` §18): what sits on the
 //! LRU lists and what reclaiming it costs. Each memcg holds cold page cache

@@ -1,5 +1,5 @@
 //! Pressure stall information for memory (`memory.pressure`, docs/model.md
-//! §18.12): ALinux 4.19 `kernel/sched/psi.c` for the memory resource.
+//! §18.10): ALinux 4.19 `kernel/sched/psi.c` for the memory resource.
 //!
 //! Exact, as in the kernel: the per-CPU task counts and `test_state`
 //! (`FULL = NR_MEMSTALL && !NR_RUNNING`), `record_times` with the

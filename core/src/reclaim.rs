@@ -435,7 +435,7 @@ impl Reclaim {
 
     /// `mem_cgroup_iter(target, prev, &cookie)`; the end of the walk ends
     /// the pass. Dropping the reference on `prev` may free an offline memcg
-    /// reclaim emptied (css release, §18.6.1).
+    /// reclaim emptied (css release, §18.7).
     fn iter_next(&mut self, k: &mut Kernel) {
         let prev = self.pos;
         let mut cookie = ReclaimCookie {

@@ -295,7 +295,7 @@ impl Simulator {
     }
 
     /// A cgroup's memory pressure now (`memory.pressure`: some/full totals
-    /// in µs and the 10/60/300 s averages, §18.12); the root's is the
+    /// in µs and the 10/60/300 s averages, §18.10); the root's is the
     /// system-wide one. `None` for an unknown id. Reading changes nothing.
     pub fn memory_pressure(&self, id: CgroupId) -> Option<crate::psi::Pressure> {
         self.machine().kernel.psi.pressure(id)

@@ -177,11 +177,11 @@ pub struct Cgroup {
     /// v1 `cgroup.clone_children` and `notify_on_release` (stored, no effect).
     pub clone_children: bool,
     pub notify_on_release: bool,
-    /// rmdir'ed but its memcg still holds charges (an offline css, §18.6.1):
+    /// rmdir'ed but its memcg still holds charges (an offline css, §18.7):
     /// out of the namespace, still in the parent's [`Cgroup::dying`].
     pub offline: bool,
     /// Offline children, in id order: walked by reclaim and summed in
-    /// hierarchical stats after the online ones (§18.6.1).
+    /// hierarchical stats after the online ones (§18.7).
     pub dying: Vec<CgroupId>,
 }
 
@@ -339,7 +339,7 @@ impl Tree {
     /// `kill_css` of an rmdir'ed cgroup whose memcg still holds charges:
     /// its name leaves the namespace (a new cgroup may take it), the node
     /// stays in the arena, its id taken, as one of the parent's dying
-    /// children until [`Tree::remove`] (css release, §18.6.1).
+    /// children until [`Tree::remove`] (css release, §18.7).
     pub fn offline(&mut self, id: CgroupId) {
         let (parent, name) = {
             let cg = self.cg_mut(id);

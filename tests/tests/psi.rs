@@ -1,4 +1,4 @@
-//! Pressure stall information (docs/model.md §18.12): `memory.pressure`
+//! Pressure stall information (docs/model.md §18.10): `memory.pressure`
 //! from the engine's stalls.
 
 use memcg::engine::EngineMode;

@@ -1,6 +1,6 @@
 //! Issue 11: the fair reclaim walk (reclaim cookie), migration as on 4.19
 //! (charges stay; v1 `move_charge_at_immigrate` with precharge) and offline
-//! memcgs after rmdir (docs/model.md §5.2, §18.6, §18.6.1).
+//! memcgs after rmdir (docs/model.md §5.2, §18.6, §18.7).
 
 use memcg::sim::SimConfig;
 use memcg::tree::CgroupId;

@@ -187,7 +187,7 @@ pub(super) fn procs_read(k: &Kernel, id: CgroupId) -> String {
     s
 }
 
-/// `memory.pressure` (§18.12): the cgroup's PSI group, `psi_system` at the
+/// `memory.pressure` (§18.10): the cgroup's PSI group, `psi_system` at the
 /// root (`cgroup->id == 1`).
 pub(super) fn pressure_read(k: &Kernel, id: CgroupId) -> String {
     k.psi.pressure(id).unwrap_or_default().text()

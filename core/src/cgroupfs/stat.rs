@@ -104,7 +104,7 @@ pub fn local_stat(k: &Kernel, id: CgroupId) -> StatValues {
 /// Local values summed over the memcg's subtree.
 pub fn hierarchical_stat(k: &Kernel, id: CgroupId) -> StatValues {
     let mut v = StatValues::default();
-    // Offline memcgs included: their pages are still charged here (§18.6.1).
+    // Offline memcgs included: their pages are still charged here (§18.7).
     for c in k.tree.css_subtree(id) {
         v.add(&memcg_only_stat(k, c));
     }
@@ -132,7 +132,7 @@ pub fn all_hierarchical_stats(k: &Kernel) -> Vec<Option<StatValues>> {
             add_task_pages(v, &t.pages);
         }
     }
-    // Post-order: children before parents (offline ones too, §18.6.1).
+    // Post-order: children before parents (offline ones too, §18.7).
     let order = k.tree.css_subtree(CgroupId::ROOT);
     for &id in order.iter().rev() {
         let Some(v) = local[id.0 as usize].clone() else {

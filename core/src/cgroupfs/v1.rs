@@ -554,7 +554,7 @@ pub static V1_CORE_FILES: &[CfType] = &[
         ONLY_ON_ROOT,
         Some(|k, _| format!("{}\n", k.release_agent)),
         Some(release_agent_write)
-    ), // ALinux 4.19 `cgroup_memory_pressure_show` / `_write` (§18.12).
+    ), // ALinux 4.19 `cgroup_memory_pressure_show` / `_write` (§18.10).
     file!(
         "memory.pressure",
         0,

@@ -316,7 +316,7 @@ pub static V2_CORE_FILES: &[CfType] = &[
         Some(|k, id| format!(
             "nr_descendants {}\nnr_dying_descendants {}\n",
             k.tree.nr_descendants(id),
-            // Offline memcgs still charged (§18.6.1).
+            // Offline memcgs still charged (§18.7).
             k.tree
                 .css_subtree(id)
                 .iter()
@@ -324,7 +324,7 @@ pub static V2_CORE_FILES: &[CfType] = &[
                 .count()
         )),
         None
-    ), // ALinux 4.19 `cgroup_memory_pressure_show` / `_write` (§18.12).
+    ), // ALinux 4.19 `cgroup_memory_pressure_show` / `_write` (§18.10).
     file!(
         "memory.pressure",
         0,

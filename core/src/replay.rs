@@ -73,10 +73,12 @@ impl Replay {
         adjust: impl FnOnce(SimBuilder) -> SimBuilder,
     ) -> Result<Replay, String> {
         sc.validate()?;
-        let config = adjust(sc.builder()).config().clone();
-        let configured = config.event_limit;
+        // Built by the builder itself, so a trace sink it was given gets
+        // the replay's lines as they are recorded.
+        let sim = adjust(sc.builder()).build();
+        let configured = sim.config().event_limit;
         let limit = configured.min(MAX_REPLAY_EVENTS);
-        let mut timeline = Timeline::new(Simulator::build(config));
+        let mut timeline = Timeline::new(sim);
         timeline.set_event_limit(limit);
         Ok(Replay {
             sc,

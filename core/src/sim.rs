@@ -4,6 +4,7 @@
 //! ([`Simulator::exec`]), direct file access ([`Simulator::read`],
 //! [`Simulator::write`]) and snapshots of the tree for drawing.
 
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -16,6 +17,7 @@ use crate::lru::CostModel;
 use crate::scenario::{JournalEntry, Scenario};
 use crate::shell::{self, Output, Shell};
 use crate::stats::{MemcgTimes, Series};
+use crate::trace::{SinkSlot, TraceSink};
 use crate::tree::CgroupId;
 use crate::units::Nanos;
 use crate::Errno;
@@ -61,8 +63,9 @@ pub struct SimConfig {
     /// The engine stops after this many events in all (`u64::MAX`: never);
     /// [`Simulator::event_limit_hit`] tells it did.
     pub event_limit: u64,
-    /// Keep every trace line until [`Simulator::take_trace`] takes it (a
-    /// `--trace FILE` sink); without it only the newest lines are kept.
+    /// Keep every trace line until [`Simulator::take_trace`] takes it;
+    /// without it only the newest lines are kept. Unbounded within one
+    /// command: a writer uses [`SimBuilder::trace_to`] instead.
     pub trace_sink: bool,
 }
 
@@ -82,9 +85,13 @@ impl SimConfig {
 
 /// Builds a [`Simulator`]:
 /// `Simulator::builder(Version::V2).seed(7).sample_interval(50_000_000).build()`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// A clone has no trace sink ([`SimBuilder::trace_to`]): one writer, one
+/// machine.
+#[derive(Clone, Debug)]
 pub struct SimBuilder {
     config: SimConfig,
+    sink: SinkSlot,
 }
 
 impl SimBuilder {
@@ -150,18 +157,35 @@ impl SimBuilder {
         self
     }
 
+    /// Hand every trace line to `sink` as it is recorded, from the first
+    /// (a `--trace FILE` writer): nothing is kept for
+    /// [`Simulator::take_trace`], and only the [`crate::trace::TRACE_KEEP`]
+    /// newest lines stay in memory. A clone of the machine has no sink.
+    pub fn trace_to(mut self, sink: Box<dyn TraceSink>) -> SimBuilder {
+        self.sink = SinkSlot::new(sink);
+        self
+    }
+
     pub fn config(&self) -> &SimConfig {
         &self.config
     }
 
-    pub fn build(self) -> Simulator {
-        Simulator::build(self.config)
+    pub fn build(mut self) -> Simulator {
+        let sink = self.sink.take();
+        let mut sim = Simulator::build(self.config);
+        if sink.is_some() {
+            sim.m.engine.trace.set_sink(sink);
+        }
+        sim
     }
 }
 
 impl From<SimConfig> for SimBuilder {
     fn from(config: SimConfig) -> SimBuilder {
-        SimBuilder { config }
+        SimBuilder {
+            config,
+            sink: SinkSlot::default(),
+        }
     }
 }
 

@@ -455,6 +455,59 @@ pub fn parse_line(line: &str) -> Option<TraceLine<'_>> {
 /// Lines kept for display.
 pub const TRACE_KEEP: usize = 10_000;
 
+/// Where a [`Trace`] hands each line the moment it is recorded (the CLI's
+/// `--trace FILE` writer), so that no front end holds a command's whole
+/// trace: a `sleep` on a busy machine records millions of lines.
+///
+/// Any `FnMut(&str) + Send` closure is one. The sink cannot fail the
+/// simulation: a writer keeps its own error for its owner to check.
+pub trait TraceSink: Send {
+    /// One line as [`Event::line`] prints it, without the newline.
+    fn line(&mut self, line: &str);
+}
+
+impl<F: FnMut(&str) + Send> TraceSink for F {
+    fn line(&mut self, line: &str) {
+        self(line)
+    }
+}
+
+/// A place for a [`TraceSink`]. A clone is empty: the lines a clone of a
+/// machine records (a timeline's checkpoint, a scratch copy) are not the
+/// session's, and must not reach its file.
+#[derive(Default)]
+pub struct SinkSlot(Option<alloc::boxed::Box<dyn TraceSink>>);
+
+impl SinkSlot {
+    pub fn new(sink: alloc::boxed::Box<dyn TraceSink>) -> SinkSlot {
+        SinkSlot(Some(sink))
+    }
+
+    pub fn is_some(&self) -> bool {
+        self.0.is_some()
+    }
+
+    pub fn take(&mut self) -> SinkSlot {
+        SinkSlot(self.0.take())
+    }
+}
+
+impl Clone for SinkSlot {
+    fn clone(&self) -> SinkSlot {
+        SinkSlot(None)
+    }
+}
+
+impl fmt::Debug for SinkSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "SinkSlot(Some(..))"
+        } else {
+            "SinkSlot(None)"
+        })
+    }
+}
+
 /// The trace: recent lines, lines not yet taken by a sink, and the hash of
 /// every line ever written.
 #[derive(Clone, Debug)]
@@ -464,8 +517,12 @@ pub struct Trace {
     /// FNV-1a state (the crate's hasher is not `Clone`, its state is).
     hash: u64,
     count: u64,
-    /// Keep lines for [`Trace::take_pending`] (a `--trace FILE` sink).
+    /// Keep lines for [`Trace::take_pending`] (a `--trace FILE` sink that
+    /// drains after each command; unbounded within one command, so a
+    /// writer should use [`Trace::set_sink`] instead).
     pub keep_pending: bool,
+    /// Gets every line as it is recorded (then nothing is kept pending).
+    sink: SinkSlot,
 }
 
 impl Default for Trace {
@@ -476,6 +533,7 @@ impl Default for Trace {
             hash: fnv::FnvHasher::default().finish(),
             count: 0,
             keep_pending: false,
+            sink: SinkSlot::default(),
         }
     }
 }
@@ -488,7 +546,9 @@ impl Trace {
         h.write_u8(b'\n');
         self.hash = h.finish();
         self.count += 1;
-        if self.keep_pending {
+        if let Some(sink) = self.sink.0.as_mut() {
+            sink.line(&line);
+        } else if self.keep_pending {
             self.pending.push_back(line.clone());
         }
         if self.recent.len() == TRACE_KEEP {
@@ -518,6 +578,18 @@ impl Trace {
     /// Lines recorded since the last call (when `keep_pending`).
     pub fn take_pending(&mut self) -> VecDeque<String> {
         core::mem::take(&mut self.pending)
+    }
+
+    /// Hand every line from now on to `sink` (after the lines still
+    /// pending, so it sees the whole stream in order); an empty slot takes
+    /// the sink away.
+    pub fn set_sink(&mut self, mut sink: SinkSlot) {
+        if let Some(s) = sink.0.as_mut() {
+            for line in self.pending.drain(..) {
+                s.line(&line);
+            }
+        }
+        self.sink = sink;
     }
 }
 
@@ -714,6 +786,83 @@ mod tests {
         for k in EventKind::ALL {
             assert_eq!(EventKind::parse(k.as_str()), Some(k));
         }
+    }
+
+    /// A sink that folds what it gets into an FNV-1a hash and a count, as
+    /// a file of the lines would hash.
+    fn hashing_sink() -> (
+        alloc::boxed::Box<dyn TraceSink>,
+        alloc::sync::Arc<[core::sync::atomic::AtomicU64; 2]>,
+    ) {
+        use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+        let seen = alloc::sync::Arc::new([
+            AtomicU64::new(fnv::FnvHasher::default().finish()),
+            AtomicU64::new(0),
+        ]);
+        let s = alloc::sync::Arc::clone(&seen);
+        let sink = move |line: &str| {
+            let mut h = fnv::FnvHasher::with_key(s[0].load(Relaxed));
+            h.write(line.as_bytes());
+            h.write_u8(b'\n');
+            s[0].store(h.finish(), Relaxed);
+            s[1].fetch_add(1, Relaxed);
+        };
+        (alloc::boxed::Box::new(sink), seen)
+    }
+
+    #[test]
+    fn a_sink_gets_every_line_as_recorded_and_a_clone_gets_none() {
+        use core::sync::atomic::Ordering::Relaxed;
+        let (sink, seen) = hashing_sink();
+        let mut sim = crate::Simulator::builder(crate::Version::V2)
+            .trace_to(sink)
+            .build();
+        for line in [
+            "mkdir a",
+            "echo 8M > a/memory.max",
+            "echo 95 > a/memory.wmark_ratio",
+            "spawn a anon 12M",
+            "sleep 1s",
+        ] {
+            assert!(sim.exec(line).ok(), "{line}");
+        }
+        let lines = seen[1].load(Relaxed);
+        assert!(lines > 10);
+        assert_eq!(
+            (seen[0].load(Relaxed), lines),
+            (sim.trace_hash(), sim.trace_len())
+        );
+        assert!(
+            sim.take_trace().is_empty(),
+            "nothing is kept for take_trace"
+        );
+        let mut copy = sim.clone();
+        assert!(copy.exec("spawn a anon 12M").ok());
+        assert!(copy.trace_len() > lines);
+        assert_eq!(seen[1].load(Relaxed), lines, "the clone writes nothing");
+    }
+
+    #[test]
+    fn a_sink_set_late_gets_the_pending_lines_first() {
+        use core::sync::atomic::Ordering::Relaxed;
+        let mut t = Trace {
+            keep_pending: true,
+            ..Trace::default()
+        };
+        let e = |pid| Event::Exit {
+            pid,
+            memcg: String::new(),
+        };
+        t.record(1, &e(1));
+        t.record(2, &e(2));
+        let (sink, seen) = hashing_sink();
+        t.set_sink(SinkSlot::new(sink));
+        t.record(3, &e(3));
+        assert_eq!(
+            (seen[0].load(Relaxed), seen[1].load(Relaxed)),
+            (t.hash(), 3)
+        );
+        assert!(t.take_pending().is_empty());
     }
 
     #[test]

@@ -4,6 +4,9 @@
 //! memcg sh [--v2] [--seed N] [--cpus N] [--engine per-page|bulk] [--trace FILE]
 //!          [--load FILE_OR_LINK] [--save FILE] [FILE]
 //! ```
+//! The script is read and run one line at a time: a line's output (and
+//! its trace) is written before the next line is read, so a pipe gets its
+//! answers as it goes and an endless script runs in bounded memory.
 //! Command output goes to stdout, errors to stderr; the exit status is 0
 //! when every line succeeded, 1 otherwise, and 2 when memcg itself could
 //! not do what it was asked (bad usage, a scenario that does not load, a
@@ -13,14 +16,17 @@
 //! the same bounds as the playground; `--save` writes what the playground's
 //! "Export JSON" writes.
 
-use std::io::{Read, Write};
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use memcg::engine::EngineMode;
 use memcg::replay::Replay;
-use memcg::scenario::Scenario;
-use memcg::share;
+use memcg::scenario::{self, Scenario};
 use memcg::sim::{SimBuilder, SimConfig};
+use memcg::trace::TraceSink;
+use memcg::{share, shell};
 use memcg::{Simulator, Version};
 
 const USAGE: &str = "usage: memcg sh [--v2] [--seed N] [--cpus N] [--engine per-page|bulk] [--trace FILE]
@@ -49,7 +55,19 @@ enum Failure {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    let code = exit_code(run(&args));
+    // Hidden, for the tests: the peak resident set, as the kernel counts it.
+    if std::env::var_os("MEMCG_REPORT_VMHWM").is_some() {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        if let Some(l) = status.lines().find(|l| l.starts_with("VmHWM:")) {
+            eprintln!("memcg: {l}");
+        }
+    }
+    code
+}
+
+fn exit_code(r: Result<ExitCode, Failure>) -> ExitCode {
+    match r {
         Ok(code) => code,
         Err(Failure::Usage(msg)) => {
             eprint!("memcg: {msg}\n{USAGE}");
@@ -186,60 +204,292 @@ fn options(rest: &[String]) -> Result<Option<Options>, String> {
     Ok(Some(o))
 }
 
+/// The `--trace` file: the machine's [`TraceSink`] writes each line into
+/// it as the engine records it, and the CLI flushes it after every script
+/// line and reports the first write error.
+struct TraceFile {
+    path: String,
+    w: BufWriter<File>,
+    error: Option<std::io::Error>,
+}
+
+type SharedTrace = Arc<Mutex<TraceFile>>;
+
+fn lock(t: &SharedTrace) -> MutexGuard<'_, TraceFile> {
+    t.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The sink handed to the machine: the trace goes to the file line by
+/// line, never held in memory (a `sleep` on a busy machine records
+/// millions of lines).
+fn sink(trace: &SharedTrace) -> Box<dyn TraceSink> {
+    let trace = Arc::clone(trace);
+    Box::new(move |line: &str| {
+        let mut guard = lock(&trace);
+        let t = &mut *guard;
+        if t.error.is_none() {
+            if let Err(e) =
+                t.w.write_all(line.as_bytes())
+                    .and_then(|()| t.w.write_all(b"\n"))
+            {
+                t.error = Some(e);
+            }
+        }
+    })
+}
+
+/// Flushes the trace file; its first write error, if any.
+fn flush_trace(trace: Option<&SharedTrace>) -> Result<(), String> {
+    let Some(trace) = trace else {
+        return Ok(());
+    };
+    let mut guard = lock(trace);
+    let t = &mut *guard;
+    if t.error.is_none() {
+        if let Err(e) = t.w.flush() {
+            t.error = Some(e);
+        }
+    }
+    match &t.error {
+        Some(e) => Err(format!("writing the trace to {}: {e}", t.path)),
+        None => Ok(()),
+    }
+}
+
+/// One line of the script as [`str::lines`] of the whole text, made valid
+/// UTF-8 as [`String::from_utf8_lossy`] does, would give it.
+enum ScriptLine {
+    Text(String),
+    /// Longer than the shell takes ([`shell::MAX_LINE`]): `len` is its
+    /// length as the shell would measure it, `head` its first bytes (still
+    /// too long for the shell), the rest was read past without keeping it.
+    TooLong {
+        head: String,
+        len: usize,
+    },
+}
+
+/// The script, read one line at a time (from a file or standard input),
+/// so that a line runs, and its output is written, before the next is
+/// read, and an endless script runs in bounded memory: at most
+/// [`shell::MAX_LINE`] + 1 bytes of a line are kept.
+struct Script<R> {
+    r: R,
+    /// Where the script comes from, for a read error.
+    name: String,
+    buf: Vec<u8>,
+}
+
+/// The bytes of a line kept: one more than the shell takes, so that a
+/// line of [`shell::MAX_LINE`] bytes ending in `\r\n` is still whole.
+const KEEP: usize = shell::MAX_LINE + 1;
+
+impl<R: BufRead> Script<R> {
+    fn next_line(&mut self) -> Result<Option<ScriptLine>, String> {
+        self.buf.clear();
+        let mut long: Option<LossyLen> = None;
+        let (mut any, mut newline, mut last) = (false, false, 0u8);
+        while !newline {
+            let chunk = self
+                .r
+                .fill_buf()
+                .map_err(|e| format!("reading {}: {e}", self.name))?;
+            if chunk.is_empty() {
+                break;
+            }
+            any = true;
+            let (part, used) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    newline = true;
+                    (&chunk[..i], i + 1)
+                }
+                None => (chunk, chunk.len()),
+            };
+            if let Some(&b) = part.last() {
+                last = b;
+            }
+            match long.as_mut() {
+                Some(n) => n.feed(part),
+                None if self.buf.len() + part.len() <= KEEP => self.buf.extend_from_slice(part),
+                None => {
+                    let mut n = LossyLen::default();
+                    n.feed(&self.buf);
+                    n.feed(part);
+                    long = Some(n);
+                    let room = KEEP - self.buf.len();
+                    self.buf.extend_from_slice(&part[..room]);
+                }
+            }
+            self.r.consume(used);
+        }
+        if !any {
+            return Ok(None);
+        }
+        // `str::lines` strips the `\r` of a `\r\n`, and only that one.
+        let cr = newline && last == b'\r';
+        Ok(Some(match long {
+            Some(n) => ScriptLine::TooLong {
+                head: String::from_utf8_lossy(&self.buf).into_owned(),
+                len: n.finish() - usize::from(cr),
+            },
+            None => {
+                if cr {
+                    self.buf.pop();
+                }
+                ScriptLine::Text(String::from_utf8_lossy(&self.buf).into_owned())
+            }
+        }))
+    }
+}
+
+/// The length of [`String::from_utf8_lossy`] of bytes fed in pieces:
+/// each invalid sequence becomes U+FFFD (3 bytes), and a sequence cut
+/// between two pieces is carried to the next.
+#[derive(Default)]
+struct LossyLen {
+    len: usize,
+    carry: Vec<u8>,
+}
+
+impl LossyLen {
+    fn feed(&mut self, bytes: &[u8]) {
+        let mut joined = std::mem::take(&mut self.carry);
+        let mut rest: &[u8] = if joined.is_empty() {
+            bytes
+        } else {
+            joined.extend_from_slice(bytes);
+            &joined
+        };
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(s) => {
+                    self.len += s.len();
+                    return;
+                }
+                Err(e) => {
+                    self.len += e.valid_up_to();
+                    match e.error_len() {
+                        Some(n) => {
+                            self.len += '\u{fffd}'.len_utf8();
+                            rest = &rest[e.valid_up_to() + n..];
+                        }
+                        None => {
+                            self.carry = rest[e.valid_up_to()..].to_vec();
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> usize {
+        self.len + if self.carry.is_empty() { 0 } else { 3 }
+    }
+}
+
+/// With `--save`, a line the journal cannot take stops the run before it
+/// runs: the scenario would otherwise be refused (or, for the count, the
+/// core would refuse to export it) only once the whole script had run.
+fn check_journal(sim: &Simulator, save: &str, no: u64, line: &str) -> Result<(), String> {
+    let full = sim.journal().len() >= scenario::MAX_JOURNAL;
+    let long = line.len() > scenario::MAX_LINE;
+    if !(full || long) || shell::is_read_only(line) {
+        return Ok(());
+    }
+    Err(if full {
+        format!(
+            "--save {save}: line {no} would be journal entry {}; a scenario holds at most {} \
+             (lines that only read, such as cat, are not counted); nothing was saved",
+            scenario::MAX_JOURNAL + 1,
+            scenario::MAX_JOURNAL
+        )
+    } else {
+        format!(
+            "--save {save}: line {no} is {} bytes; a scenario's journal takes lines of at \
+             most {} bytes; nothing was saved",
+            line.len(),
+            scenario::MAX_LINE
+        )
+    })
+}
+
 fn sh(o: &Options) -> Result<ExitCode, String> {
-    let mut trace_out = match &o.trace {
-        Some(path) => Some(std::io::BufWriter::new(
-            std::fs::File::create(path).map_err(|e| format!("{path}: {e}"))?,
-        )),
+    let trace = match &o.trace {
+        Some(path) => Some(Arc::new(Mutex::new(TraceFile {
+            path: path.clone(),
+            w: BufWriter::new(File::create(path).map_err(|e| format!("{path}: {e}"))?),
+            error: None,
+        }))),
         None => None,
     };
-    let mut bytes = Vec::new();
-    match o.file.as_deref() {
-        None | Some("-") => std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("reading standard input: {e}"))?,
-        Some(path) => {
-            bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-            bytes.len()
-        }
+    let input: Box<dyn BufRead> = match o.file.as_deref() {
+        None | Some("-") => Box::new(std::io::stdin().lock()),
+        Some(path) => Box::new(BufReader::new(
+            File::open(path).map_err(|e| format!("{path}: {e}"))?,
+        )),
     };
-    let script = String::from_utf8_lossy(&bytes);
-    let sink = trace_out.is_some();
+    let mut script = Script {
+        r: input,
+        name: match o.file.as_deref() {
+            None | Some("-") => String::from("standard input"),
+            Some(path) => path.to_string(),
+        },
+        buf: Vec::new(),
+    };
+    let with_sink = |b: SimBuilder| match &trace {
+        Some(t) => b.trace_to(sink(t)),
+        None => b,
+    };
     let mut sim = match &o.load {
         Some(arg) => {
             let why = |e: String| format!("--load {}: {e}", shown(arg));
             let sc = load(arg).map_err(why)?;
-            let mut replay = Replay::with_builder(sc, |b| b.trace_sink(sink))
+            let mut replay = Replay::with_builder(sc, with_sink)
                 .map_err(why)?
                 .checkpoints(false);
             replay.run(&mut |_| true, &mut |_| {}).map_err(why)?;
             replay.into_timeline().into_sim()
         }
-        None => SimBuilder::from(o.config.clone()).trace_sink(sink).build(),
+        None => with_sink(SimBuilder::from(o.config.clone())).build(),
     };
-    let mut write_trace = |sim: &mut Simulator| -> Result<(), String> {
-        if let Some(w) = trace_out.as_mut() {
-            for l in sim.take_trace() {
-                writeln!(w, "{l}").map_err(|e| format!("writing the trace: {e}"))?;
-            }
-        }
-        Ok(())
-    };
-    write_trace(&mut sim)?;
+    flush_trace(trace.as_ref())?;
     let mut failed = false;
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    for line in script.lines() {
-        let out = sim.exec(line);
-        let _ = stdout.lock().write_all(out.stdout.as_bytes());
-        let _ = stderr.lock().write_all(out.stderr.as_bytes());
+    let mut no = 0u64;
+    while let Some(line) = script.next_line()? {
+        no += 1;
+        let out = match line {
+            ScriptLine::Text(line) => {
+                if let Some(save) = &o.save {
+                    check_journal(&sim, save, no, &line)?;
+                }
+                sim.exec(&line)
+            }
+            ScriptLine::TooLong { head, len } => {
+                // The shell refuses it unparsed (and leaves it out of the
+                // journal); its head, itself too long, sets `$?` as the
+                // whole line would, and the message gives the whole length.
+                let mut out = sim.exec(&head);
+                out.stderr = format!(
+                    "memcg: line too long ({len} bytes; the limit is {})\n",
+                    shell::MAX_LINE
+                );
+                out
+            }
+        };
+        if !out.stdout.is_empty() {
+            let mut w = stdout.lock();
+            let _ = w.write_all(out.stdout.as_bytes());
+            let _ = w.flush();
+        }
+        if !out.stderr.is_empty() {
+            let _ = stderr.lock().write_all(out.stderr.as_bytes());
+        }
         failed |= !out.ok();
-        write_trace(&mut sim)?;
+        flush_trace(trace.as_ref())?;
     }
-    if let Some(w) = trace_out.as_mut() {
-        w.flush().map_err(|e| format!("writing the trace: {e}"))?;
-    }
-    let _ = stdout.lock().flush();
     if let Some(path) = &o.save {
         let sc = sim.scenario().map_err(|e| format!("--save {path}: {e}"))?;
         std::fs::write(path, share::to_json(&sc) + "\n")

@@ -232,3 +232,208 @@ fn scenarios_that_do_not_load_are_exit_2_with_the_reason() {
         }
     }
 }
+
+/// FNV-1a 64 of `bytes`: the hash [`memcg::Simulator::trace_hash`] keeps
+/// of the trace's lines, each with its newline, i.e. of the trace file.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[test]
+fn a_pipe_gets_each_answer_before_it_sends_the_next_line() {
+    use std::io::BufRead;
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .arg("sh")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn memcg");
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in stdout.lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    // Each answer, or what stands in for it when none came: the pipe is
+    // still open, so a CLI that waits for the end of its input never
+    // answers (the timeout only turns that hang into a failure).
+    let mut ask = |line: &str| {
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        rx.recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| String::from("<no answer while the pipe is open>"))
+    };
+    let mut answers = Vec::new();
+    for line in ["pwd", "mkdir x; cd x; pwd", "cat memory.limit_in_bytes"] {
+        let a = ask(line);
+        let missing = a.starts_with('<');
+        answers.push(a);
+        if missing {
+            let _ = child.kill();
+            break;
+        }
+    }
+    drop(stdin);
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    assert_eq!(
+        answers,
+        [
+            "/sys/fs/cgroup/memory",
+            "/sys/fs/cgroup/memory/x",
+            "9223372036854771712"
+        ]
+    );
+    assert!(status.success());
+}
+
+#[test]
+fn the_trace_file_is_the_machines_trace_byte_for_byte() {
+    let dir = scratch("trace-bytes");
+    let (json, t1, t2) = (dir.join("s.json"), dir.join("t1"), dir.join("t2"));
+    let p = |f: &std::path::Path| f.to_str().unwrap().to_string();
+    let out = memcg_sh(
+        &[
+            "--v2",
+            "--seed",
+            "3",
+            "--save",
+            &p(&json),
+            "--trace",
+            &p(&t1),
+        ],
+        SESSION,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The same lines through the library, where no file is written: the
+    // file is every line the machine recorded, each with its newline.
+    let mut sim = memcg::Simulator::builder(memcg::Version::V2)
+        .seed(3)
+        .build();
+    for line in SESSION.lines() {
+        sim.exec(line);
+    }
+    let bytes = std::fs::read(&t1).unwrap();
+    assert_eq!(
+        (
+            bytes.iter().filter(|&&b| b == b'\n').count() as u64,
+            fnv1a(&bytes)
+        ),
+        (sim.trace_len(), sim.trace_hash())
+    );
+    assert!(bytes.ends_with(b"\n") && sim.trace_len() > 100);
+
+    // A loaded scenario: the replay's lines, then the script's.
+    let out = memcg_sh(&["--load", &p(&json), "--trace", &p(&t2)], PROBE);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sc = memcg::share::from_json(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let mut sim = sc.instantiate().unwrap();
+    for line in PROBE.lines() {
+        sim.exec(line);
+    }
+    let bytes = std::fs::read(&t2).unwrap();
+    assert_eq!(
+        (
+            bytes.iter().filter(|&&b| b == b'\n').count() as u64,
+            fnv1a(&bytes)
+        ),
+        (sim.trace_len(), sim.trace_hash())
+    );
+}
+
+/// The peak resident set of a `memcg sh` run, in kB, from the hidden
+/// report the binary prints at exit.
+fn vmhwm_kb(stderr: &str) -> u64 {
+    let l = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("memcg: VmHWM:"))
+        .unwrap_or_else(|| panic!("no VmHWM report in {stderr:?}"));
+    l.trim().trim_end_matches("kB").trim().parse().unwrap()
+}
+
+#[test]
+fn a_long_sleep_of_a_busy_machine_does_not_hold_its_trace() {
+    // Eight cgroups reclaiming all the time: one `sleep` records
+    // hundreds of thousands of lines. Memory is measured, not time.
+    let mut script = String::new();
+    for i in 0..8 {
+        let cg = format!("/sys/fs/cgroup/c{i}");
+        script += &format!(
+            "mkdir {cg}\necho 16M > {cg}/memory.max\necho 95 > {cg}/memory.wmark_ratio\n\
+             spawn {cg} sawtooth 32M --rate 1G/s\n"
+        );
+    }
+    script += "sleep 40s\n";
+    let dir = scratch("busy");
+    let trace = dir.join("trace");
+    let out = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(["sh", "--v2", "--trace", trace.to_str().unwrap()])
+        .env("MEMCG_REPORT_VMHWM", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().unwrap().write_all(script.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = std::fs::metadata(&trace).unwrap().len();
+    let peak = vmhwm_kb(&text(&out.stderr));
+    // Holding the sleep's lines would take more than the file's size.
+    assert!(written > 20_000_000, "only {written} bytes of trace");
+    assert!(
+        peak < 16 * 1024,
+        "peak RSS {peak} kB while writing {written} bytes of trace"
+    );
+    let _ = std::fs::remove_file(&trace);
+}
+
+#[test]
+fn save_stops_at_the_line_a_scenario_cannot_hold() {
+    let dir = scratch("journal-bound");
+    let json = dir.join("s.json");
+    let path = json.to_str().unwrap();
+    // 10 000 journaled lines fit; the next one stops the run before it
+    // runs, and the lines after it are not read.
+    let script = "cd /\n".repeat(memcg::scenario::MAX_JOURNAL) + "mkdir a\npwd\n";
+    let out = memcg_sh(&["--save", path], &script);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with(&format!(
+            "memcg: --save {path}: line 10001 would be journal entry 10001"
+        )),
+        "{err}"
+    );
+    assert_eq!(text(&out.stdout), "");
+    assert!(!json.exists(), "nothing is saved");
+    // Lines that only read are not journaled: as many as wanted.
+    let script = "cd /\n".repeat(memcg::scenario::MAX_JOURNAL) + &"pwd\n".repeat(10);
+    let out = memcg_sh(&["--save", path], &script);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(json.exists());
+    // A journal entry over 4096 bytes would make a file --load refuses.
+    let long = format!("mkdir {}\n", "x".repeat(memcg::scenario::MAX_LINE));
+    let out = memcg_sh(&["--save", path], &format!("pwd\n{long}pwd\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stdout), "/sys/fs/cgroup/memory\n");
+    assert!(
+        text(&out.stderr).contains("line 2 is 4102 bytes"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Without --save, neither bound stops anything.
+    let out = memcg_sh(&[], &format!("{long}pwd\n"));
+    assert_eq!(text(&out.stdout), "/sys/fs/cgroup/memory\n");
+}

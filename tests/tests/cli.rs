@@ -437,3 +437,34 @@ fn save_stops_at_the_line_a_scenario_cannot_hold() {
     let out = memcg_sh(&[], &format!("{long}pwd\n"));
     assert_eq!(text(&out.stdout), "/sys/fs/cgroup/memory\n");
 }
+
+#[test]
+fn lines_read_one_at_a_time_split_and_decode_as_the_whole_text_did() {
+    // `\r\n` ends a line (a lone `\r` does not), invalid UTF-8 becomes
+    // U+FFFD, a line over 64 KiB is refused with its whole length and
+    // `$?` = 2 although only its head is kept, and the last line needs no
+    // newline.
+    let mut script: Vec<u8> = b"pwd\r\n".to_vec();
+    script.extend([0xff; 70_000]);
+    script.extend(b"\r\necho $?\n");
+    script.extend([b'x'; 30_000]);
+    script.extend([0xe2, 0x82]);
+    script.extend([b'y'; 40_000]);
+    script.extend(b"\xe2\x82\ntrue\n\r\necho $?\r");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .arg("sh")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&script).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(text(&out.stdout), "/sys/fs/cgroup/memory\n2\n0\n");
+    assert_eq!(
+        text(&out.stderr),
+        "memcg: line too long (210000 bytes; the limit is 65536)\n\
+         memcg: line too long (70006 bytes; the limit is 65536)\n"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -206,8 +206,10 @@ pub fn metrics_csv(sim: &Simulator, path: &str) -> String {
             (p * 4096).to_string()
         }
     };
+    // Every sample time gets its row: runs of equal samples are expanded
+    // (docs/model.md §18.4).
     let series = sim.lookup(path).and_then(|id| sim.series(id));
-    for x in series.map_or(&[][..], |s| &s.samples[..]) {
+    for x in series.into_iter().flat_map(memcg::stats::Series::iter) {
         let _ = writeln!(
             s,
             "{path},{},{},{},{},{},{},{},{},{},{},{}",

@@ -57,16 +57,16 @@ impl ChartData {
             return data;
         };
         if let Some(series) = sim.series(id) {
-            let n = series.samples.len();
+            let n = series.len();
             let stride = n.div_ceil(MAX_POINTS).max(1);
-            let mut pick: Vec<usize> = (0..n).step_by(stride).collect();
-            if n > 0 && pick.last() != Some(&(n - 1)) {
-                pick.push(n - 1);
+            // Every stride-th sample and the last, skipping whole runs.
+            let mut pick: Vec<memcg::stats::Sample> = series.iter().step_by(stride).collect();
+            if n > 0 && (n - 1) % stride != 0 {
+                pick.extend(series.last());
             }
             data.points = pick
                 .into_iter()
-                .map(|i| {
-                    let s = &series.samples[i];
+                .map(|s| {
                     Point {
                         t: s.t,
                         usage: b(s.usage),

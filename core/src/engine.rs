@@ -403,6 +403,7 @@ impl Engine {
             },
         );
         k.tree.cg_mut(cg).procs.insert(pid);
+        k.css_set_move_task(pid, None, Some(cg));
         k.psi.task_spawn(pid, cpu, psi_groups(k, cg));
         let m = k.effective_memcg(cg);
         let path = Self::path(k, m);

@@ -98,7 +98,7 @@ pub struct Memcg {
     /// The tasks charged to this memcg, by pid: those whose nearest cgroup
     /// with a memory css is this one (`css_task_iter` over the memcg's css;
     /// on v2 a cgroup without the controller charges its ancestor's).
-    /// Kept by [`crate::kernel::Kernel::css_set_move_task`]; reclaim and
+    /// Kept by `Kernel::css_set_move_task`; reclaim and
     /// the OOM scan read it instead of every task (docs/model.md §18.4).
     pub tasks: PidSet,
 }

@@ -48,7 +48,13 @@ fn dir(i: usize) -> &'static str {
 
 /// The nth live task but init and the shell.
 fn nth_task(s: &Simulator, n: usize) -> Option<Pid> {
-    let pids: Vec<Pid> = s.kernel().tasks.keys().copied().filter(|&p| p > 1000).collect();
+    let pids: Vec<Pid> = s
+        .kernel()
+        .tasks
+        .keys()
+        .copied()
+        .filter(|&p| p > 1000)
+        .collect();
     (!pids.is_empty()).then(|| pids[n % pids.len()])
 }
 
@@ -126,7 +132,11 @@ proptest! {
 #[test]
 fn subtree_control_moves_tasks_between_indexes() {
     let mut s = Simulator::build(SimConfig::new(Version::V2));
-    for l in ["mkdir a", "echo +memory > a/cgroup.subtree_control", "mkdir a/b a/b/c"] {
+    for l in [
+        "mkdir a",
+        "echo +memory > a/cgroup.subtree_control",
+        "mkdir a/b a/b/c",
+    ] {
         assert!(s.exec(l).ok(), "{l}");
     }
     assert!(s.exec("spawn a/b/c anon 1M --hold").ok());

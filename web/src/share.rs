@@ -530,6 +530,34 @@ mod tests {
         assert!(t.reduce(Action::DismissNotice).notice.is_none());
     }
 
+    /// An idle cgroup's series is stored as one run, and the CSV still has
+    /// a row per sample time, as when every sample was stored (§18.4).
+    #[test]
+    fn metrics_csv_expands_runs_of_unchanged_samples() {
+        let mut sim = Simulator::new(memcg::Version::V2);
+        for l in ["mkdir idle busy", "spawn busy anon 4M --rate 8M/s --hold"] {
+            assert!(sim.exec(l).ok(), "{l}");
+        }
+        sim.run_until(1_000_000_000);
+        let id = sim.lookup("/sys/fs/cgroup/idle").unwrap();
+        assert_eq!(sim.series(id).unwrap().runs().len(), 1);
+        let csv = metrics_csv(&sim, "/sys/fs/cgroup/idle");
+        let rows: Vec<&str> = csv.lines().skip(1).collect();
+        assert_eq!(rows.len(), 101);
+        for (i, row) in rows.iter().enumerate() {
+            let t = (i as u64 * 10_000_000).to_string();
+            assert_eq!(
+                *row,
+                format!("/sys/fs/cgroup/idle,{t},0,0,0,max,max,max,max,0,0,0")
+            );
+        }
+        // The busy cgroup's rows change while it grows.
+        let busy = metrics_csv(&sim, "/sys/fs/cgroup/busy");
+        assert_eq!(busy.lines().count(), 102);
+        let id = sim.lookup("/sys/fs/cgroup/busy").unwrap();
+        assert!(sim.series(id).unwrap().runs().len() > 40);
+    }
+
     #[test]
     fn metrics_csv_has_one_row_per_sample() {
         let s = play(

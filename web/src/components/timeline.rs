@@ -66,20 +66,18 @@ impl ChartData {
             }
             data.points = pick
                 .into_iter()
-                .map(|s| {
-                    Point {
-                        t: s.t,
-                        usage: b(s.usage),
-                        anon: b(s.anon),
-                        file: b(s.file),
-                        max: opt(s.max),
-                        high: opt(s.high),
-                        wmark_high: opt(s.wmark_high),
-                        wmark_low: opt(s.wmark_low),
-                        stall_ns: s.stall_ns,
-                        worker_ns: s.worker_ns,
-                        refaults: s.refaults,
-                    }
+                .map(|s| Point {
+                    t: s.t,
+                    usage: b(s.usage),
+                    anon: b(s.anon),
+                    file: b(s.file),
+                    max: opt(s.max),
+                    high: opt(s.high),
+                    wmark_high: opt(s.wmark_high),
+                    wmark_low: opt(s.wmark_low),
+                    stall_ns: s.stall_ns,
+                    worker_ns: s.worker_ns,
+                    refaults: s.refaults,
                 })
                 .collect();
         }

@@ -403,6 +403,7 @@ impl Engine {
             },
         );
         k.tree.cg_mut(cg).procs.insert(pid);
+        k.css_set_move_task(pid, None, Some(cg));
         k.psi.task_spawn(pid, cpu, psi_groups(k, cg));
         let m = k.effective_memcg(cg);
         let path = Self::path(k, m);
@@ -924,19 +925,19 @@ impl Engine {
 
     fn sample(&mut self, k: &Kernel) {
         let t = self.now;
-        // One pass over the tasks for every memcg's anon and file pages.
-        // Indexed by cgroup id.
-        let mut own: alloc::vec::Vec<(Pages, Pages)> = alloc::vec![(0, 0); k.tree.slots()];
-        for task in k.tasks.values() {
-            let e = &mut own[k.effective_memcg(task.cgroup).0 as usize];
-            e.0 += task.pages.anon();
-            e.1 += task.pages.file_hot;
-        }
         for id in k.tree.ids() {
             let Some(mc) = k.tree.cg(id).memcg.as_ref() else {
                 continue;
             };
-            let (anon, file_hot) = own[id.0 as usize];
+            // Its tasks' anon and file working sets from the memcg's task
+            // index: no walk of every task, nothing for a memcg without
+            // tasks (§18.4).
+            let (mut anon, mut file_hot): (Pages, Pages) = (0, 0);
+            for pid in mc.tasks.iter() {
+                let p = &k.tasks[pid].pages;
+                anon += p.anon();
+                file_hot += p.file_hot;
+            }
             let s = Sample {
                 t,
                 usage: mc.memory.usage,

@@ -214,8 +214,28 @@ impl Kernel {
                 },
             );
             k.tree.cg_mut(CgroupId::ROOT).procs.insert(pid);
+            k.css_set_move_task(pid, None, Some(CgroupId::ROOT));
         }
         k
+    }
+
+    /// `css_set_move_task`: task `pid` leaves cgroup `from` and joins `to`
+    /// (`None`: it is forked, or it exits); the memcg task index
+    /// ([`crate::tree::Memcg::tasks`]) follows its effective memcg. Call
+    /// it with `procs` and `Task::cgroup` already up to date or not: it
+    /// reads only the tree.
+    pub fn css_set_move_task(&mut self, pid: Pid, from: Option<CgroupId>, to: Option<CgroupId>) {
+        let from = from.map(|c| self.effective_memcg(c));
+        let to = to.map(|c| self.effective_memcg(c));
+        if from == to {
+            return;
+        }
+        if let Some(m) = from {
+            self.tree.memcg_mut(m).tasks.remove(&pid);
+        }
+        if let Some(m) = to {
+            self.tree.memcg_mut(m).tasks.insert(pid);
+        }
     }
 
     pub fn version(&self) -> Version {
@@ -419,6 +439,29 @@ impl Kernel {
         if self.tree.cg(id).subtree_memory == on {
             return;
         }
+        // The tasks below `id` and the memcgs they charge to now; their
+        // index entries move once the children's memcgs are made or gone.
+        let below: Vec<(Pid, CgroupId)> = self
+            .tree
+            .subtree(id)
+            .into_iter()
+            .skip(1)
+            .flat_map(|c| {
+                let m = self.effective_memcg(c);
+                self.tree.cg(c).procs.iter().map(move |&p| (p, m))
+            })
+            .collect();
+        for &(pid, m) in &below {
+            self.tree.memcg_mut(m).tasks.remove(&pid);
+        }
+        self.set_subtree_memory_css(id, on);
+        for (pid, _) in below {
+            let cg = self.tasks[&pid].cgroup;
+            self.css_set_move_task(pid, None, Some(cg));
+        }
+    }
+
+    fn set_subtree_memory_css(&mut self, id: CgroupId, on: bool) {
         self.tree.cg_mut(id).subtree_memory = on;
         let children: alloc::vec::Vec<CgroupId> =
             self.tree.cg(id).children.values().copied().collect();
@@ -507,6 +550,7 @@ impl Kernel {
         }
         self.tree.cg_mut(src).procs.remove(&pid);
         self.tree.cg_mut(dst).procs.insert(pid);
+        self.css_set_move_task(pid, Some(src), Some(dst));
         if let Some(t) = self.tasks.get_mut(&pid) {
             t.cgroup = dst;
         }
@@ -688,6 +732,7 @@ impl Kernel {
         };
         let m = self.effective_memcg(t.cgroup);
         self.tree.cg_mut(t.cgroup).procs.remove(&pid);
+        self.css_set_move_task(pid, Some(t.cgroup), None);
         let anon = t.pages.anon();
         if anon > 0 && m != CgroupId::ROOT {
             self.tree
@@ -785,6 +830,31 @@ impl Kernel {
             ));
         }
         self.bdi.check(&self.tree)?;
+        self.check_css_tasks()?;
+        Ok(())
+    }
+
+    /// Every memcg's task index ([`crate::tree::Memcg::tasks`]) holds
+    /// exactly the tasks whose effective memcg it is.
+    pub fn check_css_tasks(&self) -> Result<(), String> {
+        let mut scan: Vec<Vec<Pid>> = alloc::vec![Vec::new(); self.tree.slots()];
+        for t in self.tasks.values() {
+            scan[self.effective_memcg(t.cgroup).0 as usize].push(t.pid);
+        }
+        for id in self.tree.ids() {
+            let Some(m) = self.tree.cg(id).memcg.as_ref() else {
+                continue;
+            };
+            let want = &scan[id.0 as usize];
+            if !m.tasks.iter().eq(want.iter()) {
+                return Err(alloc::format!(
+                    "{}: task index {:?} != tasks charged here {:?}",
+                    self.tree.rel_path(id),
+                    m.tasks.iter().collect::<Vec<_>>(),
+                    want
+                ));
+            }
+        }
         Ok(())
     }
 

@@ -61,8 +61,17 @@ pub fn mem_cgroup_out_of_memory(
     }
     let total = totalpages(k, m) as i64;
     let mut chosen: Option<(Pid, i64)> = None;
-    for t in k.tasks.values() {
-        if !k.tree.is_ancestor_or_self(m, t.cgroup) || t.oom_score_adj == -1000 {
+    // mem_cgroup_scan_tasks: the tasks charged in m's subtree (its memcgs'
+    // task indexes, §18.4), in pid order as a walk of every task would be.
+    let mut pids: Vec<Pid> = k
+        .tree
+        .css_subtree(m)
+        .into_iter()
+        .flat_map(|c| k.tree.memcg(c).tasks.iter().copied())
+        .collect();
+    pids.sort_unstable();
+    for t in pids.iter().map(|p| &k.tasks[p]) {
+        if t.oom_score_adj == -1000 {
             continue;
         }
         if t.dying {

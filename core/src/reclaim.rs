@@ -102,13 +102,10 @@ fn mul_div(a: u64, b: u64, c: u64) -> u64 {
     a.wrapping_mul(b) / c
 }
 
-/// Tasks whose pages are charged to memcg `m`, in pid order.
+/// Tasks whose pages are charged to memcg `m`, in pid order (its task
+/// index, §18.4).
 pub fn tasks_of(k: &Kernel, m: CgroupId) -> Vec<Pid> {
-    k.tasks
-        .values()
-        .filter(|t| k.effective_memcg(t.cgroup) == m)
-        .map(|t| t.pid)
-        .collect()
+    k.tree.memcg(m).tasks.iter().copied().collect()
 }
 
 /// Can reclaim swap anon pages out of `m`? (§5 shrink_lruvec rules.)
@@ -135,8 +132,8 @@ pub fn reclaimable(k: &Kernel, m: CgroupId, may_swap: bool) -> Pages {
     let mc = k.tree.memcg(m);
     let swap = can_swap(k, m, may_swap);
     let mut n = mc.pages.file();
-    for pid in tasks_of(k, m) {
-        let p = &k.tasks[&pid].pages;
+    for pid in mc.tasks.iter() {
+        let p = &k.tasks[pid].pages;
         n += p.file_hot;
         if swap {
             n += p.anon();

@@ -127,7 +127,7 @@ fn approx_bytes(sim: &Simulator) -> usize {
         .engine
         .series
         .values()
-        .map(|s| s.samples.len() * core::mem::size_of::<crate::stats::Sample>())
+        .map(crate::stats::Series::heap_bytes)
         .sum();
     series + sim.trace_recent().count() * 96 + 64 * 1024
 }

@@ -95,6 +95,12 @@ pub struct Memcg {
     /// away without their charges, by pid: still charged here until
     /// reclaimed, freed or the task exits (§18.6).
     pub left_behind: PidMap<TaskPages>,
+    /// The tasks charged to this memcg, by pid: those whose nearest cgroup
+    /// with a memory css is this one (`css_task_iter` over the memcg's css;
+    /// on v2 a cgroup without the controller charges its ancestor's).
+    /// Kept by `Kernel::css_set_move_task`; reclaim and
+    /// the OOM scan read it instead of every task (docs/model.md §18.4).
+    pub tasks: PidSet,
 }
 
 /// `struct mem_cgroup_reclaim_iter` (4.19 `include/linux/memcontrol.h`):
@@ -147,6 +153,7 @@ impl Memcg {
             forced: 0,
             reclaim_iter: [ReclaimIter::default(); 13],
             left_behind: PidMap::new(),
+            tasks: PidSet::default(),
         }
     }
 }

@@ -103,6 +103,45 @@ mod native {
         d
     }
 
+    /// Memory of the time series (issue 12, docs/model.md §18.4): `n` idle
+    /// cgroups beside one cgroup whose task grows 8M at 1 MB/s and holds,
+    /// 60 s of virtual time at the default 10 ms interval. Bytes are
+    /// counted, not measured: runs stored × `size_of::<Run>()`, against the
+    /// samples held × `size_of::<Sample>()` a flat series stores. The wall
+    /// time is printed for the record only.
+    fn series_memory(sizes: &[usize]) {
+        use memcg::stats::{Run, Sample};
+        for &n in sizes {
+            let start = Instant::now();
+            let mut sim = Simulator::build(SimConfig::new(Version::V2));
+            let names: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+            for chunk in names.chunks(500) {
+                assert!(sim.exec(&format!("mkdir {}", chunk.join(" "))).ok());
+            }
+            for l in ["mkdir busy", "spawn busy anon 8M --rate 1M/s --hold"] {
+                assert!(sim.exec(l).ok(), "{l}");
+            }
+            sim.run_until(60_000_000_000);
+            let (mut samples, mut runs) = (0, 0);
+            for (_, s) in sim.engine().series.iter() {
+                samples += s.len();
+                runs += s.runs().len();
+            }
+            let (flat, stored) = (
+                samples * std::mem::size_of::<Sample>(),
+                runs * std::mem::size_of::<Run>(),
+            );
+            println!(
+                "series, {n} idle cgroups + 1 busy, 60 s virtual: {samples} samples in {runs} runs, \
+                 {stored} bytes stored ({:.0} per memcg) vs {flat} flat ({:.0}x less); \
+                 built and run in {:.2} s",
+                stored as f64 / sim.engine().series.len() as f64,
+                flat as f64 / stored as f64,
+                start.elapsed().as_secs_f64()
+            );
+        }
+    }
+
     /// Median and range.
     fn stats(mut v: Vec<f64>) -> (f64, f64, f64) {
         v.sort_by(f64::total_cmp);
@@ -134,6 +173,12 @@ mod native {
             T_END as f64 / 1e9,
             per_page.trace_hash()
         );
+
+        series_memory(if bench_mode || list_mode {
+            &[1_000, 3_000, 10_000]
+        } else {
+            &[300]
+        });
 
         let mut c = Criterion::default()
             .sample_size(10)

@@ -206,8 +206,10 @@ pub fn metrics_csv(sim: &Simulator, path: &str) -> String {
             (p * 4096).to_string()
         }
     };
+    // Every sample time gets its row: runs of equal samples are expanded
+    // (docs/model.md §18.4).
     let series = sim.lookup(path).and_then(|id| sim.series(id));
-    for x in series.map_or(&[][..], |s| &s.samples[..]) {
+    for x in series.into_iter().flat_map(memcg::stats::Series::iter) {
         let _ = writeln!(
             s,
             "{path},{},{},{},{},{},{},{},{},{},{},{}",
@@ -526,6 +528,34 @@ mod tests {
             .contains("schema"));
         // The error goes away when dismissed.
         assert!(t.reduce(Action::DismissNotice).notice.is_none());
+    }
+
+    /// An idle cgroup's series is stored as one run, and the CSV still has
+    /// a row per sample time, as when every sample was stored (§18.4).
+    #[test]
+    fn metrics_csv_expands_runs_of_unchanged_samples() {
+        let mut sim = Simulator::new(memcg::Version::V2);
+        for l in ["mkdir idle busy", "spawn busy anon 4M --rate 8M/s --hold"] {
+            assert!(sim.exec(l).ok(), "{l}");
+        }
+        sim.run_until(1_000_000_000);
+        let id = sim.lookup("/sys/fs/cgroup/idle").unwrap();
+        assert_eq!(sim.series(id).unwrap().runs().len(), 1);
+        let csv = metrics_csv(&sim, "/sys/fs/cgroup/idle");
+        let rows: Vec<&str> = csv.lines().skip(1).collect();
+        assert_eq!(rows.len(), 101);
+        for (i, row) in rows.iter().enumerate() {
+            let t = (i as u64 * 10_000_000).to_string();
+            assert_eq!(
+                *row,
+                format!("/sys/fs/cgroup/idle,{t},0,0,0,max,max,max,max,0,0,0")
+            );
+        }
+        // The busy cgroup's rows change while it grows.
+        let busy = metrics_csv(&sim, "/sys/fs/cgroup/busy");
+        assert_eq!(busy.lines().count(), 102);
+        let id = sim.lookup("/sys/fs/cgroup/busy").unwrap();
+        assert!(sim.series(id).unwrap().runs().len() > 40);
     }
 
     #[test]

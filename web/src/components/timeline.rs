@@ -57,29 +57,27 @@ impl ChartData {
             return data;
         };
         if let Some(series) = sim.series(id) {
-            let n = series.samples.len();
+            let n = series.len();
             let stride = n.div_ceil(MAX_POINTS).max(1);
-            let mut pick: Vec<usize> = (0..n).step_by(stride).collect();
-            if n > 0 && pick.last() != Some(&(n - 1)) {
-                pick.push(n - 1);
+            // Every stride-th sample and the last, skipping whole runs.
+            let mut pick: Vec<memcg::stats::Sample> = series.iter().step_by(stride).collect();
+            if n > 0 && (n - 1) % stride != 0 {
+                pick.extend(series.last());
             }
             data.points = pick
                 .into_iter()
-                .map(|i| {
-                    let s = &series.samples[i];
-                    Point {
-                        t: s.t,
-                        usage: b(s.usage),
-                        anon: b(s.anon),
-                        file: b(s.file),
-                        max: opt(s.max),
-                        high: opt(s.high),
-                        wmark_high: opt(s.wmark_high),
-                        wmark_low: opt(s.wmark_low),
-                        stall_ns: s.stall_ns,
-                        worker_ns: s.worker_ns,
-                        refaults: s.refaults,
-                    }
+                .map(|s| Point {
+                    t: s.t,
+                    usage: b(s.usage),
+                    anon: b(s.anon),
+                    file: b(s.file),
+                    max: opt(s.max),
+                    high: opt(s.high),
+                    wmark_high: opt(s.wmark_high),
+                    wmark_low: opt(s.wmark_low),
+                    stall_ns: s.stall_ns,
+                    worker_ns: s.worker_ns,
+                    refaults: s.refaults,
                 })
                 .collect();
         }

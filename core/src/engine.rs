@@ -101,6 +101,10 @@ pub struct TaskRun {
     pub memcg_path: String,
     /// Set when an `Alloc` ended and the next op is `Hold` (for `wait`).
     pub holding_reached: bool,
+    /// Where the next fault of the last paced `Alloc` would have come: a
+    /// paced `Alloc` entered earlier (a `Loop` back, or two in a row)
+    /// starts here, so the rate holds across ops (docs/model.md §18.5).
+    pace_at: Nanos,
 }
 
 /// A running wmark work item.
@@ -142,6 +146,9 @@ pub struct Engine {
     pub limit_hit: bool,
     /// The flusher's pending event: `Bdi::next_event` when last synced.
     flusher_at: Option<Nanos>,
+    /// Tasks neither exited nor killed, kept as their state changes so
+    /// spawn need not scan every task ever spawned (§18.4).
+    live_tasks: usize,
 }
 
 /// Interval of the per-cgroup time series unless configured (10 ms).
@@ -175,6 +182,7 @@ impl Engine {
             event_limit: u64::MAX,
             limit_hit: false,
             flusher_at: None,
+            live_tasks: 0,
         }
     }
 
@@ -255,10 +263,7 @@ impl Engine {
                     reason: reason.label(),
                 },
                 KEvent::OomKill { pid, memcg } => {
-                    if let Some(t) = self.tasks.get_mut(&pid) {
-                        t.state = TaskState::Killed;
-                        t.next_at = None;
-                    }
+                    self.task_died(pid, TaskState::Killed);
                     k.psi.task_exit(pid, self.now);
                     Event::OomKill {
                         pid,
@@ -357,7 +362,9 @@ impl Engine {
         let p = w.reclaim.step(k, &costs, crate::reclaim::SWAP_CLUSTER_MAX);
         let done = w.reclaim.done;
         w.finishing = done;
-        let next = self.now + if done { p.cost } else { p.cost.max(1) };
+        let next = self
+            .now
+            .saturating_add(if done { p.cost } else { p.cost.max(1) });
         w.next_at = next;
         self.schedule(next, CLASS_WORKER, m.0);
         if p.scanned > 0 || p.reclaimed > 0 {
@@ -376,13 +383,7 @@ impl Engine {
     /// Start a task in cgroup `cg` running `program`. Returns its pid.
     pub fn spawn(&mut self, k: &mut Kernel, cg: CgroupId, program: Program) -> Result<Pid, String> {
         program.validate()?;
-        if self
-            .tasks
-            .values()
-            .filter(|t| !matches!(t.state, TaskState::Exited | TaskState::Killed))
-            .count()
-            >= MAX_TASKS
-        {
+        if self.live_tasks >= MAX_TASKS {
             return Err(format!("too many tasks (at most {MAX_TASKS})"));
         }
         let pid = self.next_pid;
@@ -428,8 +429,10 @@ impl Engine {
                 faults: 0,
                 memcg_path: path,
                 holding_reached: false,
+                pace_at: 0,
             },
         );
+        self.live_tasks += 1;
         self.enter_op(k, pid, self.now);
         if self.sampler_at.is_none() && self.sample_interval > 0 {
             let t = self.now;
@@ -447,11 +450,10 @@ impl Engine {
         if matches!(t.state, TaskState::Exited | TaskState::Killed) {
             return false;
         }
-        t.state = TaskState::Killed;
-        t.next_at = None;
+        let path = t.memcg_path.clone();
+        self.task_died(pid, TaskState::Killed);
         k.reap(pid);
         k.psi.task_exit(pid, self.now);
-        let path = t.memcg_path.clone();
         self.record(Event::Killed { pid, memcg: path });
         true
     }
@@ -464,8 +466,9 @@ impl Engine {
         if span == 0 {
             return d;
         }
-        let r = self.rng.next_u64() % (2 * span + 1);
-        d - span + r
+        // In u128: 2 × span + 1 and d + span pass u64::MAX for a long sleep.
+        let r = u128::from(self.rng.next_u64()) % (2 * u128::from(span) + 1);
+        (u128::from(d - span) + r).min(u128::from(Nanos::MAX)) as Nanos
     }
 
     /// Run the op at `pc` starting at time `t`: zero-time ops run at once,
@@ -490,20 +493,27 @@ impl Engine {
             tr.op_start = t;
             tr.op_stall = 0;
             match op {
-                Op::Alloc { .. } => {
+                Op::Alloc { rate, .. } => {
                     k.psi.task_state(pid, t, TSK_RUNNING);
                     tr.state = TaskState::Running;
-                    tr.next_at = Some(t);
-                    self.schedule(t, CLASS_TASK, pid);
+                    // A paced op starts no earlier than the last paced op's
+                    // next fault would have come: `stream 4K --rate 4K/s`
+                    // loops once a second, not once per fault_ns.
+                    let start = if rate.is_some() { t.max(tr.pace_at) } else { t };
+                    tr.op_start = start;
+                    tr.next_at = Some(start);
+                    self.schedule(start, CLASS_TASK, pid);
                     return;
                 }
                 Op::Hold(d) => {
                     k.psi.task_state(pid, t, TSK_RUNNING);
                     tr.state = TaskState::Holding;
-                    tr.until = d.map(|d| t + d);
+                    // Saturating: no duration or cost field can wrap time.
+                    tr.until = d.map(|d| t.saturating_add(d));
+                    let touch = t.saturating_add(k.costs.touch_interval_ns);
                     let next = match tr.until {
-                        Some(u) => u.min(t + k.costs.touch_interval_ns),
-                        None => t + k.costs.touch_interval_ns,
+                        Some(u) => u.min(touch),
+                        None => touch,
                     };
                     tr.next_at = Some(next);
                     self.schedule(next, CLASS_TASK, pid);
@@ -515,9 +525,10 @@ impl Engine {
                     let tr = self.tasks.get_mut(&pid).expect("task");
                     k.psi.task_state(pid, t, 0);
                     tr.state = TaskState::Sleeping;
-                    tr.until = Some(t + d);
-                    tr.next_at = Some(t + d);
-                    self.schedule(t + d, CLASS_TASK, pid);
+                    let until = t.saturating_add(d);
+                    tr.until = Some(until);
+                    tr.next_at = Some(until);
+                    self.schedule(until, CLASS_TASK, pid);
                     return;
                 }
                 Op::FreeAnon => {
@@ -536,12 +547,27 @@ impl Engine {
 
     fn exit(&mut self, k: &mut Kernel, pid: Pid) {
         k.reap(pid);
-        if let Some(tr) = self.tasks.get_mut(&pid) {
-            tr.state = TaskState::Exited;
-            tr.next_at = None;
+        if let Some(tr) = self.tasks.get(&pid) {
             let path = tr.memcg_path.clone();
+            self.task_died(pid, TaskState::Exited);
             self.record(Event::Exit { pid, memcg: path });
         }
+    }
+
+    /// A task exits or is killed: no more events, one live task less.
+    fn task_died(&mut self, pid: Pid, state: TaskState) {
+        if let Some(tr) = self.tasks.get_mut(&pid) {
+            if !matches!(tr.state, TaskState::Exited | TaskState::Killed) {
+                self.live_tasks -= 1;
+            }
+            tr.state = state;
+            tr.next_at = None;
+        }
+    }
+
+    /// Tasks neither exited nor killed (at most [`MAX_TASKS`]).
+    pub fn live_tasks(&self) -> usize {
+        self.live_tasks
     }
 
     fn task_event(&mut self, k: &mut Kernel, pid: Pid) {
@@ -572,14 +598,14 @@ impl Engine {
                 psi_memstall(k, pid, self.now, cost, TSK_MEMSTALL | TSK_IOWAIT);
                 let tr = self.tasks.get_mut(&pid).expect("task");
                 tr.stall_ns += cost;
-                let now = self.now + cost;
+                let now = self.now.saturating_add(cost);
                 match tr.until {
                     Some(u) if now >= u => {
                         tr.pc += 1;
                         self.enter_op(k, pid, now);
                     }
                     until => {
-                        let mut next = now + k.costs.touch_interval_ns;
+                        let mut next = now.saturating_add(k.costs.touch_interval_ns);
                         if let Some(u) = until {
                             next = next.min(u);
                         }
@@ -750,9 +776,13 @@ impl Engine {
         tr.op_stall += stall;
         // The charge path's stall: reclaim on the CPU (§18.10).
         psi_memstall(k, pid, self.now, stall, TSK_RUNNING | TSK_MEMSTALL);
-        let t_done = self.now + lat;
+        let t_done = self.now.saturating_add(lat);
         if tr.done_in_op >= pages {
             let (memcg, stall_ns) = (tr.memcg_path.clone(), tr.op_stall);
+            if let Some(r) = rate {
+                // Fault `pages` of this op: where the next paced op begins.
+                tr.pace_at = nominal(tr.op_start, pages, r);
+            }
             tr.pc += 1;
             if matches!(tr.program.ops.get(tr.pc), Some(Op::Hold(_))) {
                 tr.holding_reached = true;
@@ -851,7 +881,7 @@ impl Engine {
         let horizon = self.horizon;
         let before = |t: Nanos| t <= horizon && other.is_none_or(|o| (t, CLASS_TASK, pid) < o);
         let time_of = |j: Pages| match rate {
-            None => self.now + j * fault_ns,
+            None => self.now.saturating_add(j * fault_ns),
             Some(r) => nominal(tr.op_start, tr.done_in_op + j, r),
         };
         if !before(time_of(0)) {
@@ -908,7 +938,7 @@ impl Engine {
         // The last of the n faults happens at:
         let tr = self.tasks.get_mut(&pid).expect("task");
         let last = match rate {
-            None => self.now + (n - 1) * fault_ns,
+            None => self.now.saturating_add((n - 1) * fault_ns),
             Some(r) => nominal(tr.op_start, tr.done_in_op + n - 1, r),
         };
         tr.latency.add_n(fault_ns, n - 1);
@@ -1127,13 +1157,15 @@ fn psi_groups(k: &Kernel, cg: CgroupId) -> alloc::vec::Vec<CgroupId> {
 fn psi_memstall(k: &mut Kernel, pid: Pid, t: Nanos, stall: Nanos, flags: u8) {
     if stall > 0 && k.tasks.get(&pid).is_some_and(|task| !task.dying) {
         k.psi.task_state(pid, t, flags);
-        k.psi.task_state(pid, t + stall, TSK_RUNNING);
+        k.psi.task_state(pid, t.saturating_add(stall), TSK_RUNNING);
     }
 }
 
 /// Nominal time of fault `i` of an op started at `start` at `rate` pages/s.
+/// Saturating, so a start near the end of time cannot wrap.
 fn nominal(start: Nanos, i: Pages, rate: u64) -> Nanos {
-    start + ((u128::from(i) * 1_000_000_000u128) / u128::from(rate)) as u64
+    let offset = (u128::from(i) * 1_000_000_000u128) / u128::from(rate);
+    (u128::from(start) + offset).min(u128::from(Nanos::MAX)) as Nanos
 }
 
 /// Put `n` newly charged pages where the page model keeps them.

@@ -498,8 +498,12 @@ impl Engine {
                     tr.state = TaskState::Running;
                     // A paced op starts no earlier than the last paced op's
                     // next fault would have come: `stream 4K --rate 4K/s`
-                    // loops once a second, not once per fault_ns.
+                    // loops once a second, not once per fault_ns. An
+                    // unpaced op in between ends that pacing.
                     let start = if rate.is_some() { t.max(tr.pace_at) } else { t };
+                    if rate.is_none() {
+                        tr.pace_at = 0;
+                    }
                     tr.op_start = start;
                     tr.next_at = Some(start);
                     self.schedule(start, CLASS_TASK, pid);

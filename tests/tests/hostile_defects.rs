@@ -82,6 +82,44 @@ fn a_paced_loop_keeps_its_rate_across_the_loop() {
     }
 }
 
+#[test]
+fn pacing_carries_from_one_paced_op_to_the_next_only() {
+    let cg_of = |sim: &Simulator| sim.lookup("/sys/fs/cgroup/a").expect("a");
+    let alloc = |pages, rate| Op::Alloc {
+        kind: PageKind::Anon,
+        pages,
+        rate,
+    };
+    for (ops, faults_at_1s) in [
+        // Two paced ops in a row: one page a second across both.
+        (vec![alloc(1, Some(1)), alloc(1, Some(1)), Op::Exit], 1),
+        // An unpaced op between them ends the first one's pacing.
+        (
+            vec![
+                alloc(1, Some(1)),
+                alloc(4, None),
+                alloc(1, Some(1)),
+                Op::Exit,
+            ],
+            6,
+        ),
+    ] {
+        let mut sim = Simulator::new(Version::V2);
+        sim.exec("mkdir a");
+        let cg = cg_of(&sim);
+        let p = Program {
+            name: "p".into(),
+            ops,
+            ws: 0,
+            jitter_pct: 0,
+        };
+        let m = sim.machine_mut();
+        let pid = m.engine.spawn(&mut m.kernel, cg, p).unwrap();
+        sim.run_until(S - 1);
+        assert_eq!(sim.engine().tasks[&pid].faults, faults_at_1s);
+    }
+}
+
 // ---------------------------------------------------------------------------
 // 2. Path lengths (PATH_MAX, NAME_MAX) and `mkdir -p`.
 

@@ -267,8 +267,9 @@ impl Kernel {
         if self.tree.cg(parent).children.contains_key(name) {
             return Err(Errno::EEXIST);
         }
-        if self.config.version == Version::V2 {
-            // cgroup_check_hierarchy_limits
+        if self.config.version == Version::V2 && self.tree.has_hierarchy_limits() {
+            // cgroup_check_hierarchy_limits (a no-op while no cgroup has a
+            // limit: skipped, so a deep mkdir -p stays linear)
             let mut level = 1u32;
             let mut at = Some(parent);
             while let Some(id) = at {

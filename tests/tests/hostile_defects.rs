@@ -249,6 +249,30 @@ fn mkdir_p_walks_each_component_once_and_goes_past_path_max() {
     assert_eq!(sim.kernel().check_invariants(), Ok(()));
 }
 
+#[test]
+fn hierarchy_limits_still_hold_where_set() {
+    // cgroup_mkdir walks the ancestors only while some cgroup has a limit.
+    let mut sim = Simulator::new(Version::V2);
+    let again = "Resource temporarily unavailable";
+    sim.exec("mkdir a");
+    assert!(!sim.kernel().tree.has_hierarchy_limits());
+    sim.exec("echo 1 > a/cgroup.max.descendants");
+    assert!(sim.kernel().tree.has_hierarchy_limits());
+    assert_eq!(run(&mut sim, "mkdir a/b").1, 0);
+    assert!(run(&mut sim, "mkdir a/c").0.contains(again));
+    sim.exec("echo max > a/cgroup.max.descendants");
+    assert!(!sim.kernel().tree.has_hierarchy_limits());
+    assert_eq!(run(&mut sim, "mkdir a/c").1, 0);
+    sim.exec("echo 1 > a/b/cgroup.max.depth");
+    sim.exec("echo 1 > a/b/cgroup.max.descendants");
+    assert_eq!(run(&mut sim, "mkdir -p a/b/x").1, 0);
+    assert!(run(&mut sim, "mkdir -p a/b/x/y").0.contains(again));
+    // Removing the limited cgroup forgets its limits.
+    assert_eq!(run(&mut sim, "rmdir a/b/x a/b").1, 0);
+    assert!(!sim.kernel().tree.has_hierarchy_limits());
+    assert_eq!(run(&mut sim, "mkdir -p a/b/x/y").1, 0);
+}
+
 // ---------------------------------------------------------------------------
 // 3. touch_interval_ns is bounded; no input wraps time.
 

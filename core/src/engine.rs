@@ -154,6 +154,11 @@ pub struct Engine {
 /// Interval of the per-cgroup time series unless configured (10 ms).
 pub const DEFAULT_SAMPLE_INTERVAL: Nanos = 10_000_000;
 
+/// The end of time, 2^62 ns (146 years): `run_until` goes no further and
+/// nothing due there or later ever happens, so no input wraps the clock and
+/// timers computed from it (PSI's, the flusher's) keep 2^62 ns of headroom.
+pub const END_OF_TIME: Nanos = 1 << 62;
+
 /// First pid given to spawned tasks.
 pub const FIRST_TASK_PID: Pid = 1001;
 /// Most tasks alive at once.
@@ -187,7 +192,11 @@ impl Engine {
     }
 
     fn schedule(&mut self, t: Nanos, class: u8, id: u32) {
-        self.queue.push(Reverse((t, class, id)));
+        // Nothing happens at the end of time: a task, worker or timer due
+        // there stays where it is, and `run_until` cannot spin on it.
+        if t < END_OF_TIME {
+            self.queue.push(Reverse((t, class, id)));
+        }
     }
 
     fn path(k: &Kernel, m: CgroupId) -> String {
@@ -364,7 +373,8 @@ impl Engine {
         w.finishing = done;
         let next = self
             .now
-            .saturating_add(if done { p.cost } else { p.cost.max(1) });
+            .saturating_add(if done { p.cost } else { p.cost.max(1) })
+            .min(END_OF_TIME);
         w.next_at = next;
         self.schedule(next, CLASS_WORKER, m.0);
         if p.scanned > 0 || p.reclaimed > 0 {
@@ -468,7 +478,7 @@ impl Engine {
         }
         // In u128: 2 × span + 1 and d + span pass u64::MAX for a long sleep.
         let r = u128::from(self.rng.next_u64()) % (2 * u128::from(span) + 1);
-        (u128::from(d - span) + r).min(u128::from(Nanos::MAX)) as Nanos
+        (u128::from(d - span) + r).min(u128::from(END_OF_TIME)) as Nanos
     }
 
     /// Run the op at `pc` starting at time `t`: zero-time ops run at once,
@@ -513,8 +523,8 @@ impl Engine {
                     k.psi.task_state(pid, t, TSK_RUNNING);
                     tr.state = TaskState::Holding;
                     // Saturating: no duration or cost field can wrap time.
-                    tr.until = d.map(|d| t.saturating_add(d));
-                    let touch = t.saturating_add(k.costs.touch_interval_ns);
+                    tr.until = d.map(|d| later(t, d));
+                    let touch = later(t, k.costs.touch_interval_ns);
                     let next = match tr.until {
                         Some(u) => u.min(touch),
                         None => touch,
@@ -529,7 +539,7 @@ impl Engine {
                     let tr = self.tasks.get_mut(&pid).expect("task");
                     k.psi.task_state(pid, t, 0);
                     tr.state = TaskState::Sleeping;
-                    let until = t.saturating_add(d);
+                    let until = later(t, d);
                     tr.until = Some(until);
                     tr.next_at = Some(until);
                     self.schedule(until, CLASS_TASK, pid);
@@ -602,14 +612,14 @@ impl Engine {
                 psi_memstall(k, pid, self.now, cost, TSK_MEMSTALL | TSK_IOWAIT);
                 let tr = self.tasks.get_mut(&pid).expect("task");
                 tr.stall_ns += cost;
-                let now = self.now.saturating_add(cost);
+                let now = later(self.now, cost);
                 match tr.until {
                     Some(u) if now >= u => {
                         tr.pc += 1;
                         self.enter_op(k, pid, now);
                     }
                     until => {
-                        let mut next = now.saturating_add(k.costs.touch_interval_ns);
+                        let mut next = later(now, k.costs.touch_interval_ns);
                         if let Some(u) = until {
                             next = next.min(u);
                         }
@@ -780,7 +790,7 @@ impl Engine {
         tr.op_stall += stall;
         // The charge path's stall: reclaim on the CPU (§18.10).
         psi_memstall(k, pid, self.now, stall, TSK_RUNNING | TSK_MEMSTALL);
-        let t_done = self.now.saturating_add(lat);
+        let t_done = later(self.now, lat);
         if tr.done_in_op >= pages {
             let (memcg, stall_ns) = (tr.memcg_path.clone(), tr.op_stall);
             if let Some(r) = rate {
@@ -885,7 +895,7 @@ impl Engine {
         let horizon = self.horizon;
         let before = |t: Nanos| t <= horizon && other.is_none_or(|o| (t, CLASS_TASK, pid) < o);
         let time_of = |j: Pages| match rate {
-            None => self.now.saturating_add(j * fault_ns),
+            None => later(self.now, j * fault_ns),
             Some(r) => nominal(tr.op_start, tr.done_in_op + j, r),
         };
         if !before(time_of(0)) {
@@ -942,7 +952,7 @@ impl Engine {
         // The last of the n faults happens at:
         let tr = self.tasks.get_mut(&pid).expect("task");
         let last = match rate {
-            None => self.now.saturating_add((n - 1) * fault_ns),
+            None => later(self.now, (n - 1) * fault_ns),
             Some(r) => nominal(tr.op_start, tr.done_in_op + n - 1, r),
         };
         tr.latency.add_n(fault_ns, n - 1);
@@ -1046,7 +1056,7 @@ impl Engine {
                 if (live || !self.workers.is_empty() || self.flusher_at.is_some())
                     && self.sample_interval > 0
                 {
-                    let next = t + self.sample_interval;
+                    let next = later(t, self.sample_interval);
                     self.sampler_at = Some(next);
                     self.schedule(next, CLASS_SAMPLER, 0);
                 } else {
@@ -1073,6 +1083,8 @@ impl Engine {
 
     /// Run every event due at or before `t`, then set the clock to `t`.
     pub fn run_until(&mut self, k: &mut Kernel, t: Nanos) {
+        // The clock never passes the end of time (§18.3).
+        let t = t.min(END_OF_TIME);
         self.horizon = t;
         while let Some(&Reverse((next, class, id))) = self.queue.peek() {
             if next > t {
@@ -1161,15 +1173,21 @@ fn psi_groups(k: &Kernel, cg: CgroupId) -> alloc::vec::Vec<CgroupId> {
 fn psi_memstall(k: &mut Kernel, pid: Pid, t: Nanos, stall: Nanos, flags: u8) {
     if stall > 0 && k.tasks.get(&pid).is_some_and(|task| !task.dying) {
         k.psi.task_state(pid, t, flags);
-        k.psi.task_state(pid, t.saturating_add(stall), TSK_RUNNING);
+        k.psi.task_state(pid, later(t, stall), TSK_RUNNING);
     }
 }
 
-/// Nominal time of fault `i` of an op started at `start` at `rate` pages/s.
-/// Saturating, so a start near the end of time cannot wrap.
+/// Nominal time of fault `i` of an op started at `start` at `rate` pages/s,
+/// at most [`END_OF_TIME`].
 fn nominal(start: Nanos, i: Pages, rate: u64) -> Nanos {
     let offset = (u128::from(i) * 1_000_000_000u128) / u128::from(rate);
-    (u128::from(start) + offset).min(u128::from(Nanos::MAX)) as Nanos
+    (u128::from(start) + offset).min(u128::from(END_OF_TIME)) as Nanos
+}
+
+/// `t + d`, stopping at [`END_OF_TIME`]: where a duration or a cost from the
+/// input is added to the clock (§18.3).
+fn later(t: Nanos, d: Nanos) -> Nanos {
+    t.saturating_add(d).min(END_OF_TIME)
 }
 
 /// Put `n` newly charged pages where the page model keeps them.

@@ -2,7 +2,7 @@
 //! loops, path lengths and `mkdir -p`, the touch interval and time
 //! wrapping, NUL bytes, partial cost models, and the live-task count.
 
-use memcg::engine::{EngineMode, TaskState, MAX_TASKS};
+use memcg::engine::{EngineMode, TaskState, END_OF_TIME, MAX_TASKS};
 use memcg::lru::CostModel;
 use memcg::scenario::Scenario;
 use memcg::workload::{Op, PageKind, Program};
@@ -336,6 +336,66 @@ fn no_duration_or_cost_wraps_time() {
     sim.run_until(10 * S);
     assert_eq!(sim.engine().tasks[&holder].state, TaskState::Holding);
     assert_eq!(sim.kernel().check_invariants(), Ok(()));
+
+    // Time itself reaching the end: a task that sleeps there never runs
+    // again, whatever it would do next; the clock stops at the end.
+    for interval in [0, 10_000_000] {
+        for mode in [EngineMode::PerPage, EngineMode::Bulk] {
+            let mut sim = Simulator::builder(Version::V2)
+                .engine(mode)
+                .sample_interval(interval)
+                .build();
+            sim.exec("mkdir a");
+            let cg = sim.lookup("/sys/fs/cgroup/a").expect("a");
+            let p = Program {
+                name: "end".into(),
+                ops: vec![
+                    Op::Alloc {
+                        kind: PageKind::File,
+                        pages: 3,
+                        rate: Some(1),
+                    },
+                    Op::Sleep(u64::MAX - 5_000),
+                    Op::Alloc {
+                        kind: PageKind::Anon,
+                        pages: 100,
+                        rate: None,
+                    },
+                    Op::Hold(Some(1_000_000)),
+                    Op::FreeAnon,
+                    Op::Loop,
+                ],
+                ws: 10,
+                jitter_pct: 0,
+            };
+            let m = sim.machine_mut();
+            let pid = m.engine.spawn(&mut m.kernel, cg, p).expect("spawned");
+            let mut last = sim.now();
+            for _ in 0..2_000 {
+                if !sim.step() {
+                    break;
+                }
+                assert!(sim.now() >= last, "time went back");
+                last = sim.now();
+            }
+            if interval == 0 {
+                sim.run_until(u64::MAX);
+                assert_eq!(sim.now(), END_OF_TIME, "{mode:?}");
+                assert_eq!(sim.engine().tasks[&pid].faults, 3, "{mode:?}");
+                // A looping task spawned at the end of time never runs,
+                // and time does not spin on it.
+                let pid = spawn(&mut sim, "spawn a burst 1M");
+                assert_eq!(run(&mut sim, "sleep 24h"), (String::new(), 0));
+                assert_eq!(sim.engine().tasks[&pid].faults, 0);
+            }
+            assert_eq!(sim.kernel().check_invariants(), Ok(()));
+        }
+    }
+    let mut sim = Simulator::new(Version::V1);
+    sim.run_until(u64::MAX);
+    assert_eq!(sim.now(), END_OF_TIME);
+    assert_eq!(run(&mut sim, "sleep 24h"), (String::new(), 0));
+    assert_eq!(sim.now(), END_OF_TIME);
 }
 
 // ---------------------------------------------------------------------------

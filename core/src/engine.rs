@@ -101,9 +101,9 @@ pub struct TaskRun {
     pub memcg_path: String,
     /// Set when an `Alloc` ended and the next op is `Hold` (for `wait`).
     pub holding_reached: bool,
-    /// Where the next fault of the last paced `Alloc` would have come: a
-    /// paced `Alloc` entered earlier (a `Loop` back, or two in a row)
-    /// starts here, so the rate holds across ops (docs/model.md §18.5).
+    /// When the last paced `Alloc`'s next fault would have come: a paced
+    /// `Alloc` entered before then (after a `Loop`, or right after that op)
+    /// starts then, so the rate holds across ops (docs/model.md §18.5).
     pace_at: Nanos,
 }
 

@@ -1048,10 +1048,7 @@ impl Engine {
             CLASS_TASK => self.task_event(k, id),
             _ => {
                 self.sample(k);
-                let live = self
-                    .tasks
-                    .values()
-                    .any(|t| !matches!(t.state, TaskState::Exited | TaskState::Killed));
+                let live = self.live_tasks > 0;
                 // An interval set to 0 while running stops the sampler.
                 if (live || !self.workers.is_empty() || self.flusher_at.is_some())
                     && self.sample_interval > 0

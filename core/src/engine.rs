@@ -101,6 +101,10 @@ pub struct TaskRun {
     pub memcg_path: String,
     /// Set when an `Alloc` ended and the next op is `Hold` (for `wait`).
     pub holding_reached: bool,
+    /// When the last paced `Alloc`'s next fault would have come: a paced
+    /// `Alloc` entered before then (after a `Loop`, or right after that op)
+    /// starts then, so the rate holds across ops (docs/model.md §18.5).
+    pace_at: Nanos,
 }
 
 /// A running wmark work item.
@@ -142,10 +146,18 @@ pub struct Engine {
     pub limit_hit: bool,
     /// The flusher's pending event: `Bdi::next_event` when last synced.
     flusher_at: Option<Nanos>,
+    /// Tasks neither exited nor killed, kept as their state changes so
+    /// spawn need not scan every task ever spawned (§18.4).
+    live_tasks: usize,
 }
 
 /// Interval of the per-cgroup time series unless configured (10 ms).
 pub const DEFAULT_SAMPLE_INTERVAL: Nanos = 10_000_000;
+
+/// The end of time, 2^62 ns (146 years): `run_until` goes no further and
+/// nothing due there or later ever happens, so no input wraps the clock and
+/// timers computed from it (PSI's, the flusher's) keep 2^62 ns of headroom.
+pub const END_OF_TIME: Nanos = 1 << 62;
 
 /// First pid given to spawned tasks.
 pub const FIRST_TASK_PID: Pid = 1001;
@@ -175,11 +187,16 @@ impl Engine {
             event_limit: u64::MAX,
             limit_hit: false,
             flusher_at: None,
+            live_tasks: 0,
         }
     }
 
     fn schedule(&mut self, t: Nanos, class: u8, id: u32) {
-        self.queue.push(Reverse((t, class, id)));
+        // Nothing happens at the end of time: a task, worker or timer due
+        // there stays where it is, and `run_until` cannot spin on it.
+        if t < END_OF_TIME {
+            self.queue.push(Reverse((t, class, id)));
+        }
     }
 
     fn path(k: &Kernel, m: CgroupId) -> String {
@@ -255,10 +272,7 @@ impl Engine {
                     reason: reason.label(),
                 },
                 KEvent::OomKill { pid, memcg } => {
-                    if let Some(t) = self.tasks.get_mut(&pid) {
-                        t.state = TaskState::Killed;
-                        t.next_at = None;
-                    }
+                    self.task_died(pid, TaskState::Killed);
                     k.psi.task_exit(pid, self.now);
                     Event::OomKill {
                         pid,
@@ -357,7 +371,10 @@ impl Engine {
         let p = w.reclaim.step(k, &costs, crate::reclaim::SWAP_CLUSTER_MAX);
         let done = w.reclaim.done;
         w.finishing = done;
-        let next = self.now + if done { p.cost } else { p.cost.max(1) };
+        let next = self
+            .now
+            .saturating_add(if done { p.cost } else { p.cost.max(1) })
+            .min(END_OF_TIME);
         w.next_at = next;
         self.schedule(next, CLASS_WORKER, m.0);
         if p.scanned > 0 || p.reclaimed > 0 {
@@ -376,13 +393,7 @@ impl Engine {
     /// Start a task in cgroup `cg` running `program`. Returns its pid.
     pub fn spawn(&mut self, k: &mut Kernel, cg: CgroupId, program: Program) -> Result<Pid, String> {
         program.validate()?;
-        if self
-            .tasks
-            .values()
-            .filter(|t| !matches!(t.state, TaskState::Exited | TaskState::Killed))
-            .count()
-            >= MAX_TASKS
-        {
+        if self.live_tasks >= MAX_TASKS {
             return Err(format!("too many tasks (at most {MAX_TASKS})"));
         }
         let pid = self.next_pid;
@@ -429,8 +440,10 @@ impl Engine {
                 faults: 0,
                 memcg_path: path,
                 holding_reached: false,
+                pace_at: 0,
             },
         );
+        self.live_tasks += 1;
         self.enter_op(k, pid, self.now);
         if self.sampler_at.is_none() && self.sample_interval > 0 {
             let t = self.now;
@@ -448,11 +461,10 @@ impl Engine {
         if matches!(t.state, TaskState::Exited | TaskState::Killed) {
             return false;
         }
-        t.state = TaskState::Killed;
-        t.next_at = None;
+        let path = t.memcg_path.clone();
+        self.task_died(pid, TaskState::Killed);
         k.reap(pid);
         k.psi.task_exit(pid, self.now);
-        let path = t.memcg_path.clone();
         self.record(Event::Killed { pid, memcg: path });
         true
     }
@@ -465,8 +477,9 @@ impl Engine {
         if span == 0 {
             return d;
         }
-        let r = self.rng.next_u64() % (2 * span + 1);
-        d - span + r
+        // In u128: 2 × span + 1 and d + span pass u64::MAX for a long sleep.
+        let r = u128::from(self.rng.next_u64()) % (2 * u128::from(span) + 1);
+        (u128::from(d - span) + r).min(u128::from(END_OF_TIME)) as Nanos
     }
 
     /// Run the op at `pc` starting at time `t`: zero-time ops run at once,
@@ -491,20 +504,31 @@ impl Engine {
             tr.op_start = t;
             tr.op_stall = 0;
             match op {
-                Op::Alloc { .. } => {
+                Op::Alloc { rate, .. } => {
                     k.psi.task_state(pid, t, TSK_RUNNING);
                     tr.state = TaskState::Running;
-                    tr.next_at = Some(t);
-                    self.schedule(t, CLASS_TASK, pid);
+                    // A paced op starts no earlier than the last paced op's
+                    // next fault would have come: `stream 4K --rate 4K/s`
+                    // loops once a second, not once per fault_ns. An
+                    // unpaced op in between ends that pacing.
+                    let start = if rate.is_some() { t.max(tr.pace_at) } else { t };
+                    if rate.is_none() {
+                        tr.pace_at = 0;
+                    }
+                    tr.op_start = start;
+                    tr.next_at = Some(start);
+                    self.schedule(start, CLASS_TASK, pid);
                     return;
                 }
                 Op::Hold(d) => {
                     k.psi.task_state(pid, t, TSK_RUNNING);
                     tr.state = TaskState::Holding;
-                    tr.until = d.map(|d| t + d);
+                    // Saturating: no duration or cost field can wrap time.
+                    tr.until = d.map(|d| later(t, d));
+                    let touch = later(t, k.costs.touch_interval_ns);
                     let next = match tr.until {
-                        Some(u) => u.min(t + k.costs.touch_interval_ns),
-                        None => t + k.costs.touch_interval_ns,
+                        Some(u) => u.min(touch),
+                        None => touch,
                     };
                     tr.next_at = Some(next);
                     self.schedule(next, CLASS_TASK, pid);
@@ -516,9 +540,10 @@ impl Engine {
                     let tr = self.tasks.get_mut(&pid).expect("task");
                     k.psi.task_state(pid, t, 0);
                     tr.state = TaskState::Sleeping;
-                    tr.until = Some(t + d);
-                    tr.next_at = Some(t + d);
-                    self.schedule(t + d, CLASS_TASK, pid);
+                    let until = later(t, d);
+                    tr.until = Some(until);
+                    tr.next_at = Some(until);
+                    self.schedule(until, CLASS_TASK, pid);
                     return;
                 }
                 Op::FreeAnon => {
@@ -537,12 +562,27 @@ impl Engine {
 
     fn exit(&mut self, k: &mut Kernel, pid: Pid) {
         k.reap(pid);
-        if let Some(tr) = self.tasks.get_mut(&pid) {
-            tr.state = TaskState::Exited;
-            tr.next_at = None;
+        if let Some(tr) = self.tasks.get(&pid) {
             let path = tr.memcg_path.clone();
+            self.task_died(pid, TaskState::Exited);
             self.record(Event::Exit { pid, memcg: path });
         }
+    }
+
+    /// A task exits or is killed: no more events, one live task less.
+    fn task_died(&mut self, pid: Pid, state: TaskState) {
+        if let Some(tr) = self.tasks.get_mut(&pid) {
+            if !matches!(tr.state, TaskState::Exited | TaskState::Killed) {
+                self.live_tasks -= 1;
+            }
+            tr.state = state;
+            tr.next_at = None;
+        }
+    }
+
+    /// Tasks neither exited nor killed (at most [`MAX_TASKS`]).
+    pub fn live_tasks(&self) -> usize {
+        self.live_tasks
     }
 
     fn task_event(&mut self, k: &mut Kernel, pid: Pid) {
@@ -573,14 +613,14 @@ impl Engine {
                 psi_memstall(k, pid, self.now, cost, TSK_MEMSTALL | TSK_IOWAIT);
                 let tr = self.tasks.get_mut(&pid).expect("task");
                 tr.stall_ns += cost;
-                let now = self.now + cost;
+                let now = later(self.now, cost);
                 match tr.until {
                     Some(u) if now >= u => {
                         tr.pc += 1;
                         self.enter_op(k, pid, now);
                     }
                     until => {
-                        let mut next = now + k.costs.touch_interval_ns;
+                        let mut next = later(now, k.costs.touch_interval_ns);
                         if let Some(u) = until {
                             next = next.min(u);
                         }
@@ -751,9 +791,13 @@ impl Engine {
         tr.op_stall += stall;
         // The charge path's stall: reclaim on the CPU (§18.10).
         psi_memstall(k, pid, self.now, stall, TSK_RUNNING | TSK_MEMSTALL);
-        let t_done = self.now + lat;
+        let t_done = later(self.now, lat);
         if tr.done_in_op >= pages {
             let (memcg, stall_ns) = (tr.memcg_path.clone(), tr.op_stall);
+            if let Some(r) = rate {
+                // Fault `pages` of this op: where the next paced op begins.
+                tr.pace_at = nominal(tr.op_start, pages, r);
+            }
             tr.pc += 1;
             if matches!(tr.program.ops.get(tr.pc), Some(Op::Hold(_))) {
                 tr.holding_reached = true;
@@ -852,7 +896,7 @@ impl Engine {
         let horizon = self.horizon;
         let before = |t: Nanos| t <= horizon && other.is_none_or(|o| (t, CLASS_TASK, pid) < o);
         let time_of = |j: Pages| match rate {
-            None => self.now + j * fault_ns,
+            None => later(self.now, j * fault_ns),
             Some(r) => nominal(tr.op_start, tr.done_in_op + j, r),
         };
         if !before(time_of(0)) {
@@ -909,7 +953,7 @@ impl Engine {
         // The last of the n faults happens at:
         let tr = self.tasks.get_mut(&pid).expect("task");
         let last = match rate {
-            None => self.now + (n - 1) * fault_ns,
+            None => later(self.now, (n - 1) * fault_ns),
             Some(r) => nominal(tr.op_start, tr.done_in_op + n - 1, r),
         };
         tr.latency.add_n(fault_ns, n - 1);
@@ -1005,15 +1049,12 @@ impl Engine {
             CLASS_TASK => self.task_event(k, id),
             _ => {
                 self.sample(k);
-                let live = self
-                    .tasks
-                    .values()
-                    .any(|t| !matches!(t.state, TaskState::Exited | TaskState::Killed));
+                let live = self.live_tasks > 0;
                 // An interval set to 0 while running stops the sampler.
                 if (live || !self.workers.is_empty() || self.flusher_at.is_some())
                     && self.sample_interval > 0
                 {
-                    let next = t + self.sample_interval;
+                    let next = later(t, self.sample_interval);
                     self.sampler_at = Some(next);
                     self.schedule(next, CLASS_SAMPLER, 0);
                 } else {
@@ -1040,6 +1081,8 @@ impl Engine {
 
     /// Run every event due at or before `t`, then set the clock to `t`.
     pub fn run_until(&mut self, k: &mut Kernel, t: Nanos) {
+        // The clock never passes the end of time (§18.3).
+        let t = t.min(END_OF_TIME);
         self.horizon = t;
         while let Some(&Reverse((next, class, id))) = self.queue.peek() {
             if next > t {
@@ -1128,13 +1171,21 @@ fn psi_groups(k: &Kernel, cg: CgroupId) -> alloc::vec::Vec<CgroupId> {
 fn psi_memstall(k: &mut Kernel, pid: Pid, t: Nanos, stall: Nanos, flags: u8) {
     if stall > 0 && k.tasks.get(&pid).is_some_and(|task| !task.dying) {
         k.psi.task_state(pid, t, flags);
-        k.psi.task_state(pid, t + stall, TSK_RUNNING);
+        k.psi.task_state(pid, later(t, stall), TSK_RUNNING);
     }
 }
 
-/// Nominal time of fault `i` of an op started at `start` at `rate` pages/s.
+/// Nominal time of fault `i` of an op started at `start` at `rate` pages/s,
+/// at most [`END_OF_TIME`].
 fn nominal(start: Nanos, i: Pages, rate: u64) -> Nanos {
-    start + ((u128::from(i) * 1_000_000_000u128) / u128::from(rate)) as u64
+    let offset = (u128::from(i) * 1_000_000_000u128) / u128::from(rate);
+    (u128::from(start) + offset).min(u128::from(END_OF_TIME)) as Nanos
+}
+
+/// `t + d`, stopping at [`END_OF_TIME`]: where a duration or a cost from the
+/// input is added to the clock (§18.3).
+fn later(t: Nanos, d: Nanos) -> Nanos {
+    t.saturating_add(d).min(END_OF_TIME)
 }
 
 /// Put `n` newly charged pages where the page model keeps them.

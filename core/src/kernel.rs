@@ -139,6 +139,9 @@ pub const MOVE_FILE: u64 = 2;
 pub const MEM_CGROUP_ID_MAX: usize = 65535;
 /// `NAME_MAX`.
 pub const NAME_MAX: usize = 255;
+/// `PATH_MAX`: a path's bytes plus its terminating NUL (so 4095 bytes at
+/// most; `getname`, docs/model.md §14).
+pub const PATH_MAX: usize = 4096;
 /// pid of the init process.
 pub const INIT_PID: Pid = 1;
 /// pid of the interactive shell (`$$`).
@@ -276,14 +279,17 @@ impl Kernel {
         if name.len() > NAME_MAX {
             return Err(Errno::ENAMETOOLONG);
         }
-        if name.contains('\n') {
+        // A name from user space is a C string: it cannot hold a NUL, so a
+        // caller of this API that passes one gets EINVAL, never such a name.
+        if name.contains('\n') || name.contains('\0') {
             return Err(Errno::EINVAL);
         }
         if self.tree.cg(parent).children.contains_key(name) {
             return Err(Errno::EEXIST);
         }
-        if self.config.version == Version::V2 {
-            // cgroup_check_hierarchy_limits
+        if self.config.version == Version::V2 && self.tree.has_hierarchy_limits() {
+            // cgroup_check_hierarchy_limits (a no-op while no cgroup has a
+            // limit: skipped, so a deep mkdir -p stays linear)
             let mut level = 1u32;
             let mut at = Some(parent);
             while let Some(id) = at {

@@ -23,9 +23,12 @@
 
 use crate::units::{Nanos, Pages};
 
-/// Per-page costs of the modelled operations, in ns.
+/// Per-page costs of the modelled operations, in ns. A field left out of a
+/// scenario's `costs` takes its default (so `{"fault_ns": 500}` is a whole
+/// cost model).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CostModel {
     /// A minor fault that allocates and zeroes one page (the allocation
     /// itself; charged time comes on top).
@@ -59,14 +62,23 @@ impl Default for CostModel {
     }
 }
 
+/// Longest `touch_interval_ns` (24 h, the longest `sleep`): a holding task
+/// that touches its working set less often than that never does within a
+/// scenario, and time stays far from wrapping.
+pub const MAX_TOUCH_INTERVAL_NS: Nanos = 86_400_000_000_000;
+
 impl CostModel {
-    /// Reject values that would make the engine useless (zero-time loops).
+    /// Reject values that would make the engine useless (zero-time loops)
+    /// or push its clock towards `u64::MAX`.
     pub fn validate(&self) -> Result<(), &'static str> {
         if self.fault_ns == 0 {
             return Err("fault_ns must be at least 1");
         }
         if self.touch_interval_ns < 1_000 {
             return Err("touch_interval_ns must be at least 1000");
+        }
+        if self.touch_interval_ns > MAX_TOUCH_INTERVAL_NS {
+            return Err("touch_interval_ns must be at most 86400000000000 (24 h)");
         }
         let max = 1_000_000_000;
         for v in [

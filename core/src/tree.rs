@@ -207,6 +207,10 @@ pub struct Tree {
     /// `do_memsw_account()`: v1 with swap accounting (§15). Memory charges
     /// and uncharges then go to memsw as well.
     pub memsw_account: bool,
+    /// Cgroups with `cgroup.max.descendants` or `cgroup.max.depth` set
+    /// ([`Tree::set_hierarchy_limits`]): while none has, `cgroup_mkdir` need
+    /// not walk the ancestors, so `mkdir -p` stays linear in depth.
+    hierarchy_limits: usize,
 }
 
 impl Tree {
@@ -234,6 +238,7 @@ impl Tree {
             pages_charged: 0,
             pages_uncharged: 0,
             memsw_account: false,
+            hierarchy_limits: 0,
         }
     }
 
@@ -312,12 +317,36 @@ impl Tree {
         id
     }
 
+    /// Set a cgroup's v2 `cgroup.max.descendants` and `cgroup.max.depth`
+    /// (`None` = max), keeping count of the cgroups that have either.
+    pub fn set_hierarchy_limits(
+        &mut self,
+        id: CgroupId,
+        max_descendants: Option<u32>,
+        max_depth: Option<u32>,
+    ) {
+        let cg = self.cg_mut(id);
+        let before = cg.max_descendants.is_some() || cg.max_depth.is_some();
+        cg.max_descendants = max_descendants;
+        cg.max_depth = max_depth;
+        let after = max_descendants.is_some() || max_depth.is_some();
+        self.hierarchy_limits = self.hierarchy_limits + usize::from(after) - usize::from(before);
+    }
+
+    /// Whether any cgroup has a v2 hierarchy limit set.
+    pub fn has_hierarchy_limits(&self) -> bool {
+        self.hierarchy_limits > 0
+    }
+
     /// Remove a leaf cgroup (online, or offline and released) and free its
     /// id; reclaim iterators that point at it forget it.
     pub fn remove(&mut self, id: CgroupId) {
         self.invalidate_reclaim_iterators(id);
         let node = self.nodes[id.0 as usize].take().expect("live cgroup id");
         debug_assert!(node.children.is_empty() && node.dying.is_empty());
+        if node.max_descendants.is_some() || node.max_depth.is_some() {
+            self.hierarchy_limits -= 1;
+        }
         if let Some(p) = node.parent {
             if node.offline {
                 self.cg_mut(p).dying.retain(|&c| c != id);

@@ -37,7 +37,9 @@ mod stat;
 mod v1;
 mod v2;
 
-pub use resolve::{list_dir, node_path, outer_dirs, resolve, resolve_parent};
+pub use resolve::{
+    getname, list_dir, lookup_child, node_path, outer_dirs, resolve, resolve_parent,
+};
 pub use stat::{all_hierarchical_stats, hierarchical_stat, local_stat, StatValues};
 pub use v1::{V1_CORE_FILES, V1_MEMORY_FILES};
 pub use v2::{V2_CORE_FILES, V2_MEMORY_FILES};
@@ -170,6 +172,9 @@ pub fn write_file(k: &mut Kernel, id: CgroupId, f: &CfType, data: &str) -> Resul
     if data.len() > MAX_WRITE {
         return Err(Errno::E2BIG);
     }
+    // kernfs_fop_write NUL-terminates the copied buffer and every handler
+    // reads it as a C string (`strstrip`, `kstrto*`): a NUL ends the value.
+    let data = data.split('\0').next().unwrap_or(data);
     match f.write {
         Some(write) => write(k, id, data),
         None => Err(Errno::EINVAL),

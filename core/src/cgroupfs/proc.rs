@@ -112,7 +112,9 @@ pub fn oom_score_adj_write(k: &mut Kernel, pid: Pid, data: &str) -> Result<(), E
     while !data.is_char_boundary(end) {
         end -= 1;
     }
-    let v = kstrtoint(strstrip(&data[..end]))?;
+    // A C string from here on (`proc_oom_score_adj_write`): a NUL ends it.
+    let buf = data[..end].split('\0').next().unwrap_or("");
+    let v = kstrtoint(strstrip(buf))?;
     if !(OOM_SCORE_ADJ_MIN..=OOM_SCORE_ADJ_MAX).contains(&v) {
         return Err(Errno::EINVAL);
     }

@@ -6,7 +6,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::{files, find_file, proc, Node};
-use crate::kernel::{Kernel, Version, NAME_MAX};
+use crate::kernel::{Kernel, Version, NAME_MAX, PATH_MAX};
 use crate::tree::CgroupId;
 use crate::Errno;
 
@@ -87,6 +87,31 @@ fn lookup(k: &Kernel, dir: Node, name: &str) -> Option<Node> {
     }
 }
 
+/// `dir`'s entry `name` (one path component): ENAMETOOLONG over
+/// `NAME_MAX`, ENOTDIR when `dir` is a file, ENOENT when it has no such
+/// entry. `mkdir -p` walks with it one component at a time.
+pub fn lookup_child(k: &Kernel, dir: Node, name: &str) -> Result<Node, Errno> {
+    if !dir.is_dir() {
+        return Err(Errno::ENOTDIR);
+    }
+    if name.len() > NAME_MAX {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    lookup(k, dir, name).ok_or(Errno::ENOENT)
+}
+
+/// A path as the kernel's `getname` copies it from user space (4.19
+/// `fs/namei.c`, `strncpy_from_user` into a `PATH_MAX` buffer): a C string,
+/// so it ends at the first NUL; `PATH_MAX` bytes or more with no NUL among
+/// them is ENAMETOOLONG.
+pub fn getname(path: &str) -> Result<&str, Errno> {
+    let path = path.split('\0').next().unwrap_or(path);
+    if path.len() >= PATH_MAX {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    Ok(path)
+}
+
 /// The canonical absolute path of a node.
 pub fn node_path(k: &Kernel, node: Node) -> String {
     match node {
@@ -105,6 +130,7 @@ pub fn node_path(k: &Kernel, node: Node) -> String {
 /// Resolve `path` (absolute, or relative to `cwd`) component by component,
 /// as the VFS does: a file in the middle is ENOTDIR, a missing entry ENOENT.
 pub fn resolve(k: &Kernel, cwd: &str, path: &str) -> Result<Node, Errno> {
+    let path = getname(path)?;
     if path.is_empty() {
         return Err(Errno::ENOENT);
     }
@@ -145,6 +171,7 @@ pub fn resolve(k: &Kernel, cwd: &str, path: &str) -> Result<Node, Errno> {
 /// Split `path` into its parent directory and final name, for mkdir/rmdir.
 /// Returns the parent node and the name (`.`/`..` included as given).
 pub fn resolve_parent<'p>(k: &Kernel, cwd: &str, path: &'p str) -> Result<(Node, &'p str), Errno> {
+    let path = getname(path)?;
     let trimmed = path.trim_end_matches('/');
     if trimmed.is_empty() {
         // "/" itself.

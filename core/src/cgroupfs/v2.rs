@@ -138,12 +138,16 @@ fn limit_count_read(v: Option<u32>) -> String {
 }
 
 fn descendants_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
-    k.tree.cg_mut(id).max_descendants = limit_count_write(buf)?;
+    let v = limit_count_write(buf)?;
+    let depth = k.tree.cg(id).max_depth;
+    k.tree.set_hierarchy_limits(id, v, depth);
     Ok(())
 }
 
 fn depth_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
-    k.tree.cg_mut(id).max_depth = limit_count_write(buf)?;
+    let v = limit_count_write(buf)?;
+    let descendants = k.tree.cg(id).max_descendants;
+    k.tree.set_hierarchy_limits(id, descendants, v);
     Ok(())
 }
 

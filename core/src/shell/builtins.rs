@@ -116,6 +116,11 @@ fn mkdir_one(k: &mut Kernel, sh: &Shell, path: &str) -> Result<(), Errno> {
     if name == "." || name == ".." {
         return Err(Errno::EEXIST);
     }
+    mkdir_at(k, sh, parent, name).map(|_| ())
+}
+
+/// `mkdirat(2)` of `name` in the directory `parent`; the new directory.
+fn mkdir_at(k: &mut Kernel, sh: &Shell, parent: Node, name: &str) -> Result<Node, Errno> {
     match parent {
         Node::Cgroup(id) => {
             if cgroupfs::find_file(k, id, name).is_some() {
@@ -127,7 +132,7 @@ fn mkdir_one(k: &mut Kernel, sh: &Shell, path: &str) -> Result<(), Errno> {
             if sh.cred != Cred::Root {
                 return Err(Errno::EACCES);
             }
-            k.mkdir(id, name).map(|_| ())
+            k.mkdir(id, name).map(Node::Cgroup)
         }
         Node::Outer(_) | Node::Proc(_) => {
             let exists = cgroupfs::list_dir(k, parent).iter().any(|(n, _)| n == name);
@@ -173,20 +178,51 @@ pub(super) fn cmd_mkdir(k: &mut Kernel, sh: &Shell, args: &[String]) -> Output {
     out
 }
 
+/// One component of a walk: `.` and empty ones stay, `..` climbs (not
+/// above `/`); a name is returned to be looked up or made.
+fn walk<'c>(stack: &mut Vec<Node>, comp: &'c str) -> Option<&'c str> {
+    match comp {
+        "" | "." => None,
+        ".." => {
+            if stack.len() > 1 {
+                stack.pop();
+            }
+            None
+        }
+        name => Some(name),
+    }
+}
+
 /// `mkdir -p`: create each missing ancestor; an existing directory is fine.
+/// As coreutils' `mkancesdirs`, which makes each directory relative to the
+/// one before (it changes into it): one lookup per component, so the cost
+/// is linear in depth, and only each component is bounded (`NAME_MAX`), not
+/// the whole path (`PATH_MAX`), as GNU `mkdir -p` creates trees deeper
+/// than a path can name.
 fn mkdir_parents(k: &mut Kernel, sh: &Shell, path: &str) -> Result<(), Errno> {
-    let mut prefix = String::new();
-    if path.starts_with('/') {
-        prefix.push('/');
+    let path = path.split('\0').next().unwrap_or(path);
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    // The working directory's own components must exist: they are walked,
+    // never created. `..` climbs back up through them.
+    let mut stack: Vec<Node> = alloc::vec![Node::Outer(0)];
+    if !path.starts_with('/') {
+        for comp in sh.cwd.split('/') {
+            if let Some(name) = walk(&mut stack, comp) {
+                let cur = *stack.last().expect("stack holds the root");
+                stack.push(cgroupfs::lookup_child(k, cur, name)?);
+            }
+        }
     }
     let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
     for (i, comp) in comps.iter().enumerate() {
-        if i > 0 || !prefix.is_empty() && prefix != "/" {
-            prefix.push('/');
-        }
-        prefix.push_str(comp);
-        match cgroupfs::resolve(k, &sh.cwd, &prefix) {
-            Ok(node) if node.is_dir() => continue,
+        let Some(name) = walk(&mut stack, comp) else {
+            continue;
+        };
+        let cur = *stack.last().expect("stack holds the root");
+        let next = match cgroupfs::lookup_child(k, cur, name) {
+            Ok(node) if node.is_dir() => node,
             Ok(_) => {
                 return Err(if i + 1 == comps.len() {
                     Errno::EEXIST
@@ -194,9 +230,10 @@ fn mkdir_parents(k: &mut Kernel, sh: &Shell, path: &str) -> Result<(), Errno> {
                     Errno::ENOTDIR
                 })
             }
-            Err(Errno::ENOENT) => mkdir_one(k, sh, &prefix)?,
+            Err(Errno::ENOENT) => mkdir_at(k, sh, cur, name)?,
             Err(e) => return Err(e),
-        }
+        };
+        stack.push(next);
     }
     Ok(())
 }

@@ -91,6 +91,14 @@ fn parse(tokens: Vec<Tok>) -> Result<Vec<(Join, Simple)>, String> {
 
 /// Lex and parse one line: the list of commands the shell would run, or
 /// the message bash prints for a line it refuses.
+///
+/// NUL bytes are dropped first, as bash 5.2 drops them from an input line,
+/// silently (`printf 'mkdir a\0b\n' | bash` makes `ab`): no word, and so no
+/// path or cgroup name, holds a NUL.
 pub(super) fn parse_line(line: &str) -> Result<Vec<(Join, Simple)>, String> {
+    if line.contains('\0') {
+        let line: String = line.chars().filter(|&c| c != '\0').collect();
+        return Lexer::new(&line, SHELL_PID).tokens().and_then(parse);
+    }
     Lexer::new(line, SHELL_PID).tokens().and_then(parse)
 }

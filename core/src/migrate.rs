@@ -32,7 +32,15 @@ pub fn attach(k: &mut Kernel, pid: Pid, dst: CgroupId) -> Result<(), Errno> {
     if count > 0 {
         mem_cgroup_do_precharge(k, to, count)?;
     }
+    // The precharge's reclaim may have taken some of the task's own pages
+    // (the destination can be an ancestor): what is left of the precharge
+    // after the move is cancelled (`__mem_cgroup_clear_mc`).
+    let moved = mem_cgroup_count_precharge(k, pid, flags);
     k.cgroup_migrate(pid, dst, flags);
+    if count > moved && to != CgroupId::ROOT {
+        k.tree
+            .page_counter_uncharge(to, count - moved, CounterKind::Memory);
+    }
     Ok(())
 }
 

@@ -84,9 +84,8 @@ fn line(s: &Simulator, op: &Op) -> Option<String> {
 
 fn check(s: &Simulator, after: &str) -> Result<(), TestCaseError> {
     let k = s.kernel();
-    // The index part of `check_invariants` (the rest of it is other
-    // issues' business: see the report of issue 12's series branch).
-    if let Err(e) = k.check_css_tasks() {
+    // All of the invariants, the index among them.
+    if let Err(e) = k.check_invariants() {
         return Err(TestCaseError::fail(format!("after `{after}`: {e}")));
     }
     for id in k.tree.ids().filter(|&id| k.tree.cg(id).memcg.is_some()) {

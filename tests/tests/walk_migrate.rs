@@ -372,3 +372,20 @@ fn v1_moving_swapped_anon_keeps_memsw_in_step() {
     assert_eq!(memsw(&mut s, "dst"), 0);
     s.machine().kernel.check_invariants().unwrap();
 }
+
+/// v1: moving a task from a child into its parent with
+/// move_charge_at_immigrate 3, while the parent's own task is being limited
+/// and its stock holds pages: the accounting stays consistent.
+#[test]
+fn v1_moving_into_the_parent_keeps_the_accounting() {
+    let mut s = sim(Version::V1);
+    sh(&mut s, "mkdir a a/b d");
+    sh(&mut s, "spawn a/b anon 1M --hold");
+    sh(&mut s, "spawn a anon 1189K --rate 20M/s");
+    sh(&mut s, "echo 1M > a/memory.limit_in_bytes");
+    sh(&mut s, "echo 3 > a/memory.move_charge_at_immigrate");
+    s.run_until(s.now() + 1_000_000);
+    s.machine().kernel.check_invariants().unwrap();
+    let _ = s.exec("echo 1001 > a/cgroup.procs");
+    s.machine().kernel.check_invariants().unwrap();
+}

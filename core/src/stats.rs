@@ -340,17 +340,18 @@ pub struct MemcgTimes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     /// The series as it was stored before run-length encoding: one
     /// `Sample` per kept tick (the reference the runs must expand to).
     #[derive(Default)]
+    #[cfg(not(target_arch = "wasm32"))]
     struct Flat {
         samples: Vec<Sample>,
         stride: u64,
         ticks: u64,
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     impl Flat {
         fn push(&mut self, s: Sample) {
             if self.stride == 0 {
@@ -416,43 +417,50 @@ mod tests {
         assert_eq!(ts, [0, 10, 20, 30, 40, 60, 70]);
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
-        /// Whatever the values and the gaps between ticks, the runs expand
-        /// to exactly the samples the flat series keeps (decimation
-        /// included), and `nth` (the charts' `step_by`) agrees with `next`.
-        #[test]
-        fn runs_expand_to_the_flat_series(
-            steps in proptest::collection::vec((0u64..4, 0u64..3, 1u64..400), 1..40),
-            stride in 1usize..400,
-        ) {
-            let (mut flat, mut runs) = (Flat::default(), Series::default());
-            let (mut t, mut v) = (0u64, 0u64);
-            for (gap, change, repeat) in steps {
-                v += change;
-                for _ in 0..repeat * 30 {
-                    let s = sample(t, v);
-                    flat.push(s);
-                    runs.push(s);
-                    t += 10 + gap * (gap % 2);
+    // proptest is a native dev-dependency only (core/Cargo.toml).
+    #[cfg(not(target_arch = "wasm32"))]
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+            /// Whatever the values and the gaps between ticks, the runs expand
+            /// to exactly the samples the flat series keeps (decimation
+            /// included), and `nth` (the charts' `step_by`) agrees with `next`.
+            #[test]
+            fn runs_expand_to_the_flat_series(
+                steps in proptest::collection::vec((0u64..4, 0u64..3, 1u64..400), 1..40),
+                stride in 1usize..400,
+            ) {
+                let (mut flat, mut runs) = (Flat::default(), Series::default());
+                let (mut t, mut v) = (0u64, 0u64);
+                for (gap, change, repeat) in steps {
+                    v += change;
+                    for _ in 0..repeat * 30 {
+                        let s = sample(t, v);
+                        flat.push(s);
+                        runs.push(s);
+                        t += 10 + gap * (gap % 2);
+                    }
+                    t += gap * 7;
                 }
-                t += gap * 7;
+                let all: Vec<Sample> = runs.iter().collect();
+                prop_assert_eq!(&all, &flat.samples);
+                prop_assert_eq!(runs.len(), flat.samples.len());
+                prop_assert_eq!(runs.stride, flat.stride);
+                prop_assert_eq!(runs.last(), flat.samples.last().copied());
+                let picked: Vec<Sample> = runs.iter().step_by(stride).collect();
+                let want: Vec<Sample> = flat.samples.iter().step_by(stride).copied().collect();
+                prop_assert_eq!(picked, want);
+                // The encoding is canonical: pushing the expanded samples into
+                // a fresh series gives the same runs.
+                let mut again = Series::default();
+                for s in &all {
+                    again.push(*s);
+                }
+                prop_assert_eq!(again.runs(), runs.runs());
             }
-            let all: Vec<Sample> = runs.iter().collect();
-            prop_assert_eq!(&all, &flat.samples);
-            prop_assert_eq!(runs.len(), flat.samples.len());
-            prop_assert_eq!(runs.stride, flat.stride);
-            prop_assert_eq!(runs.last(), flat.samples.last().copied());
-            let picked: Vec<Sample> = runs.iter().step_by(stride).collect();
-            let want: Vec<Sample> = flat.samples.iter().step_by(stride).copied().collect();
-            prop_assert_eq!(picked, want);
-            // The encoding is canonical: pushing the expanded samples into
-            // a fresh series gives the same runs.
-            let mut again = Series::default();
-            for s in &all {
-                again.push(*s);
-            }
-            prop_assert_eq!(again.runs(), runs.runs());
         }
     }
 }

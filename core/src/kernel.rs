@@ -485,10 +485,32 @@ impl Kernel {
                 m.memory.usage = below;
                 m.memory.watermark = below;
                 self.tree.cg_mut(c).memcg = Some(m);
+                if id == CgroupId::ROOT && below > 0 {
+                    // They were root tasks' pages, never charged (§18.1):
+                    // the root's counter now holds its new child's usage.
+                    self.tree
+                        .page_counter_charge(CgroupId::ROOT, below, CounterKind::Memory);
+                }
             } else {
+                // Tasks below `c` fall back to the parent's memcg; into the
+                // root, their pages leave the accounting, as root tasks'
+                // pages are never charged (§18.1).
+                let below: Pages = if id == CgroupId::ROOT {
+                    self.tasks
+                        .values()
+                        .filter(|t| self.tree.is_ancestor_or_self(c, t.cgroup))
+                        .map(|t| t.pages.resident())
+                        .sum()
+                } else {
+                    0
+                };
                 // kill_css: the child's memcg goes offline and its files vanish.
                 self.css_offline(c);
                 self.tree.cg_mut(c).memcg = None;
+                if below > 0 {
+                    self.tree
+                        .page_counter_uncharge(CgroupId::ROOT, below, CounterKind::Memory);
+                }
             }
         }
     }
@@ -794,13 +816,17 @@ impl Kernel {
             };
             let kids = children[id.0 as usize];
             if id == CgroupId::ROOT {
-                // Root tasks are never charged; reparented page cache is.
-                if m.memory.usage != kids + m.pages.file() {
+                // Root tasks are never charged; reparented page cache is,
+                // and so is anon a task left in a memcg that went away
+                // under the root (its left-behind pages were handed up).
+                let left: Pages = m.left_behind.values().map(|p| p.anon()).sum();
+                if m.memory.usage != kids + m.pages.file() + left {
                     return Err(format!(
-                        "root usage {} != children {} + reparented {}",
+                        "root usage {} != children {} + reparented {} + left behind {}",
                         m.memory.usage,
                         kids,
-                        m.pages.file()
+                        m.pages.file(),
+                        left
                     ));
                 }
                 continue;

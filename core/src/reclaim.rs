@@ -174,7 +174,8 @@ pub fn shrink_left_behind(
             .expect("entry");
         e.anon_cold -= t;
         e.swapped += t;
-        uncharge(k, m, t);
+        // Swap-out keeps the memsw charge (mem_cgroup_swapout).
+        swapout_uncharge(k, m, t);
         pr.reclaimed += t;
         pr.scanned += t;
         pr.cost += t * (costs.scan_ns + costs.swapout_ns);

@@ -149,3 +149,29 @@ fn subtree_control_moves_tasks_between_indexes() {
     assert_eq!(tasks_of(s.kernel(), id(&s, "a/b")), [pid]);
     assert!(s.kernel().check_invariants().is_ok());
 }
+
+/// v2: the root's `subtree_control` toggles whether its children have a
+/// memcg. Tasks that fall back to the root memcg leave the accounting
+/// (root tasks are never charged), and tasks that leave it for a new child
+/// memcg enter the root's counter with it: the root's usage stays its
+/// children's plus its page cache (check_invariants).
+#[test]
+fn memory_toggled_at_the_root_keeps_the_root_counter() {
+    let mut s = Simulator::build(SimConfig::new(Version::V2));
+    for l in [
+        "mkdir a a/b d",
+        "spawn a/b anon 1M --hold",
+        "echo +memory > a/cgroup.subtree_control",
+        "echo -memory > a/cgroup.subtree_control",
+        "sleep 1ms",
+        "echo -memory > cgroup.subtree_control",
+        "sleep 1ms",
+        "echo +memory > cgroup.subtree_control",
+        "sleep 1ms",
+    ] {
+        assert!(s.exec(l).ok(), "{l}");
+        if let Err(e) = s.kernel().check_invariants() {
+            panic!("after `{l}`: {e}");
+        }
+    }
+}

@@ -389,3 +389,27 @@ fn v1_moving_into_the_parent_keeps_the_accounting() {
     let _ = s.exec("echo 1001 > a/cgroup.procs");
     s.machine().kernel.check_invariants().unwrap();
 }
+
+/// v1: anon a task left behind when it moved away is swapped out by the
+/// old memcg's reclaim; the swap entries keep their memsw charge there
+/// (mem_cgroup_swapout), so memsw stays memory + swap.
+#[test]
+fn v1_left_behind_anon_swapped_out_keeps_memsw() {
+    let mut s = sim(Version::V1);
+    for l in [
+        "mkdir a a/b d",
+        "spawn a/b anon 1M --hold",
+        "sleep 1ms",
+        "spawn a anon 2049K --rate 20M/s",
+        "echo 1M > a/memory.limit_in_bytes",
+        "echo 1001 > /sys/fs/cgroup/memory/cgroup.procs",
+        "sleep 1ms",
+    ] {
+        sh(&mut s, l);
+        s.machine().kernel.check_invariants().unwrap();
+    }
+    assert!(
+        stat(&mut s, "a/b", "swap") > 0,
+        "left-behind anon was swapped"
+    );
+}

@@ -8,18 +8,25 @@
 //! JS API run one whole. The caller passes the budget of each step (a
 //! closure asked between chunks of work: a count of events, a wall-clock
 //! deadline); the bounds are the replay's own and the same for all:
-//! [`MAX_CGROUPS`], [`MAX_REPLAY_EVENTS`] (also inside one line, so
+//! [`MAX_CGROUPS`], [`MAX_REPLAY_WORK`] (also inside one line, so
 //! `sleep 24h` under load stops), [`MAX_NOW`], and the checks of
 //! [`Scenario::validate`] before any work.
+//!
+//! Budget and bound count work units ([`Simulator::work`], docs/model.md
+//! §18.12), not events: one event may walk every memcg (a hierarchy's
+//! reclaim over 200 children, the sampler over 4 095 idle cgroups), so a
+//! count of events bounds neither a slice's wall time nor a hostile
+//! link's. The engine pauses between two events every
+//! [`REPLAY_CHUNK_WORK`](crate::timeline::REPLAY_CHUNK_WORK) units to ask the budget.
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::scenario::{JournalEntry, Scenario, MAX_CGROUPS, MAX_NOW, MAX_REPLAY_EVENTS};
+use crate::scenario::{JournalEntry, Scenario, MAX_CGROUPS, MAX_NOW, MAX_REPLAY_WORK};
 use crate::sim::{SimBuilder, Simulator};
 use crate::timeline::{EditKind, EditOutcome, Timeline};
-use crate::units::Nanos;
+use crate::units::{Nanos, WORK_EVENT};
 
 /// A journal entry the replay applied.
 #[derive(Debug)]
@@ -50,13 +57,12 @@ pub struct Replay {
     /// Next journal entry to apply.
     next: usize,
     timeline: Timeline,
-    /// The event limit while replaying: the configured one or
-    /// [`MAX_REPLAY_EVENTS`], the smaller.
-    limit: u64,
-    /// The configured event limit, put back at the end.
+    /// The configured event limit (a replay hitting it is refused too).
     configured: u64,
     /// Over this many cgroups, sample every `.1` ns at least.
     large_tree: Option<(usize, Nanos)>,
+    /// A `sleep D` entry running in slices: its start and end.
+    sleeping: Option<(Nanos, Nanos)>,
     done: bool,
 }
 
@@ -77,16 +83,15 @@ impl Replay {
         // the replay's lines as they are recorded.
         let sim = adjust(sc.builder()).build();
         let configured = sim.config().event_limit;
-        let limit = configured.min(MAX_REPLAY_EVENTS);
         let mut timeline = Timeline::new(sim);
-        timeline.set_event_limit(limit);
+        timeline.set_work_limit(MAX_REPLAY_WORK);
         Ok(Replay {
             sc,
             next: 0,
             timeline,
-            limit,
             configured,
             large_tree: None,
+            sleeping: None,
             done: false,
         })
     }
@@ -119,9 +124,9 @@ impl Replay {
         &self.timeline
     }
 
-    /// The timeline, with the configured event limit back.
+    /// The timeline, without the replay's work bound.
     pub fn into_timeline(mut self) -> Timeline {
-        self.timeline.set_event_limit(self.configured);
+        self.timeline.set_work_limit(u64::MAX);
         self.timeline
     }
 
@@ -162,10 +167,17 @@ impl Replay {
                 "the scenario creates more than {MAX_CGROUPS} cgroups"
             ));
         }
-        if sim.event_limit_hit() || sim.events_processed() > self.limit {
+        if sim.work() >= MAX_REPLAY_WORK {
+            return Err(format!(
+                "the scenario needs more than {MAX_REPLAY_WORK} units of work to replay \
+                 ({} events, or fewer events that each visit many cgroups or tasks)",
+                MAX_REPLAY_WORK / WORK_EVENT
+            ));
+        }
+        if sim.event_limit_hit() {
             return Err(format!(
                 "the scenario needs more than {} events to replay",
-                self.limit
+                self.configured
             ));
         }
         if sim.now() > MAX_NOW {
@@ -198,29 +210,40 @@ impl Replay {
     }
 
     /// One piece of work: run towards the next entry's instant (or the
-    /// scenario's `now`) while `budget(events)` allows, or apply the next
-    /// entry. `events` counts the engine events of this call. An error
-    /// leaves the replay unusable.
+    /// scenario's `now`) while `budget(work)` allows, or apply the next
+    /// entry. `work` counts the work units of this call
+    /// ([`Simulator::work`]), asked every [`REPLAY_CHUNK_WORK`](crate::timeline::REPLAY_CHUNK_WORK) of them.
+    /// An error leaves the replay unusable.
     pub fn step(&mut self, budget: &mut dyn FnMut(u64) -> bool) -> Result<Step, String> {
         if self.done {
             return Ok(Step::Done);
         }
+        if let Some((from, until)) = self.sleeping {
+            return self.sleep_step(from, until, budget);
+        }
         let target = self.sc.journal.get(self.next).map_or(self.sc.now, |e| e.at);
         if self.timeline.now() < target {
-            self.timeline.advance(target, budget, None);
+            self.timeline.advance_by_work(target, budget);
             self.check()?;
             if self.timeline.now() < target {
                 return Ok(Step::Paused);
             }
         }
         let Some(e) = self.sc.journal.get(self.next).cloned() else {
-            self.timeline.set_event_limit(self.configured);
+            self.timeline.set_work_limit(u64::MAX);
             self.done = true;
             return Ok(Step::Done);
         };
         let kind = match (&e.exec, &e.write) {
             (Some(line), _) => {
                 self.check_sleeps(line)?;
+                if let Some(ns) = crate::shell::only_sleeps(line) {
+                    // The sleep runs in slices, like the time between
+                    // entries (its work is most of a link's).
+                    let from = self.timeline.sleep_begin(line);
+                    self.sleeping = Some((from, from.saturating_add(ns)));
+                    return self.sleep_step(from, from.saturating_add(ns), budget);
+                }
                 EditKind::Exec(line.clone())
             }
             (None, Some((path, value))) => EditKind::Write {
@@ -242,24 +265,55 @@ impl Replay {
         }))
     }
 
+    /// Part of a `sleep D` entry begun at `from`: run towards `until`
+    /// while `budget` allows; at `until` the entry is applied.
+    fn sleep_step(
+        &mut self,
+        from: Nanos,
+        until: Nanos,
+        budget: &mut dyn FnMut(u64) -> bool,
+    ) -> Result<Step, String> {
+        if self.timeline.now() < until {
+            self.timeline.advance_by_work(until, budget);
+            self.check()?;
+            if self.timeline.now() < until {
+                return Ok(Step::Paused);
+            }
+        }
+        self.sleeping = None;
+        let e = self.sc.journal[self.next].clone();
+        let line = e.exec.clone().expect("a sleep entry");
+        let cwd = String::from(self.timeline.sim.cwd());
+        let outcome = self.timeline.sleep_end(from, line);
+        let index = self.next;
+        self.next += 1;
+        self.check()?;
+        Ok(Step::Applied(Applied {
+            index,
+            entry: e,
+            cwd,
+            outcome,
+        }))
+    }
+
     /// Steps until done (`Ok(true)`) or the budget is spent (`Ok(false)`),
-    /// handing each applied entry to `on_entry`. `budget(events)` is asked
-    /// between chunks and after each entry, `events` counting from this
-    /// call's start.
+    /// handing each applied entry to `on_entry`. `budget(work)` is asked
+    /// between chunks and after each entry, `work` counting work units
+    /// from this call's start.
     pub fn run(
         &mut self,
         budget: &mut dyn FnMut(u64) -> bool,
         on_entry: &mut dyn FnMut(Applied),
     ) -> Result<bool, String> {
-        let start = self.timeline.sim.events_processed();
+        let start = self.timeline.sim.work();
         loop {
-            let base = self.timeline.sim.events_processed() - start;
+            let base = self.timeline.sim.work() - start;
             match self.step(&mut |n| budget(base + n))? {
                 Step::Done => return Ok(true),
                 Step::Paused => return Ok(false),
                 Step::Applied(a) => {
                     on_entry(a);
-                    if !budget(self.timeline.sim.events_processed() - start) {
+                    if !budget(self.timeline.sim.work() - start) {
                         return Ok(false);
                     }
                 }
@@ -287,7 +341,7 @@ impl Scenario {
     }
 
     /// Build the machine and replay the journal, within the replay bounds
-    /// ([`MAX_CGROUPS`](crate::scenario::MAX_CGROUPS), [`MAX_REPLAY_EVENTS`](crate::scenario::MAX_REPLAY_EVENTS), [`MAX_NOW`](crate::scenario::MAX_NOW)): a
+    /// ([`MAX_CGROUPS`](crate::scenario::MAX_CGROUPS), [`MAX_REPLAY_WORK`](crate::scenario::MAX_REPLAY_WORK), [`MAX_NOW`](crate::scenario::MAX_NOW)): a
     /// [`Replay`] run to its end, without checkpoints.
     pub fn instantiate(&self) -> Result<Simulator, String> {
         let mut replay = Replay::new(self.clone())?.checkpoints(false);
@@ -330,7 +384,7 @@ mod tests {
         loop {
             slices += 1;
             let done = r
-                .run(&mut |events| events < 50_000, &mut |a| {
+                .run(&mut |work| work < 50_000, &mut |a| {
                     applied.push(a.index)
                 })
                 .unwrap();
@@ -417,7 +471,7 @@ mod tests {
         assert_eq!(r.timeline().now(), 0);
         assert_eq!(sc.instantiate().unwrap_err(), err);
 
-        // The event budget holds inside one line, and a budgeted caller
+        // The work bound holds inside one line, and a budgeted caller
         // gets the same error.
         let mut sc = Scenario::from_script(
             Version::V1,
@@ -426,21 +480,22 @@ mod tests {
         sc.engine = EngineMode::PerPage;
         let mut r = Replay::new(sc).unwrap();
         let err = loop {
-            match r.run(&mut |events| events < 1_000_000, &mut |_| {}) {
+            match r.run(&mut |work| work < 1_000_000, &mut |_| {}) {
                 Ok(true) => panic!("replayed past the bound"),
                 Ok(false) => {}
                 Err(e) => break e,
             }
         };
-        assert!(err.contains("events to replay"), "{err}");
+        assert!(err.contains("units of work to replay"), "{err}");
     }
 
     #[test]
-    fn the_configured_event_limit_is_back_after_the_replay() {
-        let limit = |t: &Timeline| t.sim.machine().engine.event_limit;
+    fn the_work_bound_is_lifted_after_the_replay() {
+        let limit = |t: &Timeline| t.sim.machine().engine.work_limit;
         let sc = Scenario::from_script(Version::V2, &["mkdir a", "spawn a steady 64M"]);
         let mut r = Replay::new(sc.clone()).unwrap();
-        assert_eq!(limit(r.timeline()), MAX_REPLAY_EVENTS);
+        assert_eq!(limit(r.timeline()), MAX_REPLAY_WORK);
+        assert_eq!(r.timeline().sim.machine().engine.event_limit, u64::MAX);
         assert!(r.run(&mut |_| true, &mut |_| {}).unwrap());
         let mut t = r.into_timeline();
         assert_eq!(limit(&t), u64::MAX);
@@ -448,10 +503,15 @@ mod tests {
         t.advance(500_000_000, &mut |_| true, None);
         t.seek(0);
         assert_eq!(limit(&t), u64::MAX);
-        assert_eq!(
-            sc.instantiate().unwrap().machine().engine.event_limit,
-            u64::MAX
-        );
+        assert_eq!(sc.instantiate().unwrap().machine().engine.work_limit, u64::MAX);
+    }
+
+    #[test]
+    fn a_configured_event_limit_still_refuses() {
+        let sc = Scenario::from_script(Version::V2, &["mkdir a", "spawn a steady 64M", "sleep 1s"]);
+        let mut r = Replay::with_builder(sc, |b| b.event_limit(50)).unwrap();
+        let err = r.run(&mut |_| true, &mut |_| {}).unwrap_err();
+        assert_eq!(err, "the scenario needs more than 50 events to replay");
     }
 
     #[test]

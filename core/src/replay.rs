@@ -354,6 +354,7 @@ impl Scenario {
 mod tests {
     use super::*;
     use crate::engine::EngineMode;
+    use crate::timeline::REPLAY_CHUNK_WORK;
     use crate::Version;
 
     fn long_session() -> Simulator {
@@ -528,5 +529,90 @@ mod tests {
         let mut r = Replay::new(sc).unwrap().sample_large_trees(4, 50_000_000);
         assert!(r.run(&mut |_| true, &mut |_| {}).unwrap());
         assert_eq!(r.timeline().sim.config().sample_interval, 10_000_000);
+    }
+
+    /// Replays `sc` in slices of `slice` work units; returns the work of
+    /// each slice and how it ended.
+    fn slices(sc: Scenario, slice: u64) -> (Vec<u64>, Result<Simulator, String>) {
+        let mut r = Replay::new(sc).unwrap().checkpoints(false);
+        let mut works = Vec::new();
+        let mut last = 0;
+        loop {
+            let before = r.timeline().sim.work();
+            let done = r.run(&mut |work| work < slice, &mut |_| {});
+            works.push(r.timeline().sim.work() - before);
+            assert!(r.percent() >= last);
+            last = r.percent();
+            match done {
+                Ok(true) => return (works, Ok(r.into_timeline().into_sim())),
+                Ok(false) => {}
+                Err(e) => return (works, Err(e)),
+            }
+        }
+    }
+
+    /// Issue 12's first hostile link: a 64M parent, 200 children with a
+    /// fast sawtooth each, `sleep 100ms`. Every charge over the parent's
+    /// limit walks 201 memcgs, so the cost of an event grows with the
+    /// siblings; the sleep line is most of the work.
+    #[test]
+    fn two_hundred_siblings_replay_in_slices_bounded_by_work() {
+        let mut lines = alloc::vec![
+            String::from("mkdir p"),
+            String::from("echo 64M > p/memory.limit_in_bytes"),
+        ];
+        for i in 0..200 {
+            lines.push(format!("mkdir p/c{i}"));
+            lines.push(format!("spawn p/c{i} sawtooth 1M --rate 100M/s"));
+        }
+        lines.push(String::from("sleep 100ms"));
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let sc = Scenario::from_script(Version::V1, &refs);
+        let slice = 1 << 20;
+        let (works, sim) = slices(sc.clone(), slice);
+        let sim = sim.unwrap();
+        // Each slice stops within a chunk (and one event's walk) of its
+        // budget, the sleep line included.
+        let max = works.iter().copied().max().unwrap();
+        assert!(max < slice + 2 * REPLAY_CHUNK_WORK, "{max}");
+        let total: u64 = works.iter().sum();
+        assert!(works.len() as u64 >= total / (slice + 2 * REPLAY_CHUNK_WORK));
+        assert!(total > 32 * slice && works.len() > 32, "{total} in {}", works.len());
+        // The same machine as the script run line by line.
+        let mut direct = Simulator::new(Version::V1);
+        for l in &refs {
+            direct.exec(l);
+        }
+        assert_eq!(sim.trace_hash(), direct.trace_hash());
+        assert_eq!(sim.snapshot(), direct.snapshot());
+        assert!(sim.journal() == &sc.journal[..], "the same journal");
+        assert_eq!(sim.now(), 100_000_000);
+        assert!(sim.work() < MAX_REPLAY_WORK, "{}", sim.work());
+    }
+
+    /// Issue 12's second: 4 095 idle cgroups, one task, `now` = 1 h. The
+    /// sampler visits every memcg every tick (4 096 × 360 000 visits), few
+    /// events: refused once the work passes the bound, in bounded slices,
+    /// long before the hour.
+    #[test]
+    fn four_thousand_idle_cgroups_for_an_hour_are_refused_by_work() {
+        let names: Vec<String> = (1..4096).map(|i| format!("g{i}")).collect();
+        let mut lines: Vec<String> = names
+            .chunks(512)
+            .map(|c| format!("mkdir {}", c.join(" ")))
+            .collect();
+        lines.push(String::from("spawn g1 steady 1M"));
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let mut sc = Scenario::from_script(Version::V1, &refs);
+        sc.now = MAX_NOW;
+        let slice = 1 << 22;
+        let (works, end) = slices(sc.clone(), slice);
+        let err = end.unwrap_err();
+        assert!(err.contains("units of work to replay"), "{err}");
+        let max = works.iter().copied().max().unwrap();
+        assert!(max < slice + 2 * REPLAY_CHUNK_WORK, "{max}");
+        let total: u64 = works.iter().sum();
+        assert!(total >= MAX_REPLAY_WORK && total < MAX_REPLAY_WORK + slice, "{total}");
+        assert_eq!(sc.instantiate().unwrap_err(), err);
     }
 }

@@ -197,7 +197,7 @@ pub const WORK_EVENT: u64 = 8;
 pub const WORK_SAMPLE: u64 = 1;
 /// One step of a reclaim walk (`mem_cgroup_iter`, `mem_cgroup_protected`,
 /// the memcg's size) or one chunk it shrinks.
-pub const WORK_RECLAIM_STEP: u64 = 4;
+pub const WORK_RECLAIM_STEP: u64 = 8;
 /// One task looked at (reclaim's task list, the engine's task scan).
 pub const WORK_TASK: u64 = 1;
 

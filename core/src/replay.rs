@@ -385,9 +385,7 @@ mod tests {
         loop {
             slices += 1;
             let done = r
-                .run(&mut |work| work < 50_000, &mut |a| {
-                    applied.push(a.index)
-                })
+                .run(&mut |work| work < 50_000, &mut |a| applied.push(a.index))
                 .unwrap();
             assert!(r.percent() >= last);
             last = r.percent();
@@ -504,7 +502,10 @@ mod tests {
         t.advance(500_000_000, &mut |_| true, None);
         t.seek(0);
         assert_eq!(limit(&t), u64::MAX);
-        assert_eq!(sc.instantiate().unwrap().machine().engine.work_limit, u64::MAX);
+        assert_eq!(
+            sc.instantiate().unwrap().machine().engine.work_limit,
+            u64::MAX
+        );
     }
 
     #[test]
@@ -577,7 +578,11 @@ mod tests {
         assert!(max < slice + 2 * REPLAY_CHUNK_WORK, "{max}");
         let total: u64 = works.iter().sum();
         assert!(works.len() as u64 >= total / (slice + 2 * REPLAY_CHUNK_WORK));
-        assert!(total > 32 * slice && works.len() > 32, "{total} in {}", works.len());
+        assert!(
+            total > 32 * slice && works.len() > 32,
+            "{total} in {}",
+            works.len()
+        );
         // The same machine as the script run line by line.
         let mut direct = Simulator::new(Version::V1);
         for l in &refs {
@@ -612,7 +617,75 @@ mod tests {
         let max = works.iter().copied().max().unwrap();
         assert!(max < slice + 2 * REPLAY_CHUNK_WORK, "{max}");
         let total: u64 = works.iter().sum();
-        assert!(total >= MAX_REPLAY_WORK && total < MAX_REPLAY_WORK + slice, "{total}");
+        assert!(
+            total >= MAX_REPLAY_WORK && total < MAX_REPLAY_WORK + slice,
+            "{total}"
+        );
         assert_eq!(sc.instantiate().unwrap_err(), err);
+    }
+
+    #[test]
+    fn a_sleep_line_replayed_in_slices_is_the_edit_a_shell_makes() {
+        let lines = [
+            "mkdir a",
+            "echo 64M > a/memory.limit_in_bytes",
+            "spawn a sawtooth 16M --rate 256M/s",
+            "sleep 2s",
+            "echo 12M > a/memory.limit_in_bytes",
+            "sleep  500ms ",
+            "sleep 1s; true",
+        ];
+        let mut sc = Scenario::from_script(Version::V1, &lines);
+        sc.engine = EngineMode::PerPage;
+        let mut direct = Timeline::new(sc.builder().build());
+        for l in lines {
+            direct.edit(EditKind::Exec(l.into()));
+        }
+        let mut r = Replay::new(sc).unwrap();
+        let mut slices = 0;
+        while !r.run(&mut |work| work < 20_000, &mut |_| {}).unwrap() {
+            slices += 1;
+        }
+        assert!(
+            slices > 10,
+            "{slices} {} {}",
+            r.timeline().sim.work(),
+            r.timeline().sim.events_processed()
+        );
+        let mut t = r.into_timeline();
+        assert_eq!(t.edits(), direct.edits());
+        assert_eq!(t.sim.trace_hash(), direct.sim.trace_hash());
+        // Checkpoints: none inside a sleep, so seeking into one lands at
+        // its end, as on the direct timeline.
+        for at in [
+            0,
+            1_000_000_000,
+            2_000_000_000,
+            2_200_000_000,
+            3_000_000_000,
+        ] {
+            t.seek(at);
+            direct.seek(at);
+            assert_eq!(t.now(), direct.now(), "{at}");
+            assert_eq!(t.sim.snapshot(), direct.sim.snapshot(), "{at}");
+        }
+    }
+
+    #[test]
+    fn only_a_plain_sleep_is_sliced() {
+        use crate::shell::only_sleeps;
+        assert_eq!(only_sleeps("sleep 100ms"), Some(100_000_000));
+        assert_eq!(only_sleeps(" sleep  2s "), Some(2_000_000_000));
+        for l in [
+            "sleep 1s; true",
+            "sleep",
+            "sleep 1s 2s",
+            "sleep x",
+            "sleep 1s > f",
+            "sleep $?",
+            "sleep\t1s",
+        ] {
+            assert_eq!(only_sleeps(l), None, "{l}");
+        }
     }
 }

@@ -308,7 +308,10 @@ mod tests {
             &["mkdir a", "spawn a sawtooth 64M --rate 1G/s", "sleep 59m"],
         );
         sc.engine = EngineMode::PerPage;
-        assert!(sc.instantiate().unwrap_err().contains("units of work to replay"));
+        assert!(sc
+            .instantiate()
+            .unwrap_err()
+            .contains("units of work to replay"));
         // One that sleeps past the time bound is refused before it runs.
         sc.journal[2].exec = Some("sleep 24h".into());
         assert!(sc.instantiate().unwrap_err().contains("sleeps past 1 hour"));

@@ -374,7 +374,11 @@ impl Timeline {
     /// in between, so a slice is bounded by work, not by virtual time or
     /// events, whatever the scenario's shape (§18.12). Pausing changes no
     /// state: the run goes on as if it had not paused.
-    pub fn advance_by_work(&mut self, target: Nanos, budget: &mut dyn FnMut(u64) -> bool) -> Advance {
+    pub fn advance_by_work(
+        &mut self,
+        target: Nanos,
+        budget: &mut dyn FnMut(u64) -> bool,
+    ) -> Advance {
         let start_work = self.sim.work();
         let start_events = self.sim.events_processed();
         let reached = loop {

@@ -72,7 +72,7 @@ pub const CHECKPOINT_EVERY: Nanos = 250_000_000;
 /// Work units a replay does between two questions to its budget
 /// ([`Timeline::advance_by_work`]): a slice overshoots its budget by at
 /// most this plus one event's work (docs/model.md §18.12).
-pub const REPLAY_CHUNK_WORK: u64 = 1 << 16;
+pub const REPLAY_CHUNK_WORK: u64 = 1 << 14;
 
 /// What happened while advancing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

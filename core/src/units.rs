@@ -189,7 +189,7 @@ pub fn parse_size(s: &str) -> Option<u64> {
 /// Work units: what the engine counts in `Engine::work` so that a replay's
 /// budget and bound follow the work done, not only the events (one event
 /// may walk every memcg; docs/model.md §18.12). A unit is about one memcg
-/// or task looked at; the weights keep a unit near 20 ns of native time
+/// or task looked at; the weights keep a unit at 10–20 ns of native time
 /// whatever the kind of work.
 /// One engine event (its queue pop, its trace line, a bulk run's step).
 pub const WORK_EVENT: u64 = 8;

@@ -186,12 +186,13 @@ pub fn parse_size(s: &str) -> Option<u64> {
     v.checked_mul(1u64 << shift)
 }
 
-/// Work units: what the engine counts in `Engine::work` so that a replay's
-/// budget and bound follow the work done, not only the events (one event
-/// may walk every memcg; docs/model.md §18.12). A unit is about one memcg
-/// or task looked at; the weights keep a unit at 10–20 ns of native time
-/// whatever the kind of work.
-/// One engine event (its queue pop, its trace line, a bulk run's step).
+// Work units: what the engine counts in `Engine::work` so that a replay's
+// budget and bound follow the work done, not only the events (one event
+// may walk every memcg; docs/model.md §18.12). A unit is about one memcg
+// or task looked at; the weights keep a unit at 10–20 ns of native time
+// whatever the kind of work.
+
+/// Work units of one engine event (its queue pop, its trace line, a bulk run's step).
 pub const WORK_EVENT: u64 = 8;
 /// One memcg the sampler visits, or one task whose pages it sums.
 pub const WORK_SAMPLE: u64 = 1;

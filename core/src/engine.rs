@@ -34,7 +34,7 @@ use crate::reclaim::{Reclaim, ReclaimCtx};
 use crate::stats::{Histogram, MemcgTimes, Sample, Series};
 use crate::trace::{Event, Trace};
 use crate::tree::{CgroupId, IdMap, Pid, PidMap};
-use crate::units::{Nanos, Pages, MEMCG_CHARGE_BATCH};
+use crate::units::{Nanos, Pages, MEMCG_CHARGE_BATCH, WORK_EVENT, WORK_SAMPLE, WORK_TASK};
 use crate::workload::{Op, PageKind, Program};
 use crate::writeback::{account_page_dirtied, balance_dirty_pages, quiet_room, wb_workfn};
 
@@ -144,6 +144,15 @@ pub struct Engine {
     /// `sleep 24h` line cannot run for minutes); `limit_hit` tells it did.
     pub event_limit: u64,
     pub limit_hit: bool,
+    /// Work units done so far (docs/model.md §18.12): each event, each
+    /// memcg and task the sampler looks at, each task `sync` looks at,
+    /// each memcg the flusher walks, plus the kernel's reclaim walks and
+    /// task scans (`Kernel::work`, taken after every event and `sync`).
+    /// Like `events_processed`, no coordinate: chunking a run changes it.
+    pub work: u64,
+    /// Stop processing once `work` reaches this (a replay's bound);
+    /// `limit_hit` tells it did.
+    pub work_limit: u64,
     /// The flusher's pending event: `Bdi::next_event` when last synced.
     flusher_at: Option<Nanos>,
     /// Tasks neither exited nor killed, kept as their state changes so
@@ -186,6 +195,8 @@ impl Engine {
             horizon: Nanos::MAX,
             event_limit: u64::MAX,
             limit_hit: false,
+            work: 0,
+            work_limit: u64::MAX,
             flusher_at: None,
             live_tasks: 0,
         }
@@ -973,6 +984,7 @@ impl Engine {
             let Some(mc) = k.tree.cg(id).memcg.as_ref() else {
                 continue;
             };
+            self.work += (1 + mc.tasks.len() as u64) * WORK_SAMPLE;
             // Its tasks' anon and file working sets from the memcg's task
             // index: no walk of every task, nothing for a memcg without
             // tasks (§18.4).
@@ -1022,7 +1034,7 @@ impl Engine {
 
     /// Process the next event. False when nothing is queued.
     pub fn step(&mut self, k: &mut Kernel) -> bool {
-        if self.events_processed >= self.event_limit {
+        if self.over_limit() {
             self.limit_hit = true;
             return false;
         }
@@ -1040,10 +1052,13 @@ impl Engine {
         k.psi.advance(self.now);
         k.bdi.set_clock(self.now);
         self.events_processed += 1;
+        self.work += WORK_EVENT;
         match class {
             CLASS_WORKER => self.worker_event(k, CgroupId(id)),
             CLASS_FLUSHER => {
                 self.flusher_at = None;
+                // wb_writeback looks at every memcg for dirty pages.
+                self.work += k.tree.len() as u64 * WORK_SAMPLE;
                 wb_workfn(k);
             }
             CLASS_TASK => self.task_event(k, id),
@@ -1064,6 +1079,12 @@ impl Engine {
         }
         self.drain_kernel(k, None);
         self.sync_flusher(k);
+        self.work += core::mem::take(&mut k.work);
+    }
+
+    /// The event or work limit is reached: process nothing more.
+    fn over_limit(&self) -> bool {
+        self.events_processed >= self.event_limit || self.work >= self.work_limit
     }
 
     /// Keep the flusher's one pending event at `Bdi::next_event` (§18.9):
@@ -1081,6 +1102,14 @@ impl Engine {
 
     /// Run every event due at or before `t`, then set the clock to `t`.
     pub fn run_until(&mut self, k: &mut Kernel, t: Nanos) {
+        self.run_until_paused(k, t, u64::MAX);
+    }
+
+    /// [`Engine::run_until`], but stop between two events once `work`
+    /// reaches `pause`, the clock left at the last event: a replay's slice
+    /// ends there, and a later call with the same `t` goes on as if there
+    /// had been no pause (§18.12). False when it paused or hit a limit.
+    pub fn run_until_paused(&mut self, k: &mut Kernel, t: Nanos, pause: u64) -> bool {
         // The clock never passes the end of time (§18.3).
         let t = t.min(END_OF_TIME);
         self.horizon = t;
@@ -1088,11 +1117,17 @@ impl Engine {
             if next > t {
                 break;
             }
-            if self.events_processed >= self.event_limit {
+            if self.over_limit() {
                 // Out of budget: stop where we are (the caller reports it).
                 self.limit_hit = true;
                 self.horizon = Nanos::MAX;
-                return;
+                return false;
+            }
+            // Never between two events of one instant, so a paused run
+            // is always short of `t`.
+            if self.work >= pause && next > self.now {
+                self.horizon = Nanos::MAX;
+                return false;
             }
             self.queue.pop();
             if self.valid(next, class, id) {
@@ -1103,6 +1138,7 @@ impl Engine {
         self.now = self.now.max(t);
         k.psi.advance(self.now);
         k.bdi.set_clock(self.now);
+        true
     }
 
     /// Note a file write in the trace (writes can queue work, §9.5).
@@ -1137,6 +1173,7 @@ impl Engine {
                 })
         });
         // cgroup_move_task: a task moved by a cgroup.procs write.
+        self.work += self.tasks.len() as u64 * WORK_TASK + core::mem::take(&mut k.work);
         for (&pid, tr) in self.tasks.iter() {
             if matches!(tr.state, TaskState::Exited | TaskState::Killed) {
                 continue;

@@ -170,6 +170,9 @@ pub struct Kernel {
     pub psi: Psi,
     /// The backing device and the flusher's timers (§18.9).
     pub bdi: Bdi,
+    /// Work units of reclaim walks and task scans not yet taken by the
+    /// engine (`Engine::work`, docs/model.md §18.12).
+    pub work: u64,
 }
 
 impl Kernel {
@@ -197,6 +200,7 @@ impl Kernel {
             costs: CostModel::default(),
             psi: Psi::new(cpus),
             bdi: Bdi::default(),
+            work: 0,
         };
         // do_memsw_account(): v1, swap accounting on (cgroup_memory_noswap
         // false, the ALinux default).

@@ -19,7 +19,7 @@ use crate::counter::CounterKind;
 use crate::kernel::{Kernel, Version};
 use crate::lru::{CostModel, TaskPages};
 use crate::tree::{CgroupId, MemcgEvent, Pid, ReclaimCookie, SwapEvent};
-use crate::units::{Nanos, Pages};
+use crate::units::{Nanos, Pages, WORK_RECLAIM_STEP, WORK_TASK};
 use crate::writeback::shrink_dirty_file;
 
 /// `SWAP_CLUSTER_MAX`.
@@ -292,6 +292,7 @@ pub fn shrink_memcg(
         return pr;
     }
     let pids = tasks_of(k, m);
+    k.work += pids.len() as u64 * WORK_TASK;
     let swap = can_swap(k, m, may_swap);
     // 3. Cold anon, pid order.
     if swap {
@@ -458,6 +459,7 @@ impl Reclaim {
         let mut guard = 0usize;
         while !self.done && step.scanned < budget {
             guard += 1;
+            k.work += WORK_RECLAIM_STEP;
             if guard > 1_000_000 {
                 self.done = true;
                 break;
@@ -513,6 +515,7 @@ impl Reclaim {
                     Protection::None => {}
                 }
                 let r = reclaimable(k, m, self.may_swap);
+                k.work += k.tree.memcg(m).tasks.len() as u64 * WORK_TASK;
                 self.scan_left = if self.priority == 0 {
                     r
                 } else {

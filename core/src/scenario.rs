@@ -16,7 +16,7 @@ use crate::engine::{EngineMode, DEFAULT_SAMPLE_INTERVAL};
 use crate::kernel::DEFAULT_RAM_PAGES;
 use crate::kernel::{KernelConfig, Version};
 use crate::lru::CostModel;
-use crate::units::Nanos;
+use crate::units::{Nanos, WORK_EVENT};
 
 /// Smallest RAM a scenario may give the machine (64 MiB).
 pub const MIN_RAM_PAGES: u64 = 1 << 14;
@@ -32,8 +32,15 @@ pub const MAX_LINE: usize = 4096;
 pub const MAX_NOW: Nanos = 3_600_000_000_000;
 /// Most cgroups a replayed scenario may create.
 pub const MAX_CGROUPS: usize = 4096;
-/// Most engine events a replay may take before it is refused.
+/// Most engine events a replay may take before it is refused, when its
+/// events do nothing but run: the replay's bound is [`MAX_REPLAY_WORK`],
+/// this many events' worth.
 pub const MAX_REPLAY_EVENTS: u64 = 20_000_000;
+/// Most work units a replay may take before it is refused (docs/model.md
+/// §18.12): an event is [`WORK_EVENT`] units, and each memcg or task it
+/// looks at more, so a link whose events each walk thousands of cgroups
+/// is refused after fewer events.
+pub const MAX_REPLAY_WORK: u64 = MAX_REPLAY_EVENTS * WORK_EVENT;
 /// Shortest sample interval a scenario may ask for (0, no sampling, is
 /// allowed too): sampling costs cgroups × tasks per tick.
 pub const MIN_SAMPLE_INTERVAL: Nanos = 1_000_000;
@@ -295,13 +302,16 @@ mod tests {
         let mut sc = Scenario::from_script(Version::V1, &[]);
         sc.costs.fault_ns = 0;
         assert!(sc.instantiate().is_err());
-        // One line that would run far past the event budget stops inside it.
+        // One line that would run far past the work bound stops inside it.
         let mut sc = Scenario::from_script(
             Version::V1,
             &["mkdir a", "spawn a sawtooth 64M --rate 1G/s", "sleep 59m"],
         );
         sc.engine = EngineMode::PerPage;
-        assert!(sc.instantiate().unwrap_err().contains("events to replay"));
+        assert!(sc
+            .instantiate()
+            .unwrap_err()
+            .contains("units of work to replay"));
         // One that sleeps past the time bound is refused before it runs.
         sc.journal[2].exec = Some("sleep 24h".into());
         assert!(sc.instantiate().unwrap_err().contains("sleeps past 1 hour"));

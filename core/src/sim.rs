@@ -291,13 +291,21 @@ impl Simulator {
         self.m.engine.sample_interval = ns;
     }
 
-    /// Stop the engine after `events` events in all (a replay's budget).
-    pub(crate) fn set_event_limit(&mut self, events: u64) {
-        self.m.engine.event_limit = events;
+    /// Stop the engine once its work reaches `work` units in all (a
+    /// replay's bound, docs/model.md §18.12).
+    pub(crate) fn set_work_limit(&mut self, work: u64) {
+        self.m.engine.work_limit = work;
         self.m.engine.limit_hit = false;
     }
 
-    /// The engine stopped at [`SimConfig::event_limit`].
+    /// Work units done so far (docs/model.md §18.12): events, and the
+    /// memcgs and tasks each one looked at. No coordinate either.
+    pub fn work(&self) -> u64 {
+        self.m.engine.work + self.m.kernel.work
+    }
+
+    /// The engine stopped at [`SimConfig::event_limit`] (or at a replay's
+    /// work bound).
     pub fn event_limit_hit(&self) -> bool {
         self.m.engine.limit_hit
     }
@@ -396,6 +404,12 @@ impl Simulator {
         self.m.engine.run_until(&mut self.m.kernel, t);
     }
 
+    /// [`Simulator::run_until`], pausing between two events once
+    /// [`Simulator::work`] reaches `pause`; false when it paused.
+    pub(crate) fn run_until_paused(&mut self, t: u64, pause: u64) -> bool {
+        self.m.engine.run_until_paused(&mut self.m.kernel, t, pause)
+    }
+
     pub fn next_event_at(&self) -> Option<u64> {
         self.m.engine.next_event_at()
     }
@@ -432,6 +446,27 @@ impl Simulator {
             });
         }
         shell::exec(&mut self.m, &mut self.shell, line)
+    }
+
+    /// The instant part of [`Simulator::exec`] of a line that only sleeps
+    /// (`sleep D`, [`shell::only_sleeps`]): its journal entry. The caller
+    /// then runs the clock to `now + D` (in slices, a replay, §18.12) and
+    /// calls [`Simulator::exec_sleep_end`]; together they do what `exec`
+    /// does.
+    pub(crate) fn exec_sleep_begin(&mut self, line: &str) {
+        self.journal_push(JournalEntry {
+            at: self.now(),
+            exec: Some(String::from(line)),
+            write: None,
+        });
+    }
+
+    /// What the shell does once the sleep has run (see
+    /// [`Simulator::exec_sleep_begin`]).
+    pub(crate) fn exec_sleep_end(&mut self) -> Output {
+        self.m.engine.sync(&mut self.m.kernel);
+        self.shell.last_status = 0;
+        Output::default()
     }
 
     /// The shell's working directory.

@@ -69,6 +69,11 @@ pub const CHECKPOINT_BYTES: usize = 192 << 20;
 /// First checkpoint interval, virtual ns.
 pub const CHECKPOINT_EVERY: Nanos = 250_000_000;
 
+/// Work units a replay does between two questions to its budget
+/// ([`Timeline::advance_by_work`]): a slice overshoots its budget by at
+/// most this plus one event's work (docs/model.md §18.12).
+pub const REPLAY_CHUNK_WORK: u64 = 1 << 14;
+
 /// What happened while advancing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Advance {
@@ -104,6 +109,8 @@ pub struct Timeline {
     horizon: Nanos,
     /// Checkpoint interval now (u64::MAX: take none).
     every: Nanos,
+    /// The interval to restore once a replay's sliced sleep ends.
+    sleep_every: Option<Nanos>,
 }
 
 impl Clone for Timeline {
@@ -115,6 +122,7 @@ impl Clone for Timeline {
             applied: self.applied,
             horizon: self.horizon,
             every: self.every,
+            sleep_every: self.sleep_every,
         }
     }
 }
@@ -154,6 +162,7 @@ impl Timeline {
             applied: 0,
             horizon: at,
             every: CHECKPOINT_EVERY,
+            sleep_every: None,
         }
     }
 
@@ -213,12 +222,12 @@ impl Timeline {
         }
     }
 
-    /// Event limit of the live state and the checkpoints (a replay's
-    /// budget while it runs, then the configured one).
-    pub(crate) fn set_event_limit(&mut self, events: u64) {
-        self.sim.0.set_event_limit(events);
+    /// Work limit of the live state and the checkpoints (a replay's
+    /// bound while it runs, then none).
+    pub(crate) fn set_work_limit(&mut self, work: u64) {
+        self.sim.0.set_work_limit(work);
         for c in &mut self.checkpoints {
-            c.sim.set_event_limit(events);
+            c.sim.set_work_limit(work);
         }
     }
 
@@ -316,6 +325,78 @@ impl Timeline {
                     chunk = chunk.saturating_mul(2);
                 }
             }
+        };
+        self.after_run();
+        Advance {
+            reached,
+            events: self.sim.events_processed() - start_events,
+        }
+    }
+
+    /// The start of [`Timeline::edit`] of a line that only sleeps
+    /// ([`crate::shell::only_sleeps`]), for a replay that runs the sleep
+    /// in slices with [`Timeline::advance_by_work`] and then calls
+    /// [`Timeline::sleep_end`]: the same edit, the same state (§18.12).
+    /// No checkpoint is taken inside the sleep (a seek there would find
+    /// the edit not applied yet and apply it again). Returns its start.
+    pub(crate) fn sleep_begin(&mut self, line: &str) -> Nanos {
+        self.fork();
+        let from = self.sim.now();
+        self.sim.0.run_until(from);
+        self.sim.0.exec_sleep_begin(line);
+        self.sleep_every = Some(self.every);
+        self.every = Nanos::MAX;
+        from
+    }
+
+    /// The end of a sleep begun with [`Timeline::sleep_begin`] at `from`,
+    /// the clock at its end: the edit is logged as [`Timeline::edit`]
+    /// logs it.
+    pub(crate) fn sleep_end(&mut self, from: Nanos, line: String) -> EditOutcome {
+        let out = EditOutcome::Exec(self.sim.0.exec_sleep_end());
+        if let Some(every) = self.sleep_every.take() {
+            self.every = every;
+        }
+        let at = self.sim.now();
+        self.edits.push(Edit {
+            from,
+            at,
+            kind: EditKind::Exec(line),
+        });
+        self.applied = self.edits.len();
+        self.horizon = at;
+        out
+    }
+
+    /// [`Timeline::advance`] for a replay: `budget(work)` is asked every
+    /// [`REPLAY_CHUNK_WORK`] work units (`work`: done since this call
+    /// began, [`Simulator::work`]), the engine pausing between two events
+    /// in between, so a slice is bounded by work, not by virtual time or
+    /// events, whatever the scenario's shape (§18.12). Pausing changes no
+    /// state: the run goes on as if it had not paused.
+    pub fn advance_by_work(
+        &mut self,
+        target: Nanos,
+        budget: &mut dyn FnMut(u64) -> bool,
+    ) -> Advance {
+        let start_work = self.sim.work();
+        let start_events = self.sim.events_processed();
+        let reached = loop {
+            if let Some(e) = self.pending() {
+                if e.from <= target && e.from <= self.sim.now() {
+                    self.replay_next();
+                    continue;
+                }
+            }
+            if self.sim.now() >= target {
+                break true;
+            }
+            if self.sim.event_limit_hit() || !budget(self.sim.work() - start_work) {
+                break false;
+            }
+            let limit = self.pending().map_or(target, |e| e.from.min(target));
+            let pause = self.sim.work().saturating_add(REPLAY_CHUNK_WORK);
+            self.sim.0.run_until_paused(limit, pause);
         };
         self.after_run();
         Advance {

@@ -186,6 +186,22 @@ pub fn parse_size(s: &str) -> Option<u64> {
     v.checked_mul(1u64 << shift)
 }
 
+// Work units: what the engine counts in `Engine::work` so that a replay's
+// budget and bound follow the work done, not only the events (one event
+// may walk every memcg; docs/model.md §18.12). A unit is about one memcg
+// or task looked at; the weights keep a unit at 10–20 ns of native time
+// whatever the kind of work.
+
+/// Work units of one engine event (its queue pop, its trace line, a bulk run's step).
+pub const WORK_EVENT: u64 = 8;
+/// One memcg the sampler visits, or one task whose pages it sums.
+pub const WORK_SAMPLE: u64 = 1;
+/// One step of a reclaim walk (`mem_cgroup_iter`, `mem_cgroup_protected`,
+/// the memcg's size) or one chunk it shrinks.
+pub const WORK_RECLAIM_STEP: u64 = 8;
+/// One task looked at (reclaim's task list, the engine's task scan).
+pub const WORK_TASK: u64 = 1;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@
 //! carries the same journal again. The [`Loader`] steps it in slices of
 //! wall time, one per animation frame, so a heavy link never freezes the
 //! page, and shows its commands in the console; the replay enforces the
-//! core's bounds (cgroups, events, virtual time) and gives up with a
+//! core's bounds (cgroups, work units, virtual time) and gives up with a
 //! message, leaving the playground as it was.
 //!
 //! The few browser calls (history, downloads, clipboard, file reading) are
@@ -289,18 +289,20 @@ impl Loader {
     }
 
     /// Replays until done (`Ok(true)`), a bound is crossed (`Err`), or the
-    /// slice is used up: `ms` of wall time in the browser, `events`
-    /// natively (no clock there).
-    pub fn work(&mut self, ms: f64, events: u64) -> Result<bool, String> {
+    /// slice is used up: `ms` of wall time in the browser, `units` work
+    /// units natively (no clock there). The core asks every
+    /// [`memcg::timeline::REPLAY_CHUNK_WORK`] units, so a slice ends within
+    /// about that much work of its budget whatever the link's shape.
+    pub fn work(&mut self, ms: f64, units: u64) -> Result<bool, String> {
         let start = crate::state::wall_now();
         if cfg!(target_arch = "wasm32") {
             self.work_with(&mut |_| crate::state::wall_now() - start < ms)
         } else {
-            self.work_with(&mut |n| n < events)
+            self.work_with(&mut |n| n < units)
         }
     }
 
-    /// Replays while `budget(events)` allows (see [`Replay::run`]).
+    /// Replays while `budget(work)` allows (see [`Replay::run`]).
     pub fn work_with(&mut self, budget: &mut dyn FnMut(u64) -> bool) -> Result<bool, String> {
         let Loader {
             replay,

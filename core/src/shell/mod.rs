@@ -35,7 +35,7 @@ mod spawn;
 
 use lex::{RedirTarget, Word, LAST_STATUS};
 use parse::{parse_line, Join, Simple};
-pub use sim_cmds::{parse_duration, WAIT_LIMIT_NS};
+pub use sim_cmds::{only_sleeps, parse_duration, WAIT_LIMIT_NS};
 pub use spawn::SpawnSpec;
 
 /// Longest line the shell accepts, so a pasted blob cannot stall the page.

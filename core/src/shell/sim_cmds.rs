@@ -135,6 +135,21 @@ pub(super) fn cmd_sleep(m: &mut Machine, args: &[String]) -> Output {
     Output::default()
 }
 
+/// The duration of a line that is one plain `sleep DURATION` and nothing
+/// else (no list, redirection, quoting or expansion): what `exec` does with
+/// it is [`cmd_sleep`] alone, so a replay may run it in slices (§18.12).
+pub fn only_sleeps(line: &str) -> Option<u64> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == ' ';
+    if !line.chars().all(plain) {
+        return None;
+    }
+    let mut words = line.split(' ').filter(|w| !w.is_empty());
+    match (words.next(), words.next(), words.next()) {
+        (Some("sleep"), Some(d), None) => parse_duration(d),
+        _ => None,
+    }
+}
+
 /// `kill PID`.
 pub(super) fn cmd_kill(m: &mut Machine, args: &[String]) -> Output {
     let mut out = Output::default();

@@ -7,7 +7,8 @@
 pub const FRAME_BUDGET_MS: f64 = 4.0;
 /// Script time spent replaying a scenario before the first paint, ms.
 pub const INITIAL_LOAD_MS: f64 = 150.0;
-/// Events one frame may process when no clock is available (native).
+/// Events one frame may process when no clock is available (native); a
+/// replay's slice counts work units instead (`Loader::work`).
 pub const FRAME_EVENTS: u64 = 200_000;
 
 /// The page's clock, ms (`performance.now()`).

@@ -11,7 +11,10 @@ fn node_script_has_the_described_shape() {
     assert_eq!(shape.cgroups, 1_000);
     assert_eq!(shape.tasks, 3_000);
     assert_eq!(shape.services, 20);
-    assert_eq!(1 + shape.services + 3 + shape.pods + shape.containers, 1_000);
+    assert_eq!(
+        1 + shape.services + 3 + shape.pods + shape.containers,
+        1_000
+    );
     assert!(shape.containers >= shape.pods && shape.containers <= 2 * shape.pods);
     let count = |p: &str| lines.iter().filter(|l| l.starts_with(p)).count();
     assert_eq!(count("spawn "), 3_000);
@@ -19,7 +22,9 @@ fn node_script_has_the_described_shape() {
     assert!(lines
         .iter()
         .any(|l| l.starts_with("mkdir kubepods/burstable/pod") && l.ends_with("/c1")));
-    assert!(lines.iter().any(|l| l.starts_with("mkdir kubepods/besteffort/pod")));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("mkdir kubepods/besteffort/pod")));
     // Limits on burstable pods and containers, async reclaim on every pod
     // and container.
     assert_eq!(count("echo 95 > kubepods/"), shape.pods + shape.containers);

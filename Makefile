@@ -26,7 +26,7 @@ help:
 	@echo "make serve       build and serve the playground on http://127.0.0.1:$(PORT)/"
 	@echo "make test        cargo tests, wasm tests (Node + headless Chrome), release build, e2e"
 	@echo "make lint        rustfmt check and clippy (native and wasm32), warnings denied"
-	@echo "make bench       engine benchmarks (criterion, native; figures in tests/benches/README.md)"
+	@echo "make bench       engine and node benchmarks (native; figures in tests/benches/README.md)"
 	@echo "make build       release wasm builds: the playground (www/pkg) and the JS library (www/lib)"
 	@echo "make screenshot  the README's screenshots (www/screenshot.png, www/tour-low.png, www/docs-embed.png)"
 	@echo "make timing      median script time per frame (200 cgroups) and release wasm size gzip -9"
@@ -120,9 +120,11 @@ lint: tools-rust
 	cargo clippy -p memcg-web --lib --no-default-features --features api --target wasm32-unknown-unknown -- -D warnings
 
 # Engine benchmarks: bulk vs per-page speed, engine cost per event against a
-# bare BinaryHeap. Native only, not part of `make test`; about a minute.
+# bare BinaryHeap (steady and reclaiming workloads); the node (1,000 cgroups,
+# 60 s virtual) and growth to 60k cgroups. Native only, built with the
+# speed-tuned release-native profile; not part of `make test`; several minutes.
 bench:
-	cargo bench -p memcg-tests --bench engine
+	cargo bench --profile release-native -p memcg-tests --bench engine --bench node
 
 # --- helpers ------------------------------------------------------------------------
 

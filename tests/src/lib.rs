@@ -3,6 +3,8 @@
 
 use memcg::{Errno, Simulator, Version};
 
+pub mod node;
+
 /// Both hierarchies, for tests that must hold in each.
 pub const VERSIONS: [Version; 2] = [Version::V1, Version::V2];
 

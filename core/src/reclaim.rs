@@ -174,7 +174,8 @@ pub fn shrink_left_behind(
             .expect("entry");
         e.anon_cold -= t;
         e.swapped += t;
-        uncharge(k, m, t);
+        // Swapped out, not freed: v1's memsw stays with the swap entries.
+        swapout_uncharge(k, m, t);
         pr.reclaimed += t;
         pr.scanned += t;
         pr.cost += t * (costs.scan_ns + costs.swapout_ns);

@@ -138,19 +138,19 @@ bench:
 # fuzz/corpus/TARGET are read only); crashes to fuzz/artifacts/TARGET.
 FUZZ_TARGETS := shell_v1 shell_v2 cgroupfs_write units scenario_json share_link
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 2
 FUZZ := cd fuzz && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(CURDIR)/fuzz/target cargo fuzz
 
 fuzz-build: tools-cargo-fuzz
 	$(FUZZ) build -s none
 
-# $(call fuzz_each,SECONDS): every target from its seeds, for SECONDS each.
+# $(call fuzz_each,LIBFUZZER_ARGS,WHAT,CORPORA): every target, from CORPORA
+# (relative to fuzz/; libFuzzer adds new inputs to the first).
 define fuzz_each
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p fuzz/target/corpus/$$t; log=fuzz/target/fuzz-$$t.log; \
-		if ( $(FUZZ) run -s none $$t target/corpus/$$t corpus/$$t -- \
-			-max_total_time=$(1) -print_final_stats=1 ) >$$log 2>&1; then \
-			echo "fuzz $$t: $$(grep -h 'number_of_executed_units' $$log | grep -o '[0-9]*$$') runs in $(1) s, 0 crashes"; \
+		if ( $(FUZZ) run -s none $$t $(3) -- \
+			$(1) -print_final_stats=1 ) >$$log 2>&1; then \
+			echo "fuzz $$t: $$(grep -h 'number_of_executed_units' $$log | grep -o '[0-9]*$$') runs $(2), 0 crashes"; \
 		else \
 			tail -n 40 $$log >&2; echo "fuzz $$t FAILED: $$log, input in fuzz/artifacts/$$t" >&2; exit 1; \
 		fi; \
@@ -158,11 +158,12 @@ define fuzz_each
 endef
 
 fuzz: fuzz-build
-	$(call fuzz_each,$(FUZZ_SECONDS))
+	$(call fuzz_each,-max_total_time=$(FUZZ_SECONDS) -timeout=10,in $(FUZZ_SECONDS) s,target/corpus/$$t corpus/$$t)
 
-# Part of make test: each target runs its seeds, then mutates for a moment.
+# Part of make test: each target runs every committed seed once (-runs=0:
+# no mutation, so the smoke is deterministic; about a second per target).
 fuzz-smoke: fuzz-build
-	$(call fuzz_each,$(FUZZ_SMOKE_SECONDS))
+	$(call fuzz_each,-runs=0,(the seeds),corpus/$$t)
 
 # --- helpers ------------------------------------------------------------------------
 

@@ -66,10 +66,12 @@ pub fn bounded_lines(text: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Virtual time the `sleep`s of `line` ask for (as the replay counts them).
+/// Virtual time the `sleep`s of `line` ask for (as the replay counts
+/// them, but also split at control characters: the shell reads
+/// `sleep 200m\0` as `sleep 200m`).
 fn sleeps(line: &str) -> Nanos {
     let words: Vec<&str> = line
-        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|'))
+        .split(|c: char| c.is_whitespace() || c.is_control() || matches!(c, ';' | '&' | '|'))
         .filter(|w| !w.is_empty())
         .collect();
     words
@@ -114,7 +116,9 @@ pub fn shell(version: Version, data: &[u8]) {
     let (a, s) = run_shell(version, &lines);
     let (b, _) = run_shell(version, &lines);
     assert_eq!(a, b, "the same lines gave two different runs");
-    if s.event_limit_hit() || root_memory_disabled(&s) {
+    // A session past the scenario's bounds cannot be shared (refused with
+    // a message); the bounds are `share_link`'s business.
+    if s.event_limit_hit() || root_memory_disabled(&s) || s.now() > memcg::scenario::MAX_NOW {
         return;
     }
     if let Ok(sc) = s.scenario() {
@@ -273,7 +277,14 @@ pub fn replay(sc: &Scenario) -> Result<u64, String> {
             return Err(String::from("the known defect (root -memory)"));
         }
         if let Step::Done = step {
-            return Ok(r.timeline().sim.trace_hash());
+            // What is due at the scenario's `now` runs too, as a session's
+            // next line would run it first.
+            let mut sim = r.into_timeline().into_sim();
+            sim.run_until(sim.now());
+            if !check(&sim, &"the end of the replay") {
+                return Err(String::from("the known defect (root -memory)"));
+            }
+            return Ok(sim.trace_hash());
         }
     }
 }

@@ -126,7 +126,10 @@ pub fn shell(version: Version, data: &[u8]) {
         let back = share::from_json(&json).expect("an exported scenario parses");
         assert_eq!(back, sc, "scenario JSON round trip");
         if let Ok(hash) = replay(&sc) {
-            assert_eq!(hash, a.0, "the replayed scenario's trace differs from the session's");
+            assert_eq!(
+                hash, a.0,
+                "the replayed scenario's trace differs from the session's"
+            );
         }
     }
 }
@@ -213,7 +216,10 @@ pub fn cgroupfs_write(data: &[u8]) {
     let records: Vec<(&str, String)> = lines
         .iter()
         .map(|l| {
-            let (p, v) = l.split_once('\t').or_else(|| l.split_once(' ')).unwrap_or((l, ""));
+            let (p, v) = l
+                .split_once('\t')
+                .or_else(|| l.split_once(' '))
+                .unwrap_or((l, ""));
             (p, unescape(v))
         })
         .collect();
@@ -269,8 +275,8 @@ pub const MAX_REPLAY_ENTRIES: usize = MAX_LINES;
 /// Replays `sc` within [`EVENT_LIMIT`], checking the invariants after each
 /// entry; its trace hash, or the replay's refusal.
 pub fn replay(sc: &Scenario) -> Result<u64, String> {
-    let mut r = Replay::with_builder(sc.clone(), |b| b.event_limit(EVENT_LIMIT))?
-        .checkpoints(false);
+    let mut r =
+        Replay::with_builder(sc.clone(), |b| b.event_limit(EVENT_LIMIT))?.checkpoints(false);
     loop {
         let step = r.step(&mut |n| n < EVENT_LIMIT)?;
         if !check(&r.timeline().sim, &step) {
@@ -296,11 +302,13 @@ pub fn scenario(sc: Scenario) {
     assert_eq!(share::from_json(&json).as_ref(), Ok(&sc), "JSON round trip");
     let link = share::to_fragment(&sc);
     assert_eq!(share::from_link(&link).as_ref(), Ok(&sc), "link round trip");
-    if sc.journal.len() > MAX_REPLAY_ENTRIES || sc.journal.iter().any(|e| {
-        let n = e.exec.as_ref().map_or(0, String::len)
-            + e.write.as_ref().map_or(0, |(p, v)| p.len() + v.len());
-        n > MAX_LINE_BYTES
-    }) {
+    if sc.journal.len() > MAX_REPLAY_ENTRIES
+        || sc.journal.iter().any(|e| {
+            let n = e.exec.as_ref().map_or(0, String::len)
+                + e.write.as_ref().map_or(0, |(p, v)| p.len() + v.len());
+            n > MAX_LINE_BYTES
+        })
+    {
         return;
     }
     assert_eq!(replay(&sc), replay(&sc), "the same scenario replayed twice");

@@ -1,6 +1,7 @@
 # memcg async-reclaim lab.
 #   make serve   build the playground and serve it on http://127.0.0.1:8080/
 #   make test    every test: native, wasm (Node and headless Chrome), end-to-end
+#   make fuzz    every fuzz target for FUZZ_SECONDS (fuzz/README.md)
 # Both install what they need first (make tools), so they work on a fresh machine.
 
 SHELL := /bin/bash
@@ -20,13 +21,14 @@ NODE_BIN := $(CURDIR)/$(E2E_DIR)/node_modules/.bin
 NODE_STAMP := $(E2E_DIR)/node_modules/.package-lock.json
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: help tools tools-rust tools-wasm-bindgen tools-wasm-pack tools-chromium tools-npm \
-	build serve test e2e lint bench screenshot clean
+	tools-cargo-fuzz build serve test e2e lint bench fuzz fuzz-build fuzz-smoke screenshot clean
 
 help:
 	@echo "make serve       build and serve the playground on http://127.0.0.1:$(PORT)/"
 	@echo "make test        cargo tests, wasm tests (Node + headless Chrome), release build, e2e"
 	@echo "make lint        rustfmt check and clippy (native and wasm32), warnings denied"
 	@echo "make bench       engine and node benchmarks (native; figures in tests/benches/README.md)"
+	@echo "make fuzz        each fuzz target for FUZZ_SECONDS (default $(FUZZ_SECONDS)) seconds (fuzz/README.md)"
 	@echo "make build       release wasm builds: the playground (www/pkg) and the JS library (www/lib)"
 	@echo "make screenshot  the README's screenshots (www/screenshot.png, www/tour-low.png, www/docs-embed.png)"
 	@echo "make timing      median script time per frame (200 cgroups) and release wasm size gzip -9"
@@ -34,7 +36,7 @@ help:
 
 # --- tools: idempotent, each skipped when already there ----------------------
 
-tools: tools-rust tools-wasm-bindgen tools-wasm-pack tools-chromium tools-npm
+tools: tools-rust tools-wasm-bindgen tools-wasm-pack tools-chromium tools-npm tools-cargo-fuzz
 
 tools-rust:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
@@ -55,6 +57,11 @@ tools-wasm-bindgen: Cargo.lock
 
 tools-wasm-pack:
 	@command -v wasm-pack >/dev/null || cargo install wasm-pack --locked
+
+# cargo-fuzz builds its targets on the stable toolchain with RUSTC_BOOTSTRAP=1
+# and no sanitizer (-s none), so no nightly is needed.
+tools-cargo-fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
 tools-chromium:
 	@if [ ! -x /usr/bin/chromium ] || ! command -v chromedriver >/dev/null; then \
@@ -103,6 +110,7 @@ endef
 
 test: tools
 	cargo test --workspace
+	$(MAKE) --no-print-directory fuzz-smoke
 	wasm-pack test --node --mode no-install core
 	wasm-pack test --node --mode no-install web --features api
 	wasm-pack test --headless --chrome --mode no-install web --features api
@@ -125,6 +133,39 @@ lint: tools-rust
 # speed-tuned release-native profile; not part of `make test`; several minutes.
 bench:
 	cargo bench --profile release-native -p memcg-tests --bench engine --bench node
+
+# Fuzzing (fuzz/README.md): fuzz/ is a workspace of its own with its own
+# target dir, so its instrumented builds never invalidate the main one.
+# New inputs go to fuzz/target/corpus/TARGET (the committed seeds in
+# fuzz/corpus/TARGET are read only); crashes to fuzz/artifacts/TARGET.
+FUZZ_TARGETS := shell_v1 shell_v2 cgroupfs_write units scenario_json share_link
+FUZZ_SECONDS ?= 60
+FUZZ := cd fuzz && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(CURDIR)/fuzz/target cargo fuzz
+
+fuzz-build: tools-cargo-fuzz
+	$(FUZZ) build -s none
+
+# $(call fuzz_each,LIBFUZZER_ARGS,WHAT,CORPORA): every target, from CORPORA
+# (relative to fuzz/; libFuzzer adds new inputs to the first).
+define fuzz_each
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/target/corpus/$$t; log=fuzz/target/fuzz-$$t.log; \
+		if ( $(FUZZ) run -s none $$t $(3) -- \
+			$(1) -print_final_stats=1 ) >$$log 2>&1; then \
+			echo "fuzz $$t: $$(grep -h 'number_of_executed_units' $$log | grep -o '[0-9]*$$') runs $(2), 0 crashes"; \
+		else \
+			tail -n 40 $$log >&2; echo "fuzz $$t FAILED: $$log, input in fuzz/artifacts/$$t" >&2; exit 1; \
+		fi; \
+	done
+endef
+
+fuzz: fuzz-build
+	$(call fuzz_each,-max_total_time=$(FUZZ_SECONDS) -timeout=10,in $(FUZZ_SECONDS) s,target/corpus/$$t corpus/$$t)
+
+# Part of make test: each target runs every committed seed once (-runs=0:
+# no mutation, so the smoke is deterministic; about a second per target).
+fuzz-smoke: fuzz-build
+	$(call fuzz_each,-runs=0,(the seeds),corpus/$$t)
 
 # --- helpers ------------------------------------------------------------------------
 

@@ -31,24 +31,14 @@ pub const EVENT_LIMIT: u64 = 20_000;
 /// Virtual time run after each cgroupfs write, so workers and tasks react.
 pub const WRITE_TICK: Nanos = 1_000_000;
 
-/// Panics with `what` if a kernel invariant does not hold. False when the
-/// machine reached the one known defect the harness steps around (the
-/// input stops there): v2 with the memory controller disabled at the root
-/// while a child's tasks had pages charged (fuzz/README.md, "Known
-/// defects").
+/// Panics with `what` if a kernel invariant does not hold. Always true
+/// (a bool so the targets can stop an input early if a defect must be
+/// stepped around again; none is now, fuzz/README.md "Known defects").
 pub fn check(s: &Simulator, what: &dyn core::fmt::Debug) -> bool {
-    if root_memory_disabled(s) {
-        return false;
-    }
     if let Err(e) = s.kernel().check_invariants() {
         panic!("kernel invariant broken after {what:?}: {e}");
     }
     true
-}
-
-fn root_memory_disabled(s: &Simulator) -> bool {
-    let k = s.kernel();
-    s.version() == Version::V2 && !k.tree.cg(memcg::tree::CgroupId::ROOT).subtree_memory
 }
 
 /// The input's first [`MAX_LINES`] lines, each cut to [`MAX_LINE_BYTES`]
@@ -118,7 +108,7 @@ pub fn shell(version: Version, data: &[u8]) {
     assert_eq!(a, b, "the same lines gave two different runs");
     // A session past the scenario's bounds cannot be shared (refused with
     // a message); the bounds are `share_link`'s business.
-    if s.event_limit_hit() || root_memory_disabled(&s) || s.now() > memcg::scenario::MAX_NOW {
+    if s.event_limit_hit() || s.now() > memcg::scenario::MAX_NOW {
         return;
     }
     if let Ok(sc) = s.scenario() {

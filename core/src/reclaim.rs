@@ -174,7 +174,7 @@ pub fn shrink_left_behind(
             .expect("entry");
         e.anon_cold -= t;
         e.swapped += t;
-        uncharge(k, m, t);
+        swapout_uncharge(k, m, t);
         pr.reclaimed += t;
         pr.scanned += t;
         pr.cost += t * (costs.scan_ns + costs.swapout_ns);

@@ -405,6 +405,14 @@ fn soak(version: Version, seed: u64, checkpoints: usize, per: u64) -> (Churn, Ve
             c.second();
         }
         seen.push(Retained::measure(&c.sim));
+        if per >= 3600 {
+            // The long run shows its progress as it goes (--nocapture).
+            eprintln!(
+                "{version:?} hour {}: {:?}",
+                seen.len(),
+                seen[seen.len() - 1]
+            );
+        }
     }
     (c, seen)
 }
@@ -513,9 +521,6 @@ fn a_day_of_churn_keeps_invariants_and_flat_memory() {
     for (version, seed) in [(Version::V1, 0x24a1), (Version::V2, 0x24a2)] {
         let (c, seen) = soak(version, seed, 24, 3600);
         report(&c, &seen);
-        for (h, r) in seen.iter().enumerate() {
-            eprintln!("  hour {:2}: {r:?}", h + 1);
-        }
         assert_busy(&c, 100);
         assert_flat(version, &seen);
     }

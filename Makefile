@@ -21,13 +21,14 @@ NODE_BIN := $(CURDIR)/$(E2E_DIR)/node_modules/.bin
 NODE_STAMP := $(E2E_DIR)/node_modules/.package-lock.json
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: help tools tools-rust tools-wasm-bindgen tools-wasm-pack tools-chromium tools-npm \
-	tools-cargo-fuzz build serve test e2e lint bench fuzz fuzz-build fuzz-smoke screenshot clean
+	tools-cargo-fuzz build serve test e2e lint bench soak fuzz fuzz-build fuzz-smoke screenshot clean
 
 help:
 	@echo "make serve       build and serve the playground on http://127.0.0.1:$(PORT)/"
 	@echo "make test        cargo tests, wasm tests (Node + headless Chrome), release build, e2e"
 	@echo "make lint        rustfmt check and clippy (native and wasm32), warnings denied"
 	@echo "make bench       engine and node benchmarks (native; figures in tests/benches/README.md)"
+	@echo "make soak        24 h virtual of churn on v1 and v2: invariants, flat memory (release, native)"
 	@echo "make fuzz        each fuzz target for FUZZ_SECONDS (default $(FUZZ_SECONDS)) seconds (fuzz/README.md)"
 	@echo "make build       release wasm builds: the playground (www/pkg) and the JS library (www/lib)"
 	@echo "make screenshot  the README's screenshots (www/screenshot.png, www/tour-low.png, www/docs-embed.png)"
@@ -166,6 +167,11 @@ fuzz: fuzz-build
 # no mutation, so the smoke is deterministic; about a second per target).
 fuzz-smoke: fuzz-build
 	$(call fuzz_each,-runs=0,(the seeds),corpus/$$t)
+
+# 24 h of virtual time with churn on v1 and v2 (tests/tests/soak.rs): the
+# kernel invariants after every line, flat retained state. Native, release.
+soak:
+	cargo test --release -p memcg-tests --test soak -- --ignored a_day --nocapture
 
 # --- helpers ------------------------------------------------------------------------
 

@@ -172,6 +172,10 @@ pub const END_OF_TIME: Nanos = 1 << 62;
 pub const FIRST_TASK_PID: Pid = 1001;
 /// Most tasks alive at once.
 pub const MAX_TASKS: usize = 4096;
+/// Records of exited and killed tasks kept for `wait`, `ps`-like views and
+/// snapshots: past twice this many, spawn drops the oldest, so hours of
+/// spawn and kill hold bounded memory (docs/model.md §18.4).
+pub const DEAD_TASKS_KEPT: usize = 256;
 
 impl Engine {
     pub fn new(cpus: usize, seed: u64) -> Engine {
@@ -407,6 +411,7 @@ impl Engine {
         if self.live_tasks >= MAX_TASKS {
             return Err(format!("too many tasks (at most {MAX_TASKS})"));
         }
+        self.drop_dead_tasks();
         let pid = self.next_pid;
         self.next_pid += 1;
         let cpu = (pid as usize) % k.stocks.len();
@@ -591,9 +596,33 @@ impl Engine {
         }
     }
 
+    /// Past 2 × [`DEAD_TASKS_KEPT`] records of exited and killed tasks,
+    /// drop all but the newest [`DEAD_TASKS_KEPT`] (by pid, as the kernel
+    /// frees a reaped task; nothing is queued for them, so the trace is the
+    /// same). At spawn, so a loop of spawn and kill holds bounded memory;
+    /// amortised O(1) per spawn (docs/model.md §18.4).
+    fn drop_dead_tasks(&mut self) {
+        let dead = self.tasks.len() - self.live_tasks;
+        if dead <= 2 * DEAD_TASKS_KEPT {
+            return;
+        }
+        let mut drop = dead - DEAD_TASKS_KEPT;
+        self.tasks.retain(|_, t| {
+            let gone = drop > 0 && matches!(t.state, TaskState::Exited | TaskState::Killed);
+            drop -= usize::from(gone);
+            !gone
+        });
+    }
+
     /// Tasks neither exited nor killed (at most [`MAX_TASKS`]).
     pub fn live_tasks(&self) -> usize {
         self.live_tasks
+    }
+
+    /// Events in the queue, stale ones (of a dead task, a stopped worker)
+    /// included: what the queue holds, for the soak's memory check.
+    pub fn queued_events(&self) -> usize {
+        self.queue.len()
     }
 
     fn task_event(&mut self, k: &mut Kernel, pid: Pid) {

@@ -826,6 +826,11 @@ impl<K: Ord, V> VecMap<K, V> {
         self.at(k).ok().map(|i| self.0.remove(i).1)
     }
 
+    /// Keep only the entries `f` accepts, in key order.
+    pub fn retain(&mut self, mut f: impl FnMut(&K, &mut V) -> bool) {
+        self.0.retain_mut(|(k, v)| f(k, v));
+    }
+
     /// Values whose key is greater than `k`, in key order.
     pub fn values_after<Q: Ord + ?Sized>(&self, k: &Q) -> impl Iterator<Item = &V> + '_
     where

@@ -24,6 +24,12 @@ pub mod share;
 pub mod state;
 pub mod timing;
 
+/// The wasm's allocator: talc instead of std's dlmalloc, 3 KB less gzipped
+/// wasm (README "Measurements").
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 use std::cell::RefCell;
 use std::rc::Rc;
 

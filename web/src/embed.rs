@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::components::{banner, Console, Controls, TreeLegend, TreeNode, TreeView};
+use crate::components::{banner, class_list, Console, Controls, TreeLegend, TreeNode, TreeView};
 use crate::state::State;
 use crate::{scenarios, share, App, AppProps, Handlers};
 
@@ -84,7 +84,7 @@ pub(crate) fn view(
                     title="Open this example, as it is now, in the full playground"
                     onclick={on_open}>{ "Open in playground ↗" }</a>
             </div>
-            <div class={classes!("embed-body", (!hide_console).then_some("with-console"))}>
+            <div class={class_list(&["embed-body", if hide_console { "" } else { "with-console" }])}>
                 <section class="pane tree-pane" aria-label="cgroup tree">
                     <TreeView {nodes} selected={state.selected.clone()}
                         on_select={h.select.clone()} on_toggle={h.toggle_node.clone()} />

@@ -38,8 +38,8 @@ use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use components::{
-    banner, share_menu, visible_nodes, ChartData, Console, Controls, EventLog, Export, FileRow,
-    Header, Help, Inspector, Timeline, TourPanel, TreeLegend, TreeView, Workloads,
+    banner, class_list, share_menu, visible_nodes, ChartData, Console, Controls, EventLog, Export,
+    FileRow, Header, Help, Inspector, Timeline, TourPanel, TreeLegend, TreeView, Workloads,
 };
 pub use panic::show_error;
 use state::{Action, Notice, State, Theme};
@@ -257,7 +257,7 @@ pub fn App(props: &AppProps) -> Html {
                 on_restart={h.restart}
                 on_help={h.help}
             />
-            <main class={classes!("panes", state.tour.is_some().then_some("with-tour"))}>
+            <main class={class_list(&["panes", if state.tour.is_some() { "with-tour" } else { "" }])}>
                 if let Some(tour) = state.tour {
                     <div class="tour-pane">
                         <TourPanel {tour} on_next={h.tour_next} on_close={h.tour_close} />

@@ -25,3 +25,54 @@ pub use timeline::{ChartData, Timeline, TimelineProps};
 pub use tour::{TourPanel, TourPanelProps};
 pub use tree_view::{visible_nodes, TreeLegend, TreeNode, TreeView, TreeViewProps};
 pub use workloads::{Workloads, WorkloadsProps};
+
+use yew::AttrValue;
+
+/// A `class` attribute as yew's `classes!` renders it: the names split at
+/// whitespace, each once, in order, joined by a space; no attribute if
+/// there is none. A plain string instead of `classes!`'s `IndexSet` keeps
+/// that set's code out of the wasm (README "Measurements").
+pub fn class_list(names: &[&str]) -> Option<AttrValue> {
+    let mut s = String::new();
+    for name in names.iter().flat_map(|n| n.split_whitespace()) {
+        if !s.split(' ').any(|c| c == name) {
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            s.push_str(name);
+        }
+    }
+    (!s.is_empty()).then(|| AttrValue::from(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use yew::html::IntoPropValue;
+    use yew::{classes, AttrValue};
+
+    use super::class_list;
+
+    #[test]
+    fn class_list_renders_as_classes_does() {
+        let cases: [(&[&str], yew::Classes); 5] = [
+            (
+                &["cg", "", "no-memory", "work-idle"],
+                classes!("cg", None::<&str>, "no-memory", "work-idle"),
+            ),
+            (&["", ""], classes!(None::<&str>, None::<&str>)),
+            (
+                &["flow", "reclaim", "reclaim"],
+                classes!("flow", "reclaim", "reclaim"),
+            ),
+            (
+                &["line", " a  b ", "a"],
+                classes!("line", String::from(" a  b "), "a"),
+            ),
+            (&["value"], classes!("value")),
+        ];
+        for (names, classes) in cases {
+            let want: Option<AttrValue> = classes.into_prop_value();
+            assert_eq!(class_list(names), want, "{names:?}");
+        }
+    }
+}

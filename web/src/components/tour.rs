@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+use super::class_list;
+
 use crate::state::Tour;
 
 #[derive(Properties, PartialEq)]
@@ -36,7 +38,7 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
         });
     }
     html! {
-        <section id="tour" class={classes!("tour", tour.waiting.then_some("waiting"))}
+        <section id="tour" class={class_list(&["tour", if tour.waiting { "waiting" } else { "" }])}
             aria-label="guided tour" data-step={tour.step.to_string()} data-waiting={tour.waiting.to_string()}>
             <div class="tour-head">
                 <span class="tour-count">{ format!("Tour {}/{}", tour.step + 1, steps.len()) }</span>

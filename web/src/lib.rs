@@ -353,6 +353,11 @@ impl Handlers {
             let d = d.clone();
             Callback::from(move |v: T| d.dispatch(f(v)))
         }
+        // One closure type for every unit action (a closure per action
+        // would be code of its own in the wasm each).
+        fn unit(d: &UseReducerDispatcher<State>, f: fn() -> Action) -> Callback<()> {
+            with(d, move |_: ()| f())
+        }
         Handlers {
             exec: with(&d, Action::Exec),
             select: with(&d, Action::Select),
@@ -367,16 +372,16 @@ impl Handlers {
             spawn: with(&d, Action::Spawn),
             kill: with(&d, Action::Kill),
             respawn: with(&d, |(pid, spec)| Action::Respawn { pid, spec }),
-            toggle_play: with(&d, |_: ()| Action::TogglePlay),
-            step_event: with(&d, |_: ()| Action::StepEvent),
-            step_ms: with(&d, |_: ()| Action::StepMs),
-            restart: with(&d, |_: ()| Action::Restart),
-            help: with(&d, |_: ()| Action::ToggleHelp),
-            close_help: with(&d, |_: ()| Action::CloseHelp),
-            tour_next: with(&d, |_: ()| Action::TourNext),
-            tour_close: with(&d, |_: ()| Action::TourClose),
-            dismiss: with(&d, |_: ()| Action::DismissWriteError),
-            dismiss_notice: with(&d, |_: ()| Action::DismissNotice),
+            toggle_play: unit(&d, || Action::TogglePlay),
+            step_event: unit(&d, || Action::StepEvent),
+            step_ms: unit(&d, || Action::StepMs),
+            restart: unit(&d, || Action::Restart),
+            help: unit(&d, || Action::ToggleHelp),
+            close_help: unit(&d, || Action::CloseHelp),
+            tour_next: unit(&d, || Action::TourNext),
+            tour_close: unit(&d, || Action::TourClose),
+            dismiss: unit(&d, || Action::DismissWriteError),
+            dismiss_notice: unit(&d, || Action::DismissNotice),
             embed_key: {
                 let d = d.clone();
                 Callback::from(move |e: KeyboardEvent| match hooks::shortcut(&e) {

@@ -5,7 +5,7 @@
 
 use yew::prelude::*;
 
-use super::class_list;
+use super::{class_list, on_click};
 
 use crate::state::{Notice, Source};
 
@@ -27,7 +27,7 @@ pub fn banner(
                     role={if n.error { "alert" } else { "status" }}>
                     <span class="banner-text">{ &n.text }</span>
                     <button type="button" class="dismiss" aria-label="Dismiss this message" title="Dismiss (Esc)"
-                        onclick={on_dismiss.reform(|_| ())}>{ "×" }</button>
+                        onclick={on_click(on_dismiss)}>{ "×" }</button>
                 </div>
             }
         </>

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::class_list;
+use super::{class_list, on_click};
 
 use crate::state::WriteError;
 
@@ -204,7 +204,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                                     <td colspan="3" role="alert">
                                         { format!("echo {} > {}: write error: {}", err.value, f.name, err.message) }
                                         <button type="button" class="dismiss" aria-label="dismiss the error"
-                                            onclick={props.on_dismiss.reform(|_| ())}>{ "×" }</button>
+                                            onclick={on_click(&props.on_dismiss)}>{ "×" }</button>
                                     </td>
                                 </tr>
                             }

@@ -26,7 +26,14 @@ pub use tour::{TourPanel, TourPanelProps};
 pub use tree_view::{visible_nodes, TreeLegend, TreeNode, TreeView, TreeViewProps};
 pub use workloads::{Workloads, WorkloadsProps};
 
-use yew::AttrValue;
+use yew::{AttrValue, Callback, MouseEvent};
+
+/// `cb` as a click handler. Every such handler is the same closure type, so
+/// the same code in the wasm (a `reform(|_| ())` per call site was code
+/// of its own each).
+pub fn on_click(cb: &Callback<()>) -> Callback<MouseEvent> {
+    cb.reform(|_| ())
+}
 
 /// A `class` attribute as yew's `classes!` renders it: the names split at
 /// whitespace, each once, in order, joined by a space; no attribute if

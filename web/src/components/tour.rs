@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::class_list;
+use super::{class_list, on_click};
 
 use crate::state::Tour;
 
@@ -44,7 +44,7 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
                 <span class="tour-count">{ format!("Tour {}/{}", tour.step + 1, steps.len()) }</span>
                 <h2 class="tour-title">{ step.title }</h2>
                 <button type="button" class="tour-close" aria-label="end the tour" title="End the tour"
-                    onclick={props.on_close.reform(|_| ())}>{ "×" }</button>
+                    onclick={on_click(&props.on_close)}>{ "×" }</button>
             </div>
             if tour.waiting {
                 <p class="tour-text" role="status">{ "Playing until the next moment that matters…" }</p>
@@ -57,7 +57,7 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
             <div class="tour-actions">
                 <button id="tour-next" type="button" class="primary" ref={next_ref} disabled={tour.waiting}
                     aria-keyshortcuts="n" title="Next (n)"
-                    onclick={props.on_next.reform(|_| ())}>
+                    onclick={on_click(&props.on_next)}>
                     { if last { "Finish ▶" } else { "Next ▶" } }
                 </button>
             </div>

@@ -38,8 +38,9 @@ use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use components::{
-    banner, class_list, share_menu, visible_nodes, ChartData, Console, Controls, EventLog, Export,
-    FileRow, Header, Help, Inspector, Timeline, TourPanel, TreeLegend, TreeView, Workloads,
+    banner, class_list, controls, header, share_menu, timeline, tree_legend, visible_nodes,
+    ChartData, Console, ControlsProps, EventLog, Export, FileRow, HeaderProps, Help, Inspector,
+    TimelineProps, TourPanel, TreeView, Workloads,
 };
 pub use panic::show_error;
 use state::{Action, Notice, State, Theme};
@@ -235,28 +236,28 @@ pub fn App(props: &AppProps) -> Html {
             data-loading={state.loading.is_some().to_string()}
             ondragover={sh.drag_over} ondrop={sh.drop}>
             { banner(&state.notice, state.load_progress, &h.dismiss_notice) }
-            <Header
-                version={state.version()}
-                on_version={h.version}
-                scenario={state.scenario}
-                on_scenario={h.scenario}
-                theme={state.theme}
-                on_theme={h.theme}
-            >
-                { (*menu).clone() }
-            </Header>
-            <Controls
-                playing={state.playing}
-                speed={state.speed}
-                now={snap.now}
-                lagging={state.lagging}
-                on_toggle={h.toggle_play}
-                on_step_event={h.step_event}
-                on_step_ms={h.step_ms}
-                on_speed={h.speed}
-                on_restart={h.restart}
-                on_help={h.help}
-            />
+            { header(&HeaderProps {
+                version: state.version(),
+                on_version: h.version,
+                scenario: state.scenario,
+                on_scenario: h.scenario,
+                theme: state.theme,
+                on_theme: h.theme,
+                children: (*menu).clone(),
+            }) }
+            { controls(&ControlsProps {
+                playing: state.playing,
+                speed: state.speed,
+                now: snap.now,
+                lagging: state.lagging,
+                on_toggle: h.toggle_play,
+                on_step_event: h.step_event,
+                on_step_ms: h.step_ms,
+                on_speed: h.speed,
+                on_restart: h.restart,
+                on_help: h.help,
+                compact: false,
+            }) }
             <main class={class_list(&["panes", if state.tour.is_some() { "with-tour" } else { "" }])}>
                 if let Some(tour) = state.tour {
                     <div class="tour-pane">
@@ -267,7 +268,7 @@ pub fn App(props: &AppProps) -> Html {
                     <section class="pane tree-pane" aria-label="cgroup tree">
                         <h2>{ "cgroups" }</h2>
                         <TreeView nodes={nodes} selected={state.selected.clone()} on_select={h.select} on_toggle={h.toggle_node} />
-                        <TreeLegend />
+                        { tree_legend() }
                     </section>
                     <section class="pane console-pane" aria-label="shell">
                         <Console
@@ -281,7 +282,7 @@ pub fn App(props: &AppProps) -> Html {
                 </div>
                 <div class="col col-b">
                     <section class="pane timeline-pane" aria-label="timeline">
-                        <Timeline data={chart} now={snap.now} horizon={state.horizon()} on_seek={h.seek} on_seek_by={h.seek_by} />
+                        { timeline(&TimelineProps { data: chart, now: snap.now, horizon: state.horizon(), on_seek: h.seek, on_seek_by: h.seek_by }) }
                     </section>
                     <section class="pane log-pane" aria-label="event log">
                         <EventLog lines={slow.log} selected={rel} />

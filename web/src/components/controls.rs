@@ -8,7 +8,9 @@ use super::on_click;
 use crate::format;
 use crate::state::{SPEED_MAX, SPEED_MIN};
 
-#[derive(Properties, PartialEq)]
+/// What the bar shows and does. A plain function of these, not a
+/// component: the clock changes every frame, so a component would render
+/// every frame anyway, and its machinery is wasm of its own.
 pub struct ControlsProps {
     pub playing: bool,
     /// Tenths of a decade: speed = 10^(speed/10) virtual s per s.
@@ -20,15 +22,12 @@ pub struct ControlsProps {
     pub on_step_ms: Callback<()>,
     pub on_speed: Callback<i32>,
     pub on_restart: Callback<()>,
-    #[prop_or_default]
     pub on_help: Callback<()>,
     /// The embed's short bar: no "+1 ms" nor help button.
-    #[prop_or_default]
     pub compact: bool,
 }
 
-#[component]
-pub fn Controls(props: &ControlsProps) -> Html {
+pub fn controls(props: &ControlsProps) -> Html {
     let on_speed = {
         let cb = props.on_speed.clone();
         Callback::from(move |e: InputEvent| {

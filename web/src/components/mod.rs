@@ -15,18 +15,24 @@ mod workloads;
 
 pub use banner::banner;
 pub use console::{Console, ConsoleProps};
-pub use controls::{Controls, ControlsProps};
+pub use controls::{controls, ControlsProps};
 pub use event_log::{EventLog, EventLogProps};
-pub use header::{Header, HeaderProps};
+pub use header::{header, HeaderProps};
 pub use help::{Help, HelpProps, SHORTCUTS};
 pub use inspector::{FileRow, Inspector, InspectorProps};
 pub use share_menu::{share_menu, Export};
-pub use timeline::{ChartData, Timeline, TimelineProps};
+pub use timeline::{timeline, ChartData, TimelineProps};
 pub use tour::{TourPanel, TourPanelProps};
-pub use tree_view::{visible_nodes, TreeLegend, TreeNode, TreeView, TreeViewProps};
+pub use tree_view::{tree_legend, visible_nodes, TreeNode, TreeView, TreeViewProps};
 pub use workloads::{Workloads, WorkloadsProps};
 
-use yew::{AttrValue, Callback, MouseEvent};
+use yew::{AttrValue, Callback, Html, MouseEvent};
+
+/// Static markup as raw HTML: the browser builds the same nodes from the
+/// text, and the wasm holds text rather than the code that builds them.
+pub fn raw(html: &'static str) -> Html {
+    Html::from_html_unchecked(AttrValue::Static(html))
+}
 
 /// `cb` as a click handler. Every such handler is the same closure type, so
 /// the same code in the wasm (a `reform(|_| ())` per call site was code

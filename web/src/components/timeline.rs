@@ -98,7 +98,9 @@ impl ChartData {
     }
 }
 
-#[derive(Properties, PartialEq)]
+/// What the timeline shows and does. A plain function of these, not a
+/// component: the clock changes every frame, so it would render every
+/// frame anyway (the charts are their own component, [`Charts`]).
 pub struct TimelineProps {
     pub data: Rc<ChartData>,
     pub now: u64,
@@ -349,8 +351,7 @@ fn Charts(props: &ChartsProps) -> Html {
     }
 }
 
-#[component]
-pub fn Timeline(props: &TimelineProps) -> Html {
+pub fn timeline(props: &TimelineProps) -> Html {
     let now_ms = props.now / 1_000_000;
     let horizon_ms = props.horizon / 1_000_000;
     let oninput = {

@@ -266,7 +266,7 @@ pub fn App(props: &AppProps) -> Html {
                 }
                 <div class="col col-a">
                     <section class="pane tree-pane" aria-label="cgroup tree">
-                        <h2>{ "cgroups" }</h2>
+                        { components::raw("<h2>cgroups</h2>") }
                         <TreeView nodes={nodes} selected={state.selected.clone()} on_select={h.select} on_toggle={h.toggle_node} />
                         { tree_legend() }
                     </section>

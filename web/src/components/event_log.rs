@@ -114,7 +114,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
     };
     html! {
         <div id="event-log" class="event-log">
-            <h2>{ "Event log" }</h2>
+            { super::raw("<h2>Event log</h2>") }
             <div class="log-filters">
                 <input id="log-filter" type="search" placeholder="filter text" aria-label="filter the event log"
                     value={(*text).clone()} oninput={on_text} />

@@ -52,12 +52,10 @@ pub fn header(props: &HeaderProps) -> Html {
     let is_v1 = props.version == Version::V1;
     html! {
         <header class="app-header">
-            <div class="title">
-                <h1>{ "memcg playground" }</h1>
-                <span class="subtitle">
-                    { "Linux memory cgroups with Alibaba Cloud Linux async watermark reclaim" }
-                </span>
-            </div>
+            { super::raw(concat!(
+                r#"<div class="title"><h1>memcg playground</h1><span class="subtitle">"#,
+                "Linux memory cgroups with Alibaba Cloud Linux async watermark reclaim</span></div>"
+            )) }
             <div class="header-controls">
                 <label class="scenario">
                     { "scenario " }

@@ -51,7 +51,7 @@ pub fn Help(props: &HelpProps) -> Html {
         <div class="modal-backdrop" onclick={on_click(&props.on_close)}>
             <div id="help" class="modal" role="dialog" aria-modal="true" aria-labelledby="help-title"
                 onclick={Callback::from(|e: MouseEvent| e.stop_propagation())} {onkeydown}>
-                <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
+                { super::raw(r#"<h2 id="help-title">Keyboard shortcuts</h2>"#) }
                 <table class="shortcuts">
                     <tbody>
                         { for SHORTCUTS.iter().map(|(k, what)| html! {
@@ -59,7 +59,10 @@ pub fn Help(props: &HelpProps) -> Html {
                         }) }
                     </tbody>
                 </table>
-                <p>{ "Every control is also reachable with Tab; writable files in the inspector open for editing with Enter." }</p>
+                { super::raw(concat!(
+                    "<p>Every control is also reachable with Tab; writable files in the ",
+                    "inspector open for editing with Enter.</p>"
+                )) }
                 <button type="button" ref={close_ref} onclick={on_click(&props.on_close)}>{ "Close" }</button>
             </div>
         </div>

@@ -18,7 +18,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::components::{banner, Console, Controls, TreeLegend, TreeNode, TreeView};
+use crate::components::{
+    banner, class_list, controls, tree_legend, Console, ControlsProps, TreeNode, TreeView,
+};
 use crate::state::State;
 use crate::{scenarios, share, App, AppProps, Handlers};
 
@@ -69,26 +71,28 @@ pub(crate) fn view(
             data-loading={state.loading.is_some().to_string()}>
             { banner(&state.notice, state.load_progress, &h.dismiss_notice) }
             <div class="embed-bar">
-                <Controls compact=true
-                    playing={state.playing}
-                    speed={state.speed}
-                    now={snap.now}
-                    lagging={state.lagging}
-                    on_toggle={h.toggle_play.clone()}
-                    on_step_event={h.step_event.clone()}
-                    on_step_ms={h.step_ms.clone()}
-                    on_speed={h.speed.clone()}
-                    on_restart={h.restart.clone()}
-                />
+                { controls(&ControlsProps {
+                    compact: true,
+                    playing: state.playing,
+                    speed: state.speed,
+                    now: snap.now,
+                    lagging: state.lagging,
+                    on_toggle: h.toggle_play.clone(),
+                    on_step_event: h.step_event.clone(),
+                    on_step_ms: h.step_ms.clone(),
+                    on_speed: h.speed.clone(),
+                    on_restart: h.restart.clone(),
+                    on_help: Callback::noop(),
+                }) }
                 <a class="open-playground" {href} target="_blank" rel="noopener"
                     title="Open this example, as it is now, in the full playground"
                     onclick={on_open}>{ "Open in playground ↗" }</a>
             </div>
-            <div class={classes!("embed-body", (!hide_console).then_some("with-console"))}>
+            <div class={class_list(&["embed-body", if hide_console { "" } else { "with-console" }])}>
                 <section class="pane tree-pane" aria-label="cgroup tree">
                     <TreeView {nodes} selected={state.selected.clone()}
                         on_select={h.select.clone()} on_toggle={h.toggle_node.clone()} />
-                    <TreeLegend />
+                    { tree_legend() }
                 </section>
                 if !hide_console {
                     <section class="pane console-pane" aria-label="shell">

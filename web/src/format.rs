@@ -8,15 +8,13 @@ fn fixed(n: u64, d: u64, decimals: u32) -> String {
     let scale = 10u128.pow(decimals);
     let (n, d) = (u128::from(n), u128::from(d.max(1)));
     let q = (n * scale + d / 2) / d;
+    // Both parts fit a u64 (q / scale is at most n / d rounded): printing
+    // u64s keeps u128's Display out of the wasm.
+    let (whole, frac) = ((q / scale) as u64, (q % scale) as u64);
     if decimals == 0 {
-        format!("{q}")
+        format!("{whole}")
     } else {
-        format!(
-            "{}.{:0width$}",
-            q / scale,
-            q % scale,
-            width = decimals as usize
-        )
+        format!("{whole}.{frac:0width$}", width = decimals as usize)
     }
 }
 
@@ -167,5 +165,8 @@ mod tests {
         assert_eq!(num(-3.0), "-3");
         assert_eq!(num(196.0), "196");
         assert_eq!(fit_left("/sys/fs/cgroup/memory", 10), "…up/memory");
+        // The largest inputs: both printed parts of `fixed` fit a u64.
+        assert_eq!(bytes(u64::MAX), "16777216T");
+        assert_eq!(duration(u64::MAX), "18446744073.71 s");
     }
 }

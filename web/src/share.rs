@@ -85,10 +85,40 @@ pub const MANY_SAMPLE_NS: u64 = 50_000_000;
 /// Console lines a replay shows (the rest is summarised).
 const SHOWN_LINES: usize = 60;
 
-/// Scenario JSON. Natively this is serde_json (`memcg::share`); in wasm it
-/// is written by the browser's `JSON` from serde-wasm-bindgen values and
-/// read by serde-json-core after `JSON.parse` has checked the syntax, which
-/// keeps serde_json out of the bundle (issue 4's size goal). Both write the
+/// Whether every number in compact JSON `text` is at most 2^53 − 1 in
+/// magnitude ([`MAX_JSON_INT`](memcg::scenario::MAX_JSON_INT), `Number.MAX_SAFE_INTEGER`), which
+/// `JSON.parse` keeps exactly; serde-wasm-bindgen refused larger ones
+/// too, so no link rounds a seed.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn numbers_are_safe(text: &[u8]) -> bool {
+    let (mut in_str, mut escaped, mut n) = (false, false, 0u64);
+    for &b in text {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_str = false;
+            }
+        } else if b.is_ascii_digit() {
+            n = n.saturating_mul(10).saturating_add(u64::from(b - b'0'));
+            if n > memcg::scenario::MAX_JSON_INT {
+                return false;
+            }
+        } else {
+            n = 0;
+            in_str = b == b'"';
+        }
+    }
+    true
+}
+
+/// Scenario JSON. Natively this is serde_json (`memcg::share`); in wasm
+/// serde-json-core writes compact text that the browser's `JSON` re-reads
+/// and writes (so the bytes are `JSON.stringify`'s), and serde-json-core
+/// reads it after `JSON.parse` has checked the syntax, which keeps
+/// serde_json out of the bundle (issue 4's size goal). Both write the
 /// same text: `web/tests/codec.rs` checks the wasm side against the JSON
 /// and link in `tests/golden/`, which `tests/tests/share_golden.rs` checks
 /// natively.
@@ -96,12 +126,32 @@ const SHOWN_LINES: usize = 60;
 pub mod codec {
     use memcg::scenario::Scenario;
     use memcg::share;
-    use serde::Serialize as _;
+
+    use super::numbers_are_safe;
     use wasm_bindgen::{JsCast, JsValue};
 
+    /// The scenario's JSON as the browser's `JSON.stringify` writes it
+    /// (compact, or indented by `indent`); empty if it holds a number
+    /// JavaScript cannot keep exactly. serde-json-core writes the text
+    /// (its serializer is smaller wasm than serde-wasm-bindgen's, which
+    /// built a JS object field by field), the browser re-reads and writes it.
     fn stringify(sc: &Scenario, indent: Option<u32>) -> String {
-        let ser = serde_wasm_bindgen::Serializer::json_compatible();
-        let Ok(v) = sc.serialize(&ser) else {
+        let mut buf = vec![0u8; 4096];
+        let n = loop {
+            match serde_json_core::to_slice(sc, &mut buf) {
+                Ok(n) => break n,
+                Err(serde_json_core::ser::Error::BufferFull) => buf.resize(buf.len() * 2, 0),
+                Err(_) => return String::new(),
+            }
+        };
+        let compact = &buf[..n];
+        if !numbers_are_safe(compact) {
+            return String::new();
+        }
+        let Ok(v) = core::str::from_utf8(compact)
+            .map_err(|_| JsValue::NULL)
+            .and_then(js_sys::JSON::parse)
+        else {
             return String::new();
         };
         let text = match indent {
@@ -581,5 +631,36 @@ mod tests {
         assert!(csv.lines().count() > 50);
         let trace = trace_text(&s.model.borrow().sim);
         assert!(trace.lines().any(|l| l.contains(" spawn ")), "{trace}");
+    }
+
+    #[test]
+    fn numbers_are_safe_up_to_2_pow_53() {
+        let max = memcg::scenario::MAX_JSON_INT;
+        assert!(numbers_are_safe(
+            format!(r#"{{"seed":{max},"at":0}}"#).as_bytes()
+        ));
+        assert!(!numbers_are_safe(
+            format!(r#"{{"seed":{}}}"#, max + 1).as_bytes()
+        ));
+        assert!(!numbers_are_safe(b"[1,18446744073709551615]"));
+        // Digits in strings are text, also after an escaped quote.
+        assert!(numbers_are_safe(
+            br#"["99999999999999999999 \" 99999999999999999999"]"#
+        ));
+        assert!(!numbers_are_safe(br#"["\\",99999999999999999999]"#));
+    }
+
+    /// The wasm's compact JSON (serde-json-core) is serde_json's, byte for
+    /// byte, on the golden scenario (escapes, a write, every field).
+    #[test]
+    fn serde_json_core_writes_what_serde_json_writes() {
+        let sc = memcg::share::from_json(include_str!("../../tests/golden/scenario.json")).unwrap();
+        let mut buf = vec![0u8; 1 << 16];
+        let n = serde_json_core::to_slice(&sc, &mut buf).unwrap();
+        assert_eq!(
+            std::str::from_utf8(&buf[..n]).unwrap(),
+            serde_json::to_string(&sc).unwrap()
+        );
+        assert!(numbers_are_safe(&buf[..n]));
     }
 }

@@ -39,13 +39,17 @@ pub enum ProcNode {
 pub(super) fn list(k: &Kernel, node: ProcNode) -> Vec<(String, Node)> {
     match node {
         ProcNode::Dir => {
-            let mut v: Vec<(String, Node)> = k
-                .tasks
-                .keys()
-                .map(|&p| (p.to_string(), Node::Proc(ProcNode::Pid(p))))
-                .collect();
-            v.push((String::from("self"), Node::Proc(ProcNode::Pid(SHELL_PID))));
-            v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            // Ordered insertion rather than a sort: each sort instantiation
+            // is a few KB of wasm (README "Measurements").
+            let mut v: Vec<(String, Node)> = Vec::with_capacity(k.tasks.len() + 1);
+            let mut add = |name: String, p: Pid| {
+                let at = v.partition_point(|e| e.0 < name);
+                v.insert(at, (name, Node::Proc(ProcNode::Pid(p))));
+            };
+            for &p in k.tasks.keys() {
+                add(p.to_string(), p);
+            }
+            add(String::from("self"), SHELL_PID);
             v
         }
         ProcNode::Pid(p) => alloc::vec![(

@@ -296,9 +296,10 @@ pub(super) fn cmd_ls(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
     for p in paths {
+        // Kept sorted by ordered insertion: no sort code in the wasm.
         match cgroupfs::resolve(k, &sh.cwd, p) {
-            Ok(node) if node.is_dir() => dirs.push(p),
-            Ok(_) => files.push(p),
+            Ok(node) if node.is_dir() => dirs.insert(dirs.partition_point(|q| *q <= p), p),
+            Ok(_) => files.insert(files.partition_point(|q| *q <= p), p),
             Err(e) => {
                 let _ = writeln!(
                     out.stderr,
@@ -310,9 +311,6 @@ pub(super) fn cmd_ls(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
             }
         }
     }
-    // One sort (of &String) for both: each is a code instantiation in wasm.
-    files.sort_unstable();
-    dirs.sort_unstable();
     for f in &files {
         let _ = writeln!(out.stdout, "{f}");
     }

@@ -5,6 +5,8 @@
 
 use yew::prelude::*;
 
+use super::{class_list, on_click};
+
 use crate::state::{Notice, Source};
 
 /// `progress`: a replay in progress (percent, what is being opened).
@@ -21,11 +23,11 @@ pub fn banner(
                 </div>
             }
             if let Some(n) = notice {
-                <div id="notice" class={classes!("banner", if n.error { "error" } else { "note" })}
+                <div id="notice" class={class_list(&["banner", if n.error { "error" } else { "note" }])}
                     role={if n.error { "alert" } else { "status" }}>
                     <span class="banner-text">{ &n.text }</span>
                     <button type="button" class="dismiss" aria-label="Dismiss this message" title="Dismiss (Esc)"
-                        onclick={on_dismiss.reform(|_| ())}>{ "×" }</button>
+                        onclick={on_click(on_dismiss)}>{ "×" }</button>
                 </div>
             }
         </>

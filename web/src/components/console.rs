@@ -3,6 +3,8 @@ use std::rc::Rc;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
+use super::class_list;
+
 use crate::state::Line;
 
 #[derive(Properties, PartialEq)]
@@ -127,7 +129,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
         <div class="console" {onclick}>
             <pre id="console-output" ref={output_ref} aria-live="polite">
                 { for props.lines.iter().map(|line| html! {
-                    <span class={classes!("line", line.kind.class())}>{ &line.text }{ "\n" }</span>
+                    <span class={class_list(&["line", line.kind.class()])}>{ &line.text }{ "\n" }</span>
                 }) }
             </pre>
             <div class="console-input-row">

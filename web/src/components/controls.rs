@@ -3,10 +3,14 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::on_click;
+
 use crate::format;
 use crate::state::{SPEED_MAX, SPEED_MIN};
 
-#[derive(Properties, PartialEq)]
+/// What the bar shows and does. A plain function of these, not a
+/// component: the clock changes every frame, so a component would render
+/// every frame anyway, and its machinery is wasm of its own.
 pub struct ControlsProps {
     pub playing: bool,
     /// Tenths of a decade: speed = 10^(speed/10) virtual s per s.
@@ -18,15 +22,12 @@ pub struct ControlsProps {
     pub on_step_ms: Callback<()>,
     pub on_speed: Callback<i32>,
     pub on_restart: Callback<()>,
-    #[prop_or_default]
     pub on_help: Callback<()>,
     /// The embed's short bar: no "+1 ms" nor help button.
-    #[prop_or_default]
     pub compact: bool,
 }
 
-#[component]
-pub fn Controls(props: &ControlsProps) -> Html {
+pub fn controls(props: &ControlsProps) -> Html {
     let on_speed = {
         let cb = props.on_speed.clone();
         Callback::from(move |e: InputEvent| {
@@ -43,14 +44,14 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 aria-pressed={props.playing.to_string()}
                 aria-keyshortcuts="Space"
                 title="Play or pause (Space)"
-                onclick={props.on_toggle.reform(|_| ())}>
+                onclick={on_click(&props.on_toggle)}>
                 { if props.playing { "❚❚ Pause" } else { "▶ Play" } }
             </button>
             <button id="step-event" type="button" aria-keyshortcuts="s" title="Process one event (s)"
-                onclick={props.on_step_event.reform(|_| ())}>{ "Step event" }</button>
+                onclick={on_click(&props.on_step_event)}>{ "Step event" }</button>
             if !props.compact {
                 <button id="step-ms" type="button" aria-keyshortcuts="m" title="Advance 1 ms of virtual time (m)"
-                    onclick={props.on_step_ms.reform(|_| ())}>{ "+1 ms" }</button>
+                    onclick={on_click(&props.on_step_ms)}>{ "+1 ms" }</button>
             }
             <label class="speed">
                 <span>{ "speed" }</span>
@@ -64,7 +65,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 <output id="speed-value" for="speed">{ speed_text }</output>
             </label>
             <button id="restart" type="button" aria-keyshortcuts="Shift+R" title="Start the scenario over (Shift+R)"
-                onclick={props.on_restart.reform(|_| ())}>{ "↺ Reset" }</button>
+                onclick={on_click(&props.on_restart)}>{ "↺ Reset" }</button>
             <span id="clock" class="clock" data-now={props.now.to_string()} aria-live="off">
                 { "t = " }{ format::clock(props.now) }
             </span>
@@ -73,7 +74,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
             }
             if !props.compact {
                 <button id="help-button" type="button" class="help-button" aria-keyshortcuts="?" title="Keyboard shortcuts (?)"
-                    onclick={props.on_help.reform(|_| ())}>{ "? Keys" }</button>
+                    onclick={on_click(&props.on_help)}>{ "? Keys" }</button>
             }
         </div>
     }

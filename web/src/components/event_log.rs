@@ -69,14 +69,42 @@ pub struct EventLogProps {
     pub selected: String,
 }
 
+/// The log's filters as one piece of state (a `use_state` per type was
+/// wasm code of its own each); a change sets one of them.
+#[derive(Clone, Default)]
+struct Filters {
+    text: String,
+    kind: usize,
+    only_selected: bool,
+}
+
+enum SetFilter {
+    Text(String),
+    Kind(usize),
+    OnlySelected(bool),
+}
+
+impl Reducible for Filters {
+    type Action = SetFilter;
+
+    fn reduce(self: Rc<Self>, set: SetFilter) -> Rc<Self> {
+        let mut f = Rc::unwrap_or_clone(self);
+        match set {
+            SetFilter::Text(t) => f.text = t,
+            SetFilter::Kind(k) => f.kind = k,
+            SetFilter::OnlySelected(o) => f.only_selected = o,
+        }
+        Rc::new(f)
+    }
+}
+
 #[component]
 pub fn EventLog(props: &EventLogProps) -> Html {
-    let text = use_state(String::new);
-    let kind = use_state(|| 0usize);
-    let only_selected = use_state(|| false);
+    let filters = use_reducer(Filters::default);
+    let only_selected = filters.only_selected;
 
-    let kinds = KINDS[*kind].1;
-    let needle = text.trim().to_ascii_lowercase();
+    let kinds = KINDS[filters.kind].1;
+    let needle = filters.text.trim().to_ascii_lowercase();
     let mut shown: Vec<&str> = props
         .lines
         .iter()
@@ -92,38 +120,38 @@ pub fn EventLog(props: &EventLogProps) -> Html {
     let body = shown.join("\n");
 
     let on_text = {
-        let text = text.clone();
+        let set = filters.dispatcher();
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            text.set(input.value());
+            set.dispatch(SetFilter::Text(input.value()));
         })
     };
     let on_kind = {
-        let kind = kind.clone();
+        let set = filters.dispatcher();
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
-            kind.set(select.value().parse().unwrap_or(0));
+            set.dispatch(SetFilter::Kind(select.value().parse().unwrap_or(0)));
         })
     };
     let on_only = {
-        let only_selected = only_selected.clone();
+        let set = filters.dispatcher();
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            only_selected.set(input.checked());
+            set.dispatch(SetFilter::OnlySelected(input.checked()));
         })
     };
     html! {
         <div id="event-log" class="event-log">
-            <h2>{ "Event log" }</h2>
+            { super::raw("<h2>Event log</h2>") }
             <div class="log-filters">
                 <input id="log-filter" type="search" placeholder="filter text" aria-label="filter the event log"
-                    value={(*text).clone()} oninput={on_text} />
+                    value={filters.text.clone()} oninput={on_text} />
                 <select id="log-kind" aria-label="event kind" onchange={on_kind}>
                     { for KINDS.iter().enumerate().map(|(i, (label, _))| html! {
-                        <option value={i.to_string()} selected={*kind == i}>{ *label }</option>
+                        <option value={i.to_string()} selected={filters.kind == i}>{ *label }</option>
                     }) }
                 </select>
-                <label class="check"><input id="log-only-selected" type="checkbox" checked={*only_selected} onchange={on_only} />{ " selected cgroup only" }</label>
+                <label class="check"><input id="log-only-selected" type="checkbox" checked={only_selected} onchange={on_only} />{ " selected cgroup only" }</label>
             </div>
             // column-reverse keeps the newest line in view without reading
             // the layout every frame.

@@ -5,27 +5,23 @@ use yew::prelude::*;
 use crate::scenarios::SCENARIOS;
 use crate::state::Theme;
 
-#[derive(Properties, PartialEq)]
+/// What the header shows and does. A plain function of these, not a
+/// component: its machinery was wasm of its own, and the few nodes are
+/// cheap to compare each frame.
 pub struct HeaderProps {
     pub version: Version,
     /// Emitted with the version chosen in the selector; the root resets the simulator.
     pub on_version: Callback<Version>,
     /// The loaded scenario, if any.
-    #[prop_or_default]
     pub scenario: Option<usize>,
-    #[prop_or_default]
     pub on_scenario: Callback<usize>,
-    #[prop_or_default]
     pub theme: Theme,
-    #[prop_or_default]
     pub on_theme: Callback<Theme>,
     /// More controls at the end (the share menu).
-    #[prop_or_default]
     pub children: Html,
 }
 
-#[component]
-pub fn Header(props: &HeaderProps) -> Html {
+pub fn header(props: &HeaderProps) -> Html {
     let onchange = {
         let on_version = props.on_version.clone();
         Callback::from(move |e: Event| {
@@ -56,12 +52,10 @@ pub fn Header(props: &HeaderProps) -> Html {
     let is_v1 = props.version == Version::V1;
     html! {
         <header class="app-header">
-            <div class="title">
-                <h1>{ "memcg playground" }</h1>
-                <span class="subtitle">
-                    { "Linux memory cgroups with Alibaba Cloud Linux async watermark reclaim" }
-                </span>
-            </div>
+            { super::raw(concat!(
+                r#"<div class="title"><h1>memcg playground</h1><span class="subtitle">"#,
+                "Linux memory cgroups with Alibaba Cloud Linux async watermark reclaim</span></div>"
+            )) }
             <div class="header-controls">
                 <label class="scenario">
                     { "scenario " }

@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+use super::on_click;
+
 pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Space", "play / pause"),
     ("s", "step one event"),
@@ -46,10 +48,10 @@ pub fn Help(props: &HelpProps) -> Html {
         })
     };
     html! {
-        <div class="modal-backdrop" onclick={props.on_close.reform(|_| ())}>
+        <div class="modal-backdrop" onclick={on_click(&props.on_close)}>
             <div id="help" class="modal" role="dialog" aria-modal="true" aria-labelledby="help-title"
                 onclick={Callback::from(|e: MouseEvent| e.stop_propagation())} {onkeydown}>
-                <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
+                { super::raw(r#"<h2 id="help-title">Keyboard shortcuts</h2>"#) }
                 <table class="shortcuts">
                     <tbody>
                         { for SHORTCUTS.iter().map(|(k, what)| html! {
@@ -57,8 +59,11 @@ pub fn Help(props: &HelpProps) -> Html {
                         }) }
                     </tbody>
                 </table>
-                <p>{ "Every control is also reachable with Tab; writable files in the inspector open for editing with Enter." }</p>
-                <button type="button" ref={close_ref} onclick={props.on_close.reform(|_| ())}>{ "Close" }</button>
+                { super::raw(concat!(
+                    "<p>Every control is also reachable with Tab; writable files in the ",
+                    "inspector open for editing with Enter.</p>"
+                )) }
+                <button type="button" ref={close_ref} onclick={on_click(&props.on_close)}>{ "Close" }</button>
             </div>
         </div>
     }

@@ -8,6 +8,8 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::{class_list, on_click};
+
 use crate::state::WriteError;
 
 /// One interface file of the selected cgroup, ready to show.
@@ -192,17 +194,17 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                         };
                         html! {
                             <>
-                            <tr data-file={f.name.clone()} class={classes!(writable.then_some("writable"), error.is_some().then_some("has-error"))}>
+                            <tr data-file={f.name.clone()} class={class_list(&[if writable { "writable" } else { "" }, if error.is_some() { "has-error" } else { "" }])}>
                                 <td class="name">{ &f.name }</td>
                                 <td class="mode" title={mode_hint(f.mode)}>{ format!("{:04o}", f.mode) }</td>
-                                <td class={classes!("value", f.value.is_err().then_some("error"))}>{ cell }</td>
+                                <td class={class_list(&["value", if f.value.is_err() { "error" } else { "" }])}>{ cell }</td>
                             </tr>
                             if let Some(err) = error {
                                 <tr class="write-error" data-error-for={f.name.clone()}>
                                     <td colspan="3" role="alert">
                                         { format!("echo {} > {}: write error: {}", err.value, f.name, err.message) }
                                         <button type="button" class="dismiss" aria-label="dismiss the error"
-                                            onclick={props.on_dismiss.reform(|_| ())}>{ "×" }</button>
+                                            onclick={on_click(&props.on_dismiss)}>{ "×" }</button>
                                     </td>
                                 </tr>
                             }

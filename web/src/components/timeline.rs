@@ -96,7 +96,9 @@ impl ChartData {
     }
 }
 
-#[derive(Properties, PartialEq)]
+/// What the timeline shows and does. A plain function of these, not a
+/// component: the clock changes every frame, so it would render every
+/// frame anyway (the charts are their own component, [`Charts`]).
 pub struct TimelineProps {
     pub data: Rc<ChartData>,
     pub now: u64,
@@ -203,14 +205,13 @@ fn usage_chart(data: &ChartData, end: u64) -> Html {
     };
     html! {
         <figure class="chart usage-chart">
-            <figcaption>{ "usage and limits" }<span class="legend-inline">
-                <span class="key anon">{ "anon" }</span>
-                <span class="key file">{ "file" }</span>
-                <span class="key k-limit">{ "max" }</span>
-                <span class="key k-high">{ "high" }</span>
-                <span class="key k-wh">{ "wmark_high" }</span>
-                <span class="key k-wl">{ "wmark_low" }</span>
-            </span></figcaption>
+            { super::raw(concat!(
+                r#"<figcaption>usage and limits<span class="legend-inline">"#,
+                r#"<span class="key anon">anon</span><span class="key file">file</span>"#,
+                r#"<span class="key k-limit">max</span><span class="key k-high">high</span>"#,
+                r#"<span class="key k-wh">wmark_high</span><span class="key k-wl">wmark_low</span>"#,
+                "</span></figcaption>"
+            )) }
             <svg viewBox={format!("0 0 {} {}", num(W), num(H))} width="100%" role="img" aria-label={summary}>
                 { axes(W, H, format::bytes(data.scale), end) }
                 <path class="area-anon" d={anon} />
@@ -253,7 +254,7 @@ fn histogram(data: &ChartData) -> Html {
     ];
     html! {
         <figure class="chart hist-chart">
-            <figcaption>{ "fault latency (stalls ≥ 1 µs hatched)" }</figcaption>
+            { super::raw("<figcaption>fault latency (stalls ≥ 1 µs hatched)</figcaption>") }
             <svg viewBox={format!("0 0 {} {}", num(w), num(h))} width="100%" role="img" aria-label={label} data-stalls={stalls.to_string()}>
                 <g class="axes">
                     <line x1={num(L)} x2={num(w - R)} y1={num(h - B)} y2={num(h - B)} />
@@ -347,8 +348,7 @@ fn Charts(props: &ChartsProps) -> Html {
     }
 }
 
-#[component]
-pub fn Timeline(props: &TimelineProps) -> Html {
+pub fn timeline(props: &TimelineProps) -> Html {
     let now_ms = props.now / 1_000_000;
     let horizon_ms = props.horizon / 1_000_000;
     let oninput = {
@@ -378,7 +378,10 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 <button type="button" title="Seek to the newest time simulated" aria-label="seek to the end" onclick={seek(props.horizon)}>{ "▶|" }</button>
                 <span class="scrub-times">{ format!("{} / {}", format::clock(props.now), format::clock(props.horizon)) }</span>
             </div>
-            <p class="scrub-note">{ "Seeking replays from the nearest checkpoint; an edit made in the past drops the future after it." }</p>
+            { super::raw(concat!(
+                r#"<p class="scrub-note">Seeking replays from the nearest checkpoint; "#,
+                "an edit made in the past drops the future after it.</p>"
+            )) }
         </div>
     }
 }

@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+use super::{class_list, on_click};
+
 use crate::state::Tour;
 
 #[derive(Properties, PartialEq)]
@@ -36,13 +38,13 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
         });
     }
     html! {
-        <section id="tour" class={classes!("tour", tour.waiting.then_some("waiting"))}
+        <section id="tour" class={class_list(&["tour", if tour.waiting { "waiting" } else { "" }])}
             aria-label="guided tour" data-step={tour.step.to_string()} data-waiting={tour.waiting.to_string()}>
             <div class="tour-head">
                 <span class="tour-count">{ format!("Tour {}/{}", tour.step + 1, steps.len()) }</span>
                 <h2 class="tour-title">{ step.title }</h2>
                 <button type="button" class="tour-close" aria-label="end the tour" title="End the tour"
-                    onclick={props.on_close.reform(|_| ())}>{ "×" }</button>
+                    onclick={on_click(&props.on_close)}>{ "×" }</button>
             </div>
             if tour.waiting {
                 <p class="tour-text" role="status">{ "Playing until the next moment that matters…" }</p>
@@ -55,7 +57,7 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
             <div class="tour-actions">
                 <button id="tour-next" type="button" class="primary" ref={next_ref} disabled={tour.waiting}
                     aria-keyshortcuts="n" title="Next (n)"
-                    onclick={props.on_next.reform(|_| ())}>
+                    onclick={on_click(&props.on_next)}>
                     { if last { "Finish ▶" } else { "Next ▶" } }
                 </button>
             </div>

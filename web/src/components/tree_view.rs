@@ -9,6 +9,8 @@ use std::rc::Rc;
 use memcg::sim::Snapshot;
 use yew::prelude::*;
 
+use super::class_list;
+
 use crate::format::{self, num};
 use crate::state::Flows;
 
@@ -299,7 +301,7 @@ fn Row(props: &RowProps) -> Html {
     html! {
         <g
             id={node_id(props.index)}
-            class={classes!("cg", props.selected.then_some("selected"), (!n.has_memory).then_some("no-memory"), format!("work-{work_class}"))}
+            class={class_list(&["cg", if props.selected { "selected" } else { "" }, if n.has_memory { "" } else { "no-memory" }, &format!("work-{work_class}")])}
             transform={format!("translate(0 {top})")}
             role="treeitem"
             aria-level={(n.depth + 1).to_string()}
@@ -335,7 +337,7 @@ fn Row(props: &RowProps) -> Html {
                 <rect class="bar-file" x={num(BAR_X + anon_w)} y={num(bar_y)} width={num(file_w)} height={num(bar_h)} />
                 <line class="usage-edge" x1={num(usage_x)} x2={num(usage_x)} y1={num(bar_y - 1.0)} y2={num(bar_y + bar_h + 1.0)} />
                 { for marks.iter().map(|&(x, _, class)| html! {
-                    <g class={classes!("mark", class)}>
+                    <g class={class_list(&["mark", class])}>
                         <line x1={num(x)} x2={num(x)} y1={num(bar_y - 4.0)} y2={num(bar_y + bar_h + 4.0)} />
                         if class == "wmark-high" {
                             <path d={format!("M{} {} l-3.5 -5 h7 z", num(x), num(bar_y - 4.0))} />
@@ -358,7 +360,7 @@ fn Row(props: &RowProps) -> Html {
                 { for flow_labels.iter().enumerate().map(|(i, (text, class))| {
                     let x = flow_x - i as f64 * 62.0;
                     html! {
-                        <g class={classes!("flow", "reclaim", *class)}>
+                        <g class={class_list(&["flow", "reclaim", class])}>
                             <title>{ format!("reclaim by {text}") }</title>
                             <path class="flow-line" d={format!("M{} {} V{}", num(x), num(bar_y + 2.0), num(3.0))} />
                             <path class="flow-head" d={format!("M{} {} l-4 5 h8 z", num(x), num(0.5))} />
@@ -367,7 +369,7 @@ fn Row(props: &RowProps) -> Html {
                     }
                 }) }
                 <text class="usage-text" x={num(RIGHT_X)} y="22">{ limit_text }</text>
-                <g class={classes!("badge", work_class)}>
+                <g class={class_list(&["badge", work_class])}>
                     <rect x={num(RIGHT_X)} y="30" width="86" height="16" rx="8" />
                     <text x={num(RIGHT_X + 43.0)} y="42" text-anchor="middle">{ badge }</text>
                 </g>
@@ -473,21 +475,21 @@ pub fn TreeView(props: &TreeViewProps) -> Html {
     }
 }
 
-/// The key of the tree's symbols.
-#[component]
-pub fn TreeLegend() -> Html {
-    html! {
-        <p class="legend legend-inline" aria-label="legend">
-            <span class="key anon">{ "anon" }</span>
-            <span class="key file">{ "file (page cache, hatched)" }</span>
-            <span class="key k-limit">{ "max: the limit" }</span>
-            <span class="key k-high">{ "high" }</span>
-            <span class="key k-wh">{ "wH: wmark_high ▼" }</span>
-            <span class="key k-wl">{ "wL: wmark_low ▲" }</span>
-            <span class="key k-low">{ "low: memory.low" }</span>
-            <span class="key k-charge">{ "→ charging" }</span>
-            <span class="key k-worker">{ "↑ kworker reclaim" }</span>
-            <span class="key k-direct">{ "↑ direct reclaim" }</span>
-        </p>
-    }
+/// The key of the tree's symbols: static markup, so raw HTML (the same
+/// nodes, without the code that builds them one by one).
+pub fn tree_legend() -> Html {
+    super::raw(concat!(
+        r#"<p class="legend legend-inline" aria-label="legend">"#,
+        r#"<span class="key anon">anon</span>"#,
+        r#"<span class="key file">file (page cache, hatched)</span>"#,
+        r#"<span class="key k-limit">max: the limit</span>"#,
+        r#"<span class="key k-high">high</span>"#,
+        r#"<span class="key k-wh">wH: wmark_high ▼</span>"#,
+        r#"<span class="key k-wl">wL: wmark_low ▲</span>"#,
+        r#"<span class="key k-low">low: memory.low</span>"#,
+        r#"<span class="key k-charge">→ charging</span>"#,
+        r#"<span class="key k-worker">↑ kworker reclaim</span>"#,
+        r#"<span class="key k-direct">↑ direct reclaim</span>"#,
+        "</p>"
+    ))
 }

@@ -9,6 +9,8 @@ use memcg::sim::TaskSnapshot;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::class_list;
+
 use crate::format;
 use crate::state::{Spec, Specs};
 
@@ -126,7 +128,7 @@ pub fn Workloads(props: &WorkloadsProps) -> Html {
             move |_: MouseEvent| pid
         });
         html! {
-            <tr key={t.pid.to_string()} data-pid={t.pid.to_string()} class={classes!((!alive(t)).then_some("gone"), (*editing == Some(t.pid)).then_some("editing"))}>
+            <tr key={t.pid.to_string()} data-pid={t.pid.to_string()} class={class_list(&[if alive(t) { "" } else { "gone" }, if *editing == Some(t.pid) { "editing" } else { "" }])}>
                 <td>{ t.pid }</td>
                 <td>{ &t.program }</td>
                 <td class="state">{ &t.state }</td>

@@ -134,6 +134,7 @@ pub mod kernel;
 pub mod lru;
 pub mod machine;
 pub mod migrate;
+pub mod node;
 pub mod oom;
 pub mod psi;
 pub mod reclaim;

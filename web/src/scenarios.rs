@@ -296,7 +296,29 @@ pub const SCENARIOS: &[Scenario] = &[
              triangle or the Right arrow key. Press Next to play.",
         )],
     },
+    Scenario {
+        id: "node",
+        title: "7. A Kubernetes node: 1,000 cgroups",
+        version: Version::V1,
+        select: "/kubepods",
+        speed: 0,
+        sample_ms: 100,
+        tour: &[step(
+            Trigger::Start,
+            "A node",
+            "system.slice with its services, and kubepods with burstable and besteffort pods of one \
+             or two containers: 1,000 memory cgroups and 2,000 tasks of every preset at a few MB/s \
+             at most (the node benchmark's shape). Every pod and container has wmark_ratio 95; \
+             burstable ones have limits. Subtrees start collapsed. At ×1 the simulation may not keep \
+             up (the control bar says so): every page fault is an event.",
+        )],
+    },
 ];
+
+/// The `node` preset's size: the node benchmark's 1,000 cgroups with 2,000
+/// tasks (tests/benches/node.rs runs 3,000).
+pub const NODE_CGROUPS: usize = 1_000;
+pub const NODE_TASKS: usize = 2_000;
 
 pub fn by_id(id: &str) -> Option<usize> {
     SCENARIOS.iter().position(|s| s.id == id)
@@ -361,6 +383,7 @@ impl Scenario {
                 "spawn /sys/fs/cgroup/parent/bulk anon 900M --rate 100M/s --hold",
             ],
             "fleet" => return fleet(),
+            "node" => return memcg::node::node_script(NODE_CGROUPS, NODE_TASKS).0,
             _ => &[],
         };
         lines.iter().map(|l| l.to_string()).collect()
@@ -422,6 +445,17 @@ mod tests {
             sim.exec(&line);
         }
         assert_eq!(sim.cgroups().len(), 201);
+    }
+
+    #[test]
+    fn the_node_has_1000_cgroups_and_2000_tasks() {
+        let sc = &SCENARIOS[by_id("node").unwrap()];
+        let mut sim = sc.machine();
+        for line in sc.setup() {
+            assert!(sim.exec(&line).ok(), "{line}");
+        }
+        assert_eq!(sim.cgroups().len(), NODE_CGROUPS + 1);
+        assert_eq!(sim.engine().live_tasks(), NODE_TASKS);
     }
 
     #[test]

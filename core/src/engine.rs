@@ -1201,9 +1201,18 @@ impl Engine {
                     )
                 })
         });
-        // cgroup_move_task: a task moved by a cgroup.procs write.
+        // cgroup_move_task: a task moved by a cgroup.procs write. Only the
+        // pids the kernel moved since the last sync can differ, visited in
+        // pid order as a walk of every task would. The work charged is still
+        // one unit per task, so the replay's bounds are unchanged (§18.12).
         self.work += self.tasks.len() as u64 * WORK_TASK + core::mem::take(&mut k.work);
-        for (&pid, tr) in self.tasks.iter() {
+        let mut moved = core::mem::take(&mut k.moved);
+        moved.sort_unstable();
+        moved.dedup();
+        for pid in moved {
+            let Some(tr) = self.tasks.get(&pid) else {
+                continue;
+            };
             if matches!(tr.state, TaskState::Exited | TaskState::Killed) {
                 continue;
             }

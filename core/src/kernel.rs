@@ -173,6 +173,10 @@ pub struct Kernel {
     /// Work units of reclaim walks and task scans not yet taken by the
     /// engine (`Engine::work`, docs/model.md §18.12).
     pub work: u64,
+    /// Pids `cgroup_migrate` moved since the engine last looked
+    /// (`Engine::sync` tells PSI of them: `cgroup_move_task`), in the order
+    /// moved, possibly repeated.
+    pub moved: Vec<Pid>,
 }
 
 impl Kernel {
@@ -201,6 +205,7 @@ impl Kernel {
             psi: Psi::new(cpus),
             bdi: Bdi::default(),
             work: 0,
+            moved: Vec::new(),
         };
         // do_memsw_account(): v1, swap accounting on (cgroup_memory_noswap
         // false, the ALinux default).
@@ -586,6 +591,7 @@ impl Kernel {
         if let Some(t) = self.tasks.get_mut(&pid) {
             t.cgroup = dst;
         }
+        self.moved.push(pid);
         if from != to && to != CgroupId::ROOT {
             // Back where it left pages: they are its own memcg's again.
             if let Some(e) = self.tree.memcg_mut(to).left_behind.remove(&pid) {

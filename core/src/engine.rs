@@ -710,6 +710,7 @@ impl Engine {
             if is_anon {
                 t.pages.refault_anon -= 1;
                 t.pages.anon_hot += 1;
+                k.nr_anon += 1;
                 if t.pages.swapped > 0 {
                     t.pages.swapped -= 1;
                     k.swap_free += 1;
@@ -1275,6 +1276,7 @@ fn add_pages(k: &mut Kernel, pid: Pid, m: CgroupId, kind: PageKind, n: Pages) {
             let hot = n.min(room);
             t.pages.anon_hot += hot;
             t.pages.anon_cold += n - hot;
+            k.nr_anon += n;
         }
         PageKind::File => {
             let room = ws_target.saturating_sub(t.pages.file_hot + t.pages.refault_file);
@@ -1301,6 +1303,7 @@ fn free_anon(k: &mut Kernel, pid: Pid) {
     let swapped = t.pages.swapped;
     t.pages.anon_hot = 0;
     t.pages.anon_cold = 0;
+    k.nr_anon -= anon;
     t.pages.swapped = 0;
     t.pages.refault_anon = 0;
     let cg = t.cgroup;

@@ -845,7 +845,10 @@ impl Kernel {
             }
         }
         if crate::writeback::dirty_memcgs_walk(self) != self.b_dirty {
-            return Err(format!("b_dirty {:?} is not the dirty memcgs", self.b_dirty));
+            return Err(format!(
+                "b_dirty {:?} is not the dirty memcgs",
+                self.b_dirty
+            ));
         }
         if (dirty, wb, anon) != (self.nr_file_dirty, self.nr_writeback, self.nr_anon) {
             return Err(format!(

@@ -770,7 +770,9 @@ impl<K: core::fmt::Debug, V: core::fmt::Debug> core::fmt::Debug for VecMap<K, V>
         struct Pairs<'a, K, V>(&'a [K], &'a [V]);
         impl<K: core::fmt::Debug, V: core::fmt::Debug> core::fmt::Debug for Pairs<'_, K, V> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.debug_list().entries(self.0.iter().zip(self.1.iter())).finish()
+                f.debug_list()
+                    .entries(self.0.iter().zip(self.1.iter()))
+                    .finish()
             }
         }
         f.debug_tuple("VecMap")

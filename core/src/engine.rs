@@ -710,6 +710,7 @@ impl Engine {
             if is_anon {
                 t.pages.refault_anon -= 1;
                 t.pages.anon_hot += 1;
+                k.nr_anon += 1;
                 if t.pages.swapped > 0 {
                     t.pages.swapped -= 1;
                     k.swap_free += 1;
@@ -1201,9 +1202,18 @@ impl Engine {
                     )
                 })
         });
-        // cgroup_move_task: a task moved by a cgroup.procs write.
+        // cgroup_move_task: a task moved by a cgroup.procs write. Only the
+        // pids the kernel moved since the last sync can differ, visited in
+        // pid order as a walk of every task would. The work charged is still
+        // one unit per task, so the replay's bounds are unchanged (§18.12).
         self.work += self.tasks.len() as u64 * WORK_TASK + core::mem::take(&mut k.work);
-        for (&pid, tr) in self.tasks.iter() {
+        let mut moved = core::mem::take(&mut k.moved);
+        moved.sort_unstable();
+        moved.dedup();
+        for pid in moved {
+            let Some(tr) = self.tasks.get(&pid) else {
+                continue;
+            };
             if matches!(tr.state, TaskState::Exited | TaskState::Killed) {
                 continue;
             }
@@ -1266,6 +1276,7 @@ fn add_pages(k: &mut Kernel, pid: Pid, m: CgroupId, kind: PageKind, n: Pages) {
             let hot = n.min(room);
             t.pages.anon_hot += hot;
             t.pages.anon_cold += n - hot;
+            k.nr_anon += n;
         }
         PageKind::File => {
             let room = ws_target.saturating_sub(t.pages.file_hot + t.pages.refault_file);
@@ -1292,6 +1303,7 @@ fn free_anon(k: &mut Kernel, pid: Pid) {
     let swapped = t.pages.swapped;
     t.pages.anon_hot = 0;
     t.pages.anon_cold = 0;
+    k.nr_anon -= anon;
     t.pages.swapped = 0;
     t.pages.refault_anon = 0;
     let cg = t.cgroup;

@@ -173,6 +173,23 @@ pub struct Kernel {
     /// Work units of reclaim walks and task scans not yet taken by the
     /// engine (`Engine::work`, docs/model.md §18.12).
     pub work: u64,
+    /// Pids `cgroup_migrate` moved since the engine last looked
+    /// (`Engine::sync` tells PSI of them: `cgroup_move_task`), in the order
+    /// moved, possibly repeated.
+    pub moved: Vec<Pid>,
+    /// Machine-wide page counts the dirty throttling reads on every
+    /// dirtying fault, kept as they change so that a fault need not walk
+    /// every memcg and task (the kernel's `global_node_page_state`):
+    /// Σ `file_dirty` and Σ `file_writeback` over the memcgs, Σ anon over
+    /// the tasks. `check_invariants` recounts them.
+    pub nr_file_dirty: Pages,
+    pub nr_writeback: Pages,
+    pub nr_anon: Pages,
+    /// The memcgs with dirty pages as `(dirtied_when, id)`, sorted: the
+    /// flusher's `b_dirty` order (oldest files first), kept as pages go
+    /// dirty and clean so the background writeback need not walk every
+    /// memcg for the oldest. `check_invariants` recounts it.
+    pub b_dirty: Vec<(crate::units::Nanos, CgroupId)>,
 }
 
 impl Kernel {
@@ -201,6 +218,11 @@ impl Kernel {
             psi: Psi::new(cpus),
             bdi: Bdi::default(),
             work: 0,
+            moved: Vec::new(),
+            nr_file_dirty: 0,
+            nr_writeback: 0,
+            nr_anon: 0,
+            b_dirty: Vec::new(),
         };
         // do_memsw_account(): v1, swap accounting on (cgroup_memory_noswap
         // false, the ALinux default).
@@ -421,7 +443,9 @@ impl Kernel {
             }
         }
         let pages = core::mem::take(&mut self.tree.memcg_mut(id).pages);
+        crate::writeback::b_dirty_set(self, id, &pages, None);
         if let Some(p) = self.tree.memcg(id).counter_parent {
+            let old = self.tree.memcg(p).pages.clone();
             let pp = &mut self.tree.memcg_mut(p).pages;
             pp.file_clean += pages.file_clean;
             pp.file_dirty += pages.file_dirty;
@@ -433,8 +457,12 @@ impl Kernel {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
+            let new = pp.clone();
+            crate::writeback::b_dirty_set(self, p, &old, Some(&new));
             self.bdi.reparent(id, p);
         } else {
+            self.nr_file_dirty -= pages.file_dirty;
+            self.nr_writeback -= pages.file_writeback;
             self.bdi.forget(id);
             // A v1 non-hierarchical memcg has no parent counter to hand its
             // pages to: they are dropped with it.
@@ -586,12 +614,14 @@ impl Kernel {
         if let Some(t) = self.tasks.get_mut(&pid) {
             t.cgroup = dst;
         }
+        self.moved.push(pid);
         if from != to && to != CgroupId::ROOT {
             // Back where it left pages: they are its own memcg's again.
             if let Some(e) = self.tree.memcg_mut(to).left_behind.remove(&pid) {
                 let t = &mut self.tasks.get_mut(&pid).expect("task").pages;
                 t.anon_cold += e.anon_cold;
                 t.swapped += e.swapped;
+                self.nr_anon += e.anon_cold;
             }
         }
     }
@@ -615,6 +645,7 @@ impl Kernel {
             keep.anon_cold = anon;
             t.anon_hot = 0;
             t.anon_cold = 0;
+            self.nr_anon -= anon;
             // Swap stays charged to the source (v2 swap, v1 memsw), and a
             // swap-in would charge it there too: the pages leave the task's
             // model.
@@ -766,6 +797,7 @@ impl Kernel {
         self.tree.cg_mut(t.cgroup).procs.remove(&pid);
         self.css_set_move_task(pid, Some(t.cgroup), None);
         let anon = t.pages.anon();
+        self.nr_anon -= anon;
         if anon > 0 && m != CgroupId::ROOT {
             self.tree
                 .page_counter_uncharge(m, anon, CounterKind::Memory);
@@ -802,6 +834,27 @@ impl Kernel {
             if let Some(m) = self.tree.cg(id).memcg.as_ref() {
                 own[id.0 as usize] += m.left_behind.values().map(TaskPages::anon).sum::<Pages>();
             }
+        }
+        // The machine-wide counts kept incrementally.
+        let anon: Pages = self.tasks.values().map(|t| t.pages.anon()).sum();
+        let (mut dirty, mut wb) = (0, 0);
+        for id in self.tree.ids() {
+            if let Some(m) = self.tree.cg(id).memcg.as_ref() {
+                dirty += m.pages.file_dirty;
+                wb += m.pages.file_writeback;
+            }
+        }
+        if crate::writeback::dirty_memcgs_walk(self) != self.b_dirty {
+            return Err(format!(
+                "b_dirty {:?} is not the dirty memcgs",
+                self.b_dirty
+            ));
+        }
+        if (dirty, wb, anon) != (self.nr_file_dirty, self.nr_writeback, self.nr_anon) {
+            return Err(format!(
+                "global counts: dirty {dirty} writeback {wb} anon {anon}, kept {} {} {}",
+                self.nr_file_dirty, self.nr_writeback, self.nr_anon
+            ));
         }
         let mut children: Vec<Pages> = alloc::vec![0; self.tree.slots()];
         let mut tops: Pages = 0;

@@ -308,6 +308,7 @@ pub fn shrink_memcg(
             let task = k.tasks.get_mut(&pid).expect("task");
             task.pages.anon_cold -= t;
             task.pages.swapped += t;
+            k.nr_anon -= t;
             swapout_uncharge(k, m, t);
             pr.reclaimed += t;
             pr.scanned += t;
@@ -346,6 +347,7 @@ pub fn shrink_memcg(
                 let task = k.tasks.get_mut(&pid).expect("task");
                 task.pages.anon_hot -= t;
                 task.pages.swapped += t;
+                k.nr_anon -= t;
                 task.pages.refault_anon += t;
                 swapout_uncharge(k, m, t);
                 pr.reclaimed += t;

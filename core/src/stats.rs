@@ -150,14 +150,116 @@ fn same_values(a: &Sample, b: &Sample) -> bool {
 /// of them, so the charts and the CSV see each sample time (§18.4).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Series {
-    /// Runs in time order; the greedy encoding (each sample extends the
-    /// last run when it can), so equal sequences have equal runs.
-    runs: Vec<Run>,
+    /// Runs in time order but the newest, delta-encoded ([`pack_run`]):
+    /// each as LEB128 zigzag differences from the run before, about 20
+    /// bytes against `size_of::<Run>()` (issue 12: a 10,000-cgroup node's
+    /// busy series). The greedy encoding (each sample extends the last run
+    /// when it can) makes equal sequences equal bytes.
+    packed: Vec<u8>,
+    /// The newest packed run: what the next one is encoded against.
+    base: Run,
+    /// The newest run, still growing.
+    last: Option<Run>,
+    /// Runs held (packed and the newest).
+    nruns: usize,
     /// Samples held (the sum of the runs' counts).
     len: usize,
     /// Keep one sample in `stride` of the sampler's ticks.
     pub stride: u64,
     ticks: u64,
+}
+
+impl Default for Run {
+    fn default() -> Run {
+        Run {
+            first: Sample {
+                t: 0,
+                usage: 0,
+                anon: 0,
+                file: 0,
+                max: 0,
+                high: 0,
+                wmark_high: 0,
+                wmark_low: 0,
+                stall_ns: 0,
+                worker_ns: 0,
+                refaults: 0,
+            },
+            step: 0,
+            count: 0,
+        }
+    }
+}
+
+/// The fields of a run in their packed order.
+fn run_fields(r: &Run) -> [u64; 13] {
+    let s = &r.first;
+    [
+        s.t,
+        s.usage,
+        s.anon,
+        s.file,
+        s.max,
+        s.high,
+        s.wmark_high,
+        s.wmark_low,
+        s.stall_ns,
+        s.worker_ns,
+        s.refaults,
+        r.step,
+        r.count,
+    ]
+}
+
+/// Append `r` to `out` as the zigzag LEB128 of each field's wrapping
+/// difference from `base`'s.
+fn pack_run(out: &mut Vec<u8>, base: &Run, r: &Run) {
+    for (x, b) in run_fields(r).into_iter().zip(run_fields(base)) {
+        let d = x.wrapping_sub(b) as i64;
+        let mut z = ((d << 1) ^ (d >> 63)) as u64;
+        while z >= 0x80 {
+            out.push((z as u8) | 0x80);
+            z >>= 7;
+        }
+        out.push(z as u8);
+    }
+}
+
+/// The run packed at `bytes[*at..]` against `base`; `at` moves past it.
+fn unpack_run(bytes: &[u8], at: &mut usize, base: &Run) -> Run {
+    let b = run_fields(base);
+    let mut f = [0u64; 13];
+    for (i, v) in f.iter_mut().enumerate() {
+        let (mut z, mut shift) = (0u64, 0);
+        loop {
+            let byte = bytes[*at];
+            *at += 1;
+            z |= u64::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        let d = ((z >> 1) as i64) ^ -((z & 1) as i64);
+        *v = b[i].wrapping_add(d as u64);
+    }
+    Run {
+        first: Sample {
+            t: f[0],
+            usage: f[1],
+            anon: f[2],
+            file: f[3],
+            max: f[4],
+            high: f[5],
+            wmark_high: f[6],
+            wmark_low: f[7],
+            stall_ns: f[8],
+            worker_ns: f[9],
+            refaults: f[10],
+        },
+        step: f[11],
+        count: f[12],
+    }
 }
 
 impl Series {
@@ -172,14 +274,17 @@ impl Series {
         if self.len == SERIES_CAP {
             self.decimate();
         }
-        Self::append(&mut self.runs, Run::single(s));
+        self.append(Run::single(s));
         self.len += 1;
     }
 
     /// Keep the samples at even positions, as `step_by(2)` over the
     /// expanded sequence would, run by run.
     fn decimate(&mut self) {
-        let old = core::mem::take(&mut self.runs);
+        let old = self.runs();
+        let stride = self.stride;
+        let ticks = self.ticks;
+        *self = Series::default();
         let mut at = 0u64;
         let mut len = 0;
         for r in old {
@@ -194,24 +299,35 @@ impl Series {
                 step: if count > 1 { r.step * 2 } else { 0 },
                 count,
             };
-            Self::append(&mut self.runs, kept);
+            self.append(kept);
             len += count as usize;
         }
         self.len = len;
-        self.stride *= 2;
+        self.stride = stride * 2;
+        self.ticks = ticks;
+    }
+
+    /// A new newest run: the current one is packed.
+    fn push_run(&mut self, r: Run) {
+        if let Some(prev) = self.last.take() {
+            pack_run(&mut self.packed, &self.base, &prev);
+            self.base = prev;
+        }
+        self.last = Some(r);
+        self.nruns += 1;
     }
 
     /// Append `r`'s samples one by one as [`Series::push`] would, in O(1).
-    fn append(runs: &mut Vec<Run>, mut r: Run) {
-        let Some(last) = runs.last_mut() else {
-            runs.push(r);
+    fn append(&mut self, mut r: Run) {
+        let Some(last) = self.last.as_mut() else {
+            self.push_run(r);
             return;
         };
         if !same_values(&last.first, &r.first)
             || (last.count > 1 && r.first.t != last.next_t())
             || r.first.t < last.first.t
         {
-            runs.push(r);
+            self.push_run(r);
             return;
         }
         // The first of r extends the last run.
@@ -228,13 +344,13 @@ impl Series {
             // The rest continues the same progression.
             if r.count == 1 && r.first.t != last.next_t() {
                 r.step = 0;
-                runs.push(r);
+                self.push_run(r);
             } else {
                 last.count += r.count;
             }
             return;
         }
-        runs.push(r);
+        self.push_run(r);
     }
 
     /// Samples held.
@@ -246,22 +362,32 @@ impl Series {
         self.len == 0
     }
 
-    /// Runs stored (what the series costs: runs × `size_of::<Run>()`).
-    pub fn runs(&self) -> &[Run] {
-        &self.runs
+    /// The runs stored, decoded, in time order.
+    pub fn runs(&self) -> Vec<Run> {
+        let mut v = Vec::with_capacity(self.nruns);
+        let (mut at, mut base) = (0, Run::default());
+        while at < self.packed.len() {
+            base = unpack_run(&self.packed, &mut at, &base);
+            v.push(base);
+        }
+        v.extend(self.last);
+        v
     }
 
-    /// Heap bytes of the stored runs (what a clone, e.g. a timeline
-    /// checkpoint, allocates for them).
+    /// Bytes of the stored runs (about what a clone, e.g. a timeline
+    /// checkpoint, allocates for them): the packed runs and the newest.
     pub fn heap_bytes(&self) -> usize {
-        self.runs.len() * core::mem::size_of::<Run>()
+        self.packed.len() + self.last.map_or(0, |_| core::mem::size_of::<Run>())
     }
 
     /// Every sample held, in time order.
     pub fn iter(&self) -> SeriesIter<'_> {
         SeriesIter {
-            runs: &self.runs,
-            run: 0,
+            packed: &self.packed,
+            at: 0,
+            base: Run::default(),
+            last: self.last,
+            run: None,
             j: 0,
             left: self.len,
         }
@@ -274,29 +400,51 @@ impl Series {
 
     /// The newest sample.
     pub fn last(&self) -> Option<Sample> {
-        self.runs.last().map(|r| r.at(r.count - 1))
+        self.last.map(|r| r.at(r.count - 1))
     }
 }
 
 /// The samples of a [`Series`], expanded from its runs.
 #[derive(Clone, Debug)]
 pub struct SeriesIter<'a> {
-    runs: &'a [Run],
-    run: usize,
+    packed: &'a [u8],
+    /// Where the next packed run starts.
+    at: usize,
+    /// The run last unpacked (the next one's base).
+    base: Run,
+    /// The newest run, read after the packed ones.
+    last: Option<Run>,
+    /// The run being read.
+    run: Option<Run>,
     j: u64,
     left: usize,
+}
+
+impl SeriesIter<'_> {
+    /// The run being read, unpacking the next one when needed.
+    fn current(&mut self) -> Option<Run> {
+        if self.run.is_none() {
+            if self.at < self.packed.len() {
+                self.base = unpack_run(self.packed, &mut self.at, &self.base);
+                self.run = Some(self.base);
+            } else {
+                self.run = self.last.take();
+            }
+            self.j = 0;
+        }
+        self.run
+    }
 }
 
 impl Iterator for SeriesIter<'_> {
     type Item = Sample;
 
     fn next(&mut self) -> Option<Sample> {
-        let r = self.runs.get(self.run)?;
+        let r = self.current()?;
         let s = r.at(self.j);
         self.j += 1;
         if self.j == r.count {
-            self.run += 1;
-            self.j = 0;
+            self.run = None;
         }
         self.left -= 1;
         Some(s)
@@ -304,7 +452,7 @@ impl Iterator for SeriesIter<'_> {
 
     /// Skips whole runs: O(runs), not O(samples).
     fn nth(&mut self, mut n: usize) -> Option<Sample> {
-        while let Some(r) = self.runs.get(self.run) {
+        while let Some(r) = self.current() {
             let rest = r.count - self.j;
             if (n as u64) < rest {
                 self.j += n as u64;
@@ -313,8 +461,7 @@ impl Iterator for SeriesIter<'_> {
             }
             n -= rest as usize;
             self.left -= rest as usize;
-            self.run += 1;
-            self.j = 0;
+            self.run = None;
         }
         None
     }
@@ -383,6 +530,49 @@ mod tests {
             worker_ns: 6,
             refaults: 7,
         }
+    }
+
+    /// Packed runs (issue 12) read back as the flat list of kept samples,
+    /// across decimations, with extreme values and time going backwards,
+    /// and take a fraction of `size_of::<Run>()` each.
+    #[test]
+    fn packed_runs_read_back_exactly_and_small() {
+        let (mut s, mut flat, mut stride, mut ticks) = (Series::default(), Vec::new(), 1u64, 0u64);
+        let mut x = 12345u64;
+        for i in 0..20_000u64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let mut v = sample(i * 10_000_000, 100 + (x >> 60));
+            if x % 7 == 0 {
+                v.max = u64::MAX;
+            }
+            if x % 97 == 0 {
+                v.t = 3;
+            }
+            s.push(v);
+            ticks += 1;
+            if (ticks - 1) % stride == 0 {
+                if flat.len() == SERIES_CAP {
+                    flat = flat.into_iter().step_by(2).collect();
+                    stride *= 2;
+                }
+                flat.push(v);
+            }
+        }
+        assert_eq!(s.iter().collect::<Vec<_>>(), flat);
+        assert_eq!(s.len(), flat.len());
+        assert_eq!(s.last(), flat.last().copied());
+        for i in [0, 1, 777, flat.len() - 1] {
+            assert_eq!(s.get(i), Some(flat[i]));
+        }
+        let runs = s.runs();
+        assert!(runs.len() > 1000);
+        assert_eq!(
+            runs.iter().map(|r| r.count as usize).sum::<usize>(),
+            flat.len()
+        );
+        assert!(s.heap_bytes() * 3 < runs.len() * core::mem::size_of::<Run>());
     }
 
     #[test]

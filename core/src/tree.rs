@@ -742,16 +742,42 @@ mod pid_set_tests {
 /// append) and a cgroup's children by name. Lookups are binary searches,
 /// iteration is in key order like a `BTreeMap`'s; the methods are the
 /// `BTreeMap` ones the callers use. Each `BTreeMap` key/value pair was a
-/// few KB of code in the wasm; these are a few hundred bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VecMap<K, V>(Vec<(K, V)>);
+/// few KB of code in the wasm; these are a few hundred bytes. Keys and
+/// values are kept in two vectors, so a lookup's binary search reads only
+/// the dense keys (an engine task record is hundreds of bytes: searching
+/// the pairs was a cache miss per step, issue 12).
+#[derive(Clone, PartialEq, Eq)]
+pub struct VecMap<K, V> {
+    keys: Vec<K>,
+    vals: Vec<V>,
+}
 
 /// Tasks by pid, in pid order.
 pub type PidMap<T> = VecMap<Pid, T>;
 
 impl<K, V> Default for VecMap<K, V> {
     fn default() -> Self {
-        VecMap(Vec::new())
+        VecMap {
+            keys: Vec::new(),
+            vals: Vec::new(),
+        }
+    }
+}
+
+/// As the former `VecMap(Vec<(K, V)>)` printed itself.
+impl<K: core::fmt::Debug, V: core::fmt::Debug> core::fmt::Debug for VecMap<K, V> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        struct Pairs<'a, K, V>(&'a [K], &'a [V]);
+        impl<K: core::fmt::Debug, V: core::fmt::Debug> core::fmt::Debug for Pairs<'_, K, V> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_list()
+                    .entries(self.0.iter().zip(self.1.iter()))
+                    .finish()
+            }
+        }
+        f.debug_tuple("VecMap")
+            .field(&Pairs(&self.keys, &self.vals))
+            .finish()
     }
 }
 
@@ -764,29 +790,29 @@ impl<K: Ord, V> VecMap<K, V> {
     where
         K: core::borrow::Borrow<Q>,
     {
-        self.0.binary_search_by(|(key, _)| key.borrow().cmp(k))
+        self.keys.binary_search_by(|key| key.borrow().cmp(k))
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.keys.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.keys.is_empty()
     }
 
     pub fn get<Q: Ord + ?Sized>(&self, k: &Q) -> Option<&V>
     where
         K: core::borrow::Borrow<Q>,
     {
-        self.at(k).ok().map(|i| &self.0[i].1)
+        self.at(k).ok().map(|i| &self.vals[i])
     }
 
     pub fn get_mut<Q: Ord + ?Sized>(&mut self, k: &Q) -> Option<&mut V>
     where
         K: core::borrow::Borrow<Q>,
     {
-        self.at(k).ok().map(|i| &mut self.0[i].1)
+        self.at(k).ok().map(|i| &mut self.vals[i])
     }
 
     pub fn contains_key<Q: Ord + ?Sized>(&self, k: &Q) -> bool
@@ -799,9 +825,10 @@ impl<K: Ord, V> VecMap<K, V> {
     /// Insert or replace; the old value, if any.
     pub fn insert(&mut self, k: K, v: V) -> Option<V> {
         match self.at(&k) {
-            Ok(i) => Some(core::mem::replace(&mut self.0[i].1, v)),
+            Ok(i) => Some(core::mem::replace(&mut self.vals[i], v)),
             Err(i) => {
-                self.0.insert(i, (k, v));
+                self.keys.insert(i, k);
+                self.vals.insert(i, v);
                 None
             }
         }
@@ -812,23 +839,42 @@ impl<K: Ord, V> VecMap<K, V> {
         let i = match self.at(&k) {
             Ok(i) => i,
             Err(i) => {
-                self.0.insert(i, (k, make()));
+                self.keys.insert(i, k);
+                self.vals.insert(i, make());
                 i
             }
         };
-        &mut self.0[i].1
+        &mut self.vals[i]
     }
 
     pub fn remove<Q: Ord + ?Sized>(&mut self, k: &Q) -> Option<V>
     where
         K: core::borrow::Borrow<Q>,
     {
-        self.at(k).ok().map(|i| self.0.remove(i).1)
+        self.at(k).ok().map(|i| {
+            self.keys.remove(i);
+            self.vals.remove(i)
+        })
     }
 
     /// Keep only the entries `f` accepts, in key order.
     pub fn retain(&mut self, mut f: impl FnMut(&K, &mut V) -> bool) {
-        self.0.retain_mut(|(k, v)| f(k, v));
+        let keep: Vec<bool> = self
+            .keys
+            .iter()
+            .zip(self.vals.iter_mut())
+            .map(|(k, v)| f(k, v))
+            .collect();
+        let mut i = 0;
+        self.keys.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+        let mut i = 0;
+        self.vals.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
     }
 
     /// Values whose key is greater than `k`, in key order.
@@ -840,20 +886,20 @@ impl<K: Ord, V> VecMap<K, V> {
             Ok(i) => i + 1,
             Err(i) => i,
         };
-        self.0[from..].iter().map(|(_, v)| v)
+        self.vals[from..].iter()
     }
 
     /// Entries in key order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + '_ {
-        self.0.iter().map(|(k, v)| (k, v))
+        self.keys.iter().zip(self.vals.iter())
     }
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + '_ {
-        self.0.iter().map(|(k, _)| k)
+        self.keys.iter()
     }
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + '_ {
-        self.0.iter().map(|(_, v)| v)
+        self.vals.iter()
     }
 }
 

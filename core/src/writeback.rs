@@ -25,7 +25,7 @@ use alloc::vec::Vec;
 
 use crate::bdi::{WbReason, MIN_WRITEBACK_PAGES};
 use crate::kernel::{KEvent, Kernel, Version};
-use crate::lru::CostModel;
+use crate::lru::{CostModel, MemcgPages};
 use crate::tree::CgroupId;
 use crate::units::{Nanos, Pages};
 
@@ -50,16 +50,9 @@ pub struct Dtc {
 }
 
 /// Machine-wide dirty, writeback and anon pages.
+/// Kept incrementally ([`Kernel::nr_file_dirty`] and the next two): O(1).
 fn global_counts(k: &Kernel) -> (Pages, Pages, Pages) {
-    let (mut dirty, mut wb) = (0, 0);
-    for id in k.tree.ids() {
-        if let Some(mc) = k.tree.cg(id).memcg.as_ref() {
-            dirty += mc.pages.file_dirty;
-            wb += mc.pages.file_writeback;
-        }
-    }
-    let anon = k.tasks.values().map(|t| t.pages.anon()).sum();
-    (dirty, wb, anon)
+    (k.nr_file_dirty, k.nr_writeback, k.nr_anon)
 }
 
 /// `global_dirtyable_memory`: free pages plus file LRU pages + 1. With
@@ -134,10 +127,9 @@ fn gdtc_and_dirty(k: &Kernel) -> (Dtc, Pages) {
 pub fn mem_cgroup_wb_stats(k: &Kernel, m: CgroupId) -> (Pages, Pages, Pages, Pages) {
     let mc = k.tree.memcg(m);
     let mut filepages = mc.pages.file();
-    for t in k.tasks.values() {
-        if k.effective_memcg(t.cgroup) == m {
-            filepages += t.pages.file_hot;
-        }
+    // The memcg's task index holds exactly the tasks charged to it.
+    for pid in mc.tasks.iter() {
+        filepages += k.tasks.get(pid).map_or(0, |t| t.pages.file_hot);
     }
     let mut headroom = Pages::MAX;
     let mut at = Some(m);
@@ -225,10 +217,17 @@ pub fn account_page_dirtied(k: &mut Kernel, m: CgroupId, n: Pages) {
     let Some(mc) = k.tree.cg_mut(m).memcg.as_mut() else {
         return;
     };
+    let newly = mc.pages.file_dirty == 0 && n > 0;
     if mc.pages.file_dirty == 0 {
         mc.pages.dirtied_when = Some(now);
     }
     mc.pages.file_dirty += n;
+    k.nr_file_dirty += n;
+    if newly {
+        let e = (now, m);
+        let at = k.b_dirty.partition_point(|x| *x < e);
+        k.b_dirty.insert(at, e);
+    }
     if k.bdi.periodic_at.is_none() && interval > 0 {
         k.bdi.periodic_at = Some(now + interval);
     }
@@ -305,6 +304,7 @@ fn submit(k: &mut Kernel, m: CgroupId, n: Pages, reason: WbReason) -> Pages {
         return 0;
     }
     let p = &mut mc.pages;
+    let was = p.dirtied_when.unwrap_or(0);
     let marked = n.min(p.dirty_reclaim);
     p.dirty_reclaim -= marked;
     p.writeback_reclaim += marked;
@@ -313,7 +313,15 @@ fn submit(k: &mut Kernel, m: CgroupId, n: Pages, reason: WbReason) -> Pages {
     if p.file_dirty == 0 {
         p.dirtied_when = None;
     }
+    let clean = mc.pages.file_dirty == 0;
     mc.stat.written[reason as usize] += n;
+    k.nr_file_dirty -= n;
+    k.nr_writeback += n;
+    if clean {
+        if let Ok(at) = k.b_dirty.binary_search(&(was, m)) {
+            k.b_dirty.remove(at);
+        }
+    }
     k.bdi.submit(m, n, ns);
     k.log(KEvent::Writeback {
         memcg: m,
@@ -323,8 +331,38 @@ fn submit(k: &mut Kernel, m: CgroupId, n: Pages, reason: WbReason) -> Pages {
     n
 }
 
-/// Memcgs with dirty pages, oldest `dirtied_when` first (the b_io order).
+/// Memcgs with dirty pages, oldest `dirtied_when` first (the b_io order):
+/// [`Kernel::b_dirty`].
 fn dirty_memcgs(k: &Kernel) -> Vec<(Nanos, CgroupId)> {
+    k.b_dirty.clone()
+}
+
+/// The `b_dirty` key of a memcg whose pages are `p`: `None` when clean.
+fn b_dirty_key(p: &MemcgPages, m: CgroupId) -> Option<(Nanos, CgroupId)> {
+    (p.file_dirty > 0).then(|| (p.dirtied_when.unwrap_or(0), m))
+}
+
+/// Memcg `m`'s pages went from `old` to `new` (`None`: it is gone): keep
+/// [`Kernel::b_dirty`] sorted and exact.
+pub fn b_dirty_set(k: &mut Kernel, m: CgroupId, old: &MemcgPages, new: Option<&MemcgPages>) {
+    let (old, new) = (b_dirty_key(old, m), new.and_then(|p| b_dirty_key(p, m)));
+    if old == new {
+        return;
+    }
+    if let Some(e) = old {
+        if let Ok(at) = k.b_dirty.binary_search(&e) {
+            k.b_dirty.remove(at);
+        }
+    }
+    if let Some(e) = new {
+        let at = k.b_dirty.partition_point(|x| *x < e);
+        k.b_dirty.insert(at, e);
+    }
+}
+
+/// What [`Kernel::b_dirty`] must hold, from a walk of every memcg (for
+/// `check_invariants`).
+pub fn dirty_memcgs_walk(k: &Kernel) -> Vec<(Nanos, CgroupId)> {
     // Ordered insertion rather than a sort: sort code is a few KB of wasm.
     let mut v: Vec<(Nanos, CgroupId)> = Vec::new();
     for id in k.tree.ids() {
@@ -356,7 +394,7 @@ pub fn wb_start_background_writeback(k: &mut Kernel, m: CgroupId) {
             if dirty <= g.bg_thresh {
                 break;
             }
-            let Some(&(_, oldest)) = dirty_memcgs(k).first() else {
+            let Some(&(_, oldest)) = k.b_dirty.first() else {
                 break;
             };
             submit(k, oldest, MIN_WRITEBACK_PAGES, WbReason::Background);
@@ -395,6 +433,7 @@ pub fn end_writeback_until(k: &mut Kernel, t: Nanos) {
             p.file_writeback -= n;
             p.file_clean += n;
             p.writeback_reclaim = p.writeback_reclaim.min(p.file_writeback);
+            k.nr_writeback -= n;
         }
     }
 }
@@ -453,6 +492,7 @@ pub fn wait_on_page_writeback(k: &mut Kernel, m: CgroupId, n: Pages) -> (Pages, 
     let got = got.min(mc.pages.file_writeback);
     mc.pages.file_writeback -= got;
     mc.pages.writeback_reclaim -= got.min(mc.pages.writeback_reclaim);
+    k.nr_writeback -= got;
     let wait = last.saturating_sub(k.bdi.waited_until);
     k.bdi.waited_until = k.bdi.waited_until.max(last);
     mc.stat.writeback_wait_ns += wait;

@@ -916,7 +916,16 @@ impl Engine {
             let mut refills = u64::MAX;
             for w in k.tree.counter_chain(m) {
                 let pc = &k.tree.memcg(w).memory;
-                let limit = pc.max.min(pc.high).min(pc.wmark_high.saturating_sub(1));
+                let mut limit = pc.max.min(pc.high).min(pc.wmark_high.saturating_sub(1));
+                let mc = k.tree.memcg(w);
+                if k.config.flavour.has_high_async()
+                    && mc.high_async_ratio != crate::wmark::HIGH_ASYNC_RATIO_BASE
+                    && pc.high != crate::units::PAGE_COUNTER_MAX
+                {
+                    // openEuler: a refill over the trigger mark queues work.
+                    let trigger = crate::wmark::high_async_marks(pc.high, mc.high_async_ratio).0;
+                    limit = limit.min(trigger);
+                }
                 let r = limit.saturating_sub(pc.usage) / MEMCG_CHARGE_BATCH;
                 refills = refills.min(r);
                 if k.tree.memsw_account {

@@ -282,7 +282,15 @@ pub static V2_MEMORY_FILES: &[CfType] = &[
     file!(
         "memory.swap.events",
         MEM | NOT_ON_ROOT,
-        Some(|k, id| swap_events_text(&memcg(k, id).swap_events)),
+        Some(|k, id| {
+            let ev = &memcg(k, id).swap_events;
+            if k.flavour() == crate::flavour::KernelFlavour::Linux419 {
+                // 4.19 `swap_events_show`: max and fail (high came in 5.8).
+                format!("max {}\nfail {}\n", ev[1], ev[2])
+            } else {
+                swap_events_text(ev)
+            }
+        }),
         None
     ),
 ];

@@ -187,10 +187,8 @@ fn each_kernel_lists_exactly_its_files() {
 #[test]
 fn other_kernels_files_are_enoent() {
     for v in [Version::V1, Version::V2] {
-        let all: std::collections::BTreeSet<&str> = FLAVOURS
-            .iter()
-            .flat_map(|&f| expected(f, v))
-            .collect();
+        let all: std::collections::BTreeSet<&str> =
+            FLAVOURS.iter().flat_map(|&f| expected(f, v)).collect();
         for f in FLAVOURS {
             let mine = expected(f, v);
             let mut s = machine(f, v);
@@ -211,11 +209,7 @@ fn other_kernels_files_are_enoent() {
                     format!("bash: a/{name}: Permission denied\n")
                 );
                 let path = format!("{}/a/{name}", v.mount_point());
-                assert_eq!(
-                    s.read(&path).unwrap_err(),
-                    memcg::Errno::ENOENT,
-                    "{path}"
-                );
+                assert_eq!(s.read(&path).unwrap_err(), memcg::Errno::ENOENT, "{path}");
             }
         }
     }
@@ -332,7 +326,10 @@ fn memory_peak_is_the_usage_watermark() {
     assert_eq!(bytes(&mut s, "a/memory.current"), 0);
     // 40M plus the last refill's stock, at most one batch.
     let peak = bytes(&mut s, "a/memory.peak");
-    assert!((40 << 20..=(40 << 20) + 32 * 4096).contains(&peak), "{peak}");
+    assert!(
+        (40 << 20..=(40 << 20) + 32 * 4096).contains(&peak),
+        "{peak}"
+    );
     // Read-only (0444) in 6.6: root's write is EINVAL.
     assert_eq!(
         err(&mut s, "echo 0 > a/memory.peak"),
@@ -436,7 +433,10 @@ fn high_async_ratio_file() {
             );
         }
         for good in ["11", "100", " 0x50 "] {
-            sh(&mut s, &format!("echo '{good}' > a/memory.high_async_ratio"));
+            sh(
+                &mut s,
+                &format!("echo '{good}' > a/memory.high_async_ratio"),
+            );
         }
         assert_eq!(sh(&mut s, "cat a/memory.high_async_ratio"), "80\n");
         // Not inherited: a child starts at 100.
@@ -467,8 +467,7 @@ fn openeuler_async_trigger_and_stop_in_pages() {
             sh(&mut s, "spawn a file 92288K --hold; wait");
             s.run_until(s.now() + 1_000_000_000);
             let lines = trace(&s);
-            let queued: Vec<&String> =
-                lines.iter().filter(|l| l.contains("work_queued")).collect();
+            let queued: Vec<&String> = lines.iter().filter(|l| l.contains("work_queued")).collect();
             assert_eq!(queued.len(), 1, "{queued:?}");
             assert_eq!(field(queued[0], "usage="), 23072, "{}", queued[0]);
             let start = lines.iter().find(|l| l.contains("work_start")).unwrap();
@@ -510,10 +509,7 @@ fn openeuler_needs_both_a_ratio_and_memory_high() {
         sh(&mut s, setup);
         sh(&mut s, "spawn a file 95M --hold; wait");
         s.run_until(s.now() + 1_000_000_000);
-        assert!(
-            !trace(&s).iter().any(|l| l.contains("work_")),
-            "{setup}"
-        );
+        assert!(!trace(&s).iter().any(|l| l.contains("work_")), "{setup}");
     }
 }
 
@@ -561,4 +557,84 @@ fn scenarios_carry_the_kernel_and_old_ones_read_as_alinux() {
     );
     let bad = json.replacen('{', "{\"kernel\":\"linux-5.10\",", 1);
     assert!(share::from_json(&bad).is_err());
+}
+
+// ---------------------------------------------------------------------------
+// memcg sh --kernel
+
+#[cfg(not(target_arch = "wasm32"))]
+fn memcg_sh(args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .arg("sh")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn memcg");
+    match child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        r => r.unwrap(),
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn cli_kernel_option() {
+    let out = memcg_sh(&["--kernel", "help"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for f in FLAVOURS {
+        assert!(text.contains(f.name()), "{text}");
+    }
+
+    let out = memcg_sh(&["--kernel", "linux-5.10"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(
+            "memcg: unknown kernel 'linux-5.10' (one of: alinux-4.19, linux-4.19, linux-6.6, openeuler)\n"
+        ),
+        "{err}"
+    );
+    let out = memcg_sh(&["--kernel"], "");
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = memcg_sh(
+        &["--v2", "--kernel", "openeuler"],
+        "mkdir a\ncat a/memory.high_async_ratio\ncat a/memory.wmark_ratio\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "100\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "cat: a/memory.wmark_ratio: No such file or directory\n"
+    );
+
+    let out = memcg_sh(&["--kernel", "linux-6.6", "--load", "x.json"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--kernel"));
+}
+
+/// `--save` writes the kernel and `--load` brings it back.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn cli_save_and_load_keep_the_kernel() {
+    let dir = std::env::temp_dir().join(format!("memcg-kernels-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("s.json");
+    let f = file.to_str().unwrap();
+    let out = memcg_sh(&["--v2", "--kernel", "linux-6.6", "--save", f], "mkdir a\n");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = memcg_sh(&["--load", f], "cat a/memory.peak\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0\n");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

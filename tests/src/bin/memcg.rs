@@ -42,7 +42,7 @@ const USAGE: &str = "usage: memcg sh [--v2] [--kernel NAME] [--seed N] [--cpus N
   --load FILE_OR_LINK
                   start from a scenario: a JSON file, a file holding a link, a #s=1.… fragment
                   or a whole playground URL, replayed before the script runs (the machine's
-                  version, seed, CPUs and engine are then the scenario's)
+                  version, kernel, seed, CPUs and engine are then the scenario's)
   --save FILE     when the script ends, write the scenario of what it did (with what --load
                   replayed) there as JSON, as the playground exports it
 ";
@@ -124,7 +124,10 @@ fn run(args: &[String]) -> Result<ExitCode, Failure> {
     if cmd != "sh" {
         return Err(Failure::Usage(format!("unknown command '{cmd}'")));
     }
-    if rest.windows(2).any(|w| w[0] == "--kernel" && w[1] == "help") {
+    if rest
+        .windows(2)
+        .any(|w| w[0] == "--kernel" && w[1] == "help")
+    {
         print!("{}", kernel_help());
         return Ok(ExitCode::SUCCESS);
     }
@@ -178,10 +181,7 @@ fn options(rest: &[String]) -> Result<Option<Options>, String> {
             "--kernel" => {
                 let v = value("--kernel")?;
                 config.kernel.flavour = KernelFlavour::parse(&v).ok_or_else(|| {
-                    format!(
-                        "unknown kernel '{v}' (one of: {})",
-                        KernelFlavour::names()
-                    )
+                    format!("unknown kernel '{v}' (one of: {})", KernelFlavour::names())
                 })?;
             }
             "--seed" => {

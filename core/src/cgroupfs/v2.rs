@@ -359,7 +359,7 @@ pub static V2_CORE_FILES: &[CfType] = &[
     ), // ALinux 4.19 `cgroup_memory_pressure_show` / `_write` (§18.10).
     file!(
         "memory.pressure",
-        0 | AFTER_419,
+        AFTER_419,
         Some(pressure_read),
         Some(pressure_write)
     ),

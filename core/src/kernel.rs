@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 
 use crate::bdi::{Bdi, VmDirty, WbReason};
 use crate::counter::CounterKind;
+use crate::flavour::KernelFlavour;
 use crate::lru::{CostModel, TaskPages};
 use crate::psi::Psi;
 use crate::stock::{drain_stock, stock_of, Stock};
@@ -54,6 +55,8 @@ pub struct KernelConfig {
     pub ram_pages: Pages,
     /// The `vm.dirty_*` sysctls (§18.9).
     pub vm_dirty: VmDirty,
+    /// Which kernel's memcg the machine runs (§19).
+    pub flavour: KernelFlavour,
 }
 
 /// RAM of the simulated machine unless configured: 16 GiB.
@@ -69,6 +72,7 @@ impl KernelConfig {
             swap_pages: 4 << 18,
             ram_pages: DEFAULT_RAM_PAGES,
             vm_dirty: VmDirty::default(),
+            flavour: KernelFlavour::default(),
         }
     }
 }
@@ -269,6 +273,11 @@ impl Kernel {
 
     pub fn version(&self) -> Version {
         self.config.version
+    }
+
+    /// Which kernel the machine runs (§19).
+    pub fn flavour(&self) -> KernelFlavour {
+        self.config.flavour
     }
 
     /// `mem_cgroup_swappiness(m)`: the root reads the global value.
@@ -716,6 +725,9 @@ impl Kernel {
     /// `queue_work(memcg_wmark_wq, &m->wmark_work)` if usage ≥ wmark_high
     /// (§9.5). The executor that runs queued work is the simulation engine.
     pub fn queue_wmark_work_if_needed(&mut self, id: CgroupId) -> bool {
+        if !self.config.flavour.has_wmark() {
+            return false;
+        }
         let m = self.tree.memcg_mut(id);
         if !is_wmark_ok(&m.memory, true) && m.wmark_work.queue() {
             self.log(KEvent::WorkQueued { memcg: id });

@@ -331,10 +331,25 @@ impl ExactSizeIterator for SeriesIter<'_> {}
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MemcgTimes {
     pub stall_ns: Nanos,
+    /// `try_charge`'s reclaim (faults and refaults), writeback waits in it
+    /// included.
     pub direct_reclaim_ns: Nanos,
+    /// `mem_cgroup_handle_over_high`: its `reclaim_high` and its sleep.
     pub penalty_ns: Nanos,
     pub refault_ns: Nanos,
     pub latency: Histogram,
+    /// The sleep part of `penalty_ns` (§18.13).
+    pub high_sleep_ns: Nanos,
+    /// Writeback waits inside `direct_reclaim_ns` and `penalty_ns`
+    /// (§18.13).
+    pub reclaim_wait_ns: Nanos,
+    /// `balance_dirty_pages` pauses (§18.9).
+    pub dirty_pause_ns: Nanos,
+    /// Pages the tasks' allocation ops charged (refaults not included).
+    pub alloc_pages: Pages,
+    /// This memcg's own wmark work items' time, ns: what `reclaim_wmark`
+    /// adds to exstat `wmark_reclaim_work_ms` of it and its ancestors.
+    pub worker_ns: Nanos,
 }
 
 #[cfg(test)]

@@ -812,6 +812,7 @@ impl Engine {
         times.penalty_ns += penalty;
         times.stall_ns += out.cost + penalty + dirty_pause;
         times.latency.add(lat);
+        times.quantiles.add(lat);
         times.dirty_pause_ns += dirty_pause;
         times.alloc_pages += charged;
         times.high_sleep_ns += k.stalls.high_sleep_ns - stalls0.high_sleep_ns;
@@ -1006,6 +1007,7 @@ impl Engine {
         add_pages(k, pid, m, kind, n);
         let times = self.times.get_or_default(m);
         times.latency.add_n(fault_ns, n);
+        times.quantiles.add_n(fault_ns, n);
         times.alloc_pages += n;
         // The last of the n faults happens at:
         let tr = self.tasks.get_mut(&pid).expect("task");

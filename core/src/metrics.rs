@@ -10,7 +10,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::sim::Simulator;
-use crate::stats::{Histogram, MemcgTimes};
+use crate::stats::{MemcgTimes, Quantiles};
 use crate::tree::{CgroupId, MEMCG_EVENT_NAMES};
 use crate::units::{Nanos, PAGE_SIZE};
 
@@ -31,8 +31,9 @@ pub struct MemcgMetrics {
     /// Page faults of the tasks (allocations and refaults), the latency
     /// histogram's sample count.
     pub faults: u64,
-    /// Fault latency percentiles (the upper bound of the log2 bucket
-    /// holding it, at most the maximum) and the maximum, ns.
+    /// Fault latency percentiles ([`Quantiles::percentile`]: a latency
+    /// that occurred, at most 1/16 above the exact percentile) and the
+    /// maximum, ns.
     pub p50_stall_ns: Nanos,
     pub p99_stall_ns: Nanos,
     pub max_stall_ns: Nanos,
@@ -88,13 +89,13 @@ pub struct RunMetrics {
 /// Sums of the engine's per-memcg times.
 #[derive(Default)]
 struct Acc {
-    latency: Histogram,
+    latency: Quantiles,
     times: MemcgTimes,
 }
 
 impl Acc {
     fn add(&mut self, t: &MemcgTimes) {
-        self.latency.merge(&t.latency);
+        self.latency.merge(&t.quantiles);
         let s = &mut self.times;
         s.direct_reclaim_ns += t.direct_reclaim_ns;
         s.penalty_ns += t.penalty_ns;

@@ -406,3 +406,47 @@ fn assignments_are_journaled_and_replay() {
         "95\n"
     );
 }
+
+/// The README's sweep example runs as written and prints what it shows.
+#[test]
+fn readme_example_runs_as_written() {
+    let readme = include_str!("../../README.md");
+    let at = readme.find("<!-- sweep-example").expect("marker");
+    let rest = &readme[at..];
+    let block = |from: &str| {
+        let start = rest.find(from).expect("block") + from.len();
+        let len = rest[start..].find("```").expect("end of block");
+        &rest[start..start + len]
+    };
+    let sh = block("```sh\n");
+    let script_start = sh.find("<<'SCRIPT'\n").expect("heredoc") + "<<'SCRIPT'\n".len();
+    let script_len = sh[script_start..].find("SCRIPT\n").expect("heredoc end");
+    let script = &sh[script_start..script_start + script_len];
+    let command = sh[script_start + script_len..]
+        .lines()
+        .find(|l| l.starts_with("memcg sweep"))
+        .expect("command");
+    let expected = block("```text\n");
+    let path = script_file("stream.sh", script);
+    // The command's words: plain, or one single-quoted word.
+    let mut args: Vec<String> = Vec::new();
+    let mut rest_words = command.trim_start_matches("memcg ");
+    while !rest_words.is_empty() {
+        rest_words = rest_words.trim_start();
+        if let Some(q) = rest_words.strip_prefix('\'') {
+            let end = q.find('\'').unwrap();
+            args.push(q[..end].to_string());
+            rest_words = &q[end + 1..];
+        } else {
+            let end = rest_words.find(' ').unwrap_or(rest_words.len());
+            args.push(rest_words[..end].to_string());
+            rest_words = &rest_words[end..];
+        }
+    }
+    assert_eq!(args.last().map(String::as_str), Some("stream.sh"));
+    *args.last_mut().unwrap() = path;
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = memcg(&argv);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+}

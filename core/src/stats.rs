@@ -486,7 +486,11 @@ mod tests {
         // Buckets are exact below 16, then 16 per octave.
         for v in [0u64, 15, 16, 17, 31, 32, 33, 1000, 1 << 40, u64::MAX] {
             let i = Quantiles::index(v);
-            let same: u64 = if v < 16 { 1 } else { 1 << (63 - v.leading_zeros() - 4) };
+            let same: u64 = if v < 16 {
+                1
+            } else {
+                1 << (63 - v.leading_zeros() - 4)
+            };
             assert!(Quantiles::index(v - v % same) == i, "{v}");
         }
         let mut m = Quantiles::default();

@@ -64,7 +64,8 @@ impl Param {
 
 fn is_name(s: &str) -> bool {
     let mut c = s.chars();
-    c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+    c.next()
+        .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
         && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
 }
 
@@ -156,7 +157,11 @@ impl Sweep {
 
     /// Run every combination on `jobs` threads; `progress(done, total)`
     /// after each run. The rows come back in [`Sweep::combos`] order.
-    pub fn run(&self, jobs: usize, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Vec<Row>, String> {
+    pub fn run(
+        &self,
+        jobs: usize,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Vec<Row>, String> {
         let combos = self.combos();
         let total = combos.len();
         let slots: Vec<Mutex<Option<Result<Row, String>>>> =
@@ -191,8 +196,7 @@ impl Sweep {
 /// `v` as one sh word, single-quoted unless it needs no quotes.
 pub fn sh_quote(v: &str) -> String {
     let plain = !v.is_empty()
-        && v
-            .chars()
+        && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./:+%@".contains(c));
     if plain {
         v.to_string()
@@ -268,7 +272,13 @@ fn column(row: &Row, name: &str) -> Option<(u64, Unit)> {
         "psi_some_total_us" => (m.psi_some_total_us, COUNT),
         "psi_full_total_us" => (m.psi_full_total_us, COUNT),
         // MiB (2^20 bytes), thousandths rounded down.
-        "alloc_mb" => (m.alloc_bytes * 1000 / (1 << 20), Unit { scale: 3, decimals: 3 }),
+        "alloc_mb" => (
+            m.alloc_bytes * 1000 / (1 << 20),
+            Unit {
+                scale: 3,
+                decimals: 3,
+            },
+        ),
         "runtime_ms" => (row.metrics.runtime_ns, MS),
         "faults" => (m.faults, COUNT),
         "errors" => (row.errors, COUNT),
@@ -306,7 +316,13 @@ fn csv_cell(s: &str) -> String {
 /// RFC 4180 CSV with a header line.
 pub fn csv(params: &[Param], rows: &[Row]) -> String {
     let mut out = String::new();
-    let line = |cells: Vec<String>| cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",");
+    let line = |cells: Vec<String>| {
+        cells
+            .iter()
+            .map(|c| csv_cell(c))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     out.push_str(&line(header(params)));
     out.push('\n');
     for r in rows {
@@ -363,7 +379,13 @@ fn json_str(s: &str) -> String {
 pub fn json(params: &[Param], rows: &[Row], rec: Option<&Recommendation>) -> String {
     let head = header(params);
     let mut out = String::from("{\n  \"columns\": [");
-    out.push_str(&head.iter().map(|h| json_str(h)).collect::<Vec<_>>().join(", "));
+    out.push_str(
+        &head
+            .iter()
+            .map(|h| json_str(h))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
     out.push_str("],\n  \"runs\": [");
     for (i, r) in rows.iter().enumerate() {
         out.push_str(if i == 0 { "\n    {" } else { ",\n    {" });
@@ -373,7 +395,11 @@ pub fn json(params: &[Param], rows: &[Row], rec: Option<&Recommendation>) -> Str
             if j > 0 {
                 out.push_str(", ");
             }
-            let v = if j < text_cols { json_str(v) } else { v.clone() };
+            let v = if j < text_cols {
+                json_str(v)
+            } else {
+                v.clone()
+            };
             let _ = write!(out, "{}: {v}", json_str(h));
         }
         let cg = serde_json::to_string(&r.metrics.cgroups).expect("metrics");
@@ -519,7 +545,8 @@ pub fn recommend(params: &[Param], rows: &[Row], c: Constraint) -> Recommendatio
             )
         }
         None => {
-            let best = (0..rows.len()).min_by_key(|&i| (column(&rows[i], &c.column).map(|x| x.0), i));
+            let best =
+                (0..rows.len()).min_by_key(|&i| (column(&rows[i], &c.column).map(|x| x.0), i));
             let closest = match best {
                 Some(b) if c.op.starts_with('<') => format!(
                     "; the lowest {} was {} ({})",

@@ -79,7 +79,11 @@ fn rows_equal_separate_runs_and_the_cli_prints_them() {
         "--csv",
         &path,
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let sweep = Sweep {
         config: SimConfig::new(Version::V1),
         kernels: vec![String::from("alinux-4.19")],
@@ -129,10 +133,21 @@ fn one_thread_or_two_print_the_same() {
     let path = script_file("jobs.sh", SCRIPT);
     let run = |jobs: &str, format: &str| {
         let out = memcg(&[
-            "sweep", "--param", "RATIO=0,95", "--param", "RATE=50M,150M", format, "--jobs", jobs,
+            "sweep",
+            "--param",
+            "RATIO=0,95",
+            "--param",
+            "RATE=50M,150M",
+            format,
+            "--jobs",
+            jobs,
             &path,
         ]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     };
     for format in ["--csv", "--json"] {
@@ -145,7 +160,11 @@ fn one_thread_or_two_print_the_same() {
 fn csv_header_is_exact() {
     let path = script_file("header.sh", "mkdir a\necho $X > a/memory.wmark_ratio\n");
     let out = memcg(&["sweep", "--param", "X=50", "--csv", &path]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let header = text.lines().next().unwrap();
     assert_eq!(
@@ -164,12 +183,30 @@ fn sweep_usage_errors() {
     for (args, msg) in [
         (vec!["--param", "1X=1", &path], "not a shell variable name"),
         (vec!["--param", "X", &path], "expected NAME=V1,V2"),
-        (vec!["--kernel", "linux-9.9", &path], "unknown kernel 'linux-9.9'"),
-        (vec!["--param", "X=1", "--param", "X=2", &path], "given twice"),
-        (vec!["--param", "X=1", "--recommend", "p98<=1", &path], "unknown metric"),
-        (vec!["--param", "X=1", "--recommend", "p99_stall_us<=x", &path], "not a number"),
-        (vec!["--param", "X=1", "--jobs", "0", &path], "invalid job count"),
-        (vec!["--param", "X=1", "--trace", "t", &path], "not available in a sweep"),
+        (
+            vec!["--kernel", "linux-9.9", &path],
+            "unknown kernel 'linux-9.9'",
+        ),
+        (
+            vec!["--param", "X=1", "--param", "X=2", &path],
+            "given twice",
+        ),
+        (
+            vec!["--param", "X=1", "--recommend", "p98<=1", &path],
+            "unknown metric",
+        ),
+        (
+            vec!["--param", "X=1", "--recommend", "p99_stall_us<=x", &path],
+            "not a number",
+        ),
+        (
+            vec!["--param", "X=1", "--jobs", "0", &path],
+            "invalid job count",
+        ),
+        (
+            vec!["--param", "X=1", "--trace", "t", &path],
+            "not available in a sweep",
+        ),
         (vec!["--param", "X=1"], "sweep needs a SCRIPT"),
     ] {
         let mut a = vec!["sweep"];
@@ -184,7 +221,11 @@ fn sweep_usage_errors() {
     let out = memcg(&["sweep", "--param", "X=1", "--csv", &bad]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 failing line(s)"));
-    assert!(String::from_utf8_lossy(&out.stdout).lines().nth(1).unwrap().ends_with(",1"));
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .nth(1)
+        .unwrap()
+        .ends_with(",1"));
 }
 
 fn row(ratio: &str, p99_ns: u64, task: u64, worker: u64) -> Row {
@@ -222,21 +263,46 @@ fn recommend_picks_the_least_reclaim_cpu_that_meets_the_constraint() {
     let r = sw::recommend(&params, &rows, c);
     // 90 meets it exactly at 100.000 µs; 95 misses by 1 ns.
     assert_eq!(r.pick, Some(2));
-    assert!(r.text.starts_with("Recommended: kernel=alinux-4.19 RATIO=90"), "{}", r.text);
-    assert!(r.text.contains("2 of the 4 runs meet p99_stall_us<=100"), "{}", r.text);
-    assert!(r.text.contains("5.000 ms (tasks 2.000 ms, worker 3.000 ms, agents 0.000 ms)"));
-    assert!(r.text.contains("the next cheapest that meets it (kernel=alinux-4.19 RATIO=80) spends 9.000 ms"));
+    assert!(
+        r.text
+            .starts_with("Recommended: kernel=alinux-4.19 RATIO=90"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("2 of the 4 runs meet p99_stall_us<=100"),
+        "{}",
+        r.text
+    );
+    assert!(r
+        .text
+        .contains("5.000 ms (tasks 2.000 ms, worker 3.000 ms, agents 0.000 ms)"));
+    assert!(r
+        .text
+        .contains("the next cheapest that meets it (kernel=alinux-4.19 RATIO=80) spends 9.000 ms"));
     // A strict bound and a decimal one.
-    let r = sw::recommend(&params, &rows, Constraint::parse("p99_stall_us < 100").unwrap());
+    let r = sw::recommend(
+        &params,
+        &rows,
+        Constraint::parse("p99_stall_us < 100").unwrap(),
+    );
     assert_eq!(r.pick, Some(1));
-    let r = sw::recommend(&params, &rows, Constraint::parse("p99_stall_us<=100.001").unwrap());
+    let r = sw::recommend(
+        &params,
+        &rows,
+        Constraint::parse("p99_stall_us<=100.001").unwrap(),
+    );
     assert_eq!(r.pick, Some(3));
     // A tie goes to the first in sweep order.
     let tie = vec![row("80", 1, 0, 5), row("90", 1, 5, 0)];
     let r = sw::recommend(&params, &tie, Constraint::parse("p99_stall_us<=1").unwrap());
     assert_eq!(r.pick, Some(0));
     // None meets it: it says so, with the closest.
-    let r = sw::recommend(&params, &rows, Constraint::parse("p99_stall_us<=50").unwrap());
+    let r = sw::recommend(
+        &params,
+        &rows,
+        Constraint::parse("p99_stall_us<=50").unwrap(),
+    );
     assert_eq!(r.pick, None);
     assert_eq!(
         r.text,
@@ -249,18 +315,37 @@ fn recommend_picks_the_least_reclaim_cpu_that_meets_the_constraint() {
 fn recommend_on_the_cli() {
     let path = script_file("rec.sh", SCRIPT);
     let out = memcg(&[
-        "sweep", "--param", "RATIO=0,95", "--param", "RATE=200M", "--recommend",
-        "max_stall_us<=1", &path,
+        "sweep",
+        "--param",
+        "RATIO=0,95",
+        "--param",
+        "RATE=200M",
+        "--recommend",
+        "max_stall_us<=1",
+        &path,
     ]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("\nRecommended: kernel=alinux-4.19 RATIO=95 RATE=200M"), "{text}");
+    assert!(
+        text.contains("\nRecommended: kernel=alinux-4.19 RATIO=95 RATE=200M"),
+        "{text}"
+    );
     let out = memcg(&[
-        "sweep", "--param", "RATIO=0", "--param", "RATE=200M", "--json", "--recommend",
-        "max_events<=0", &path,
+        "sweep",
+        "--param",
+        "RATIO=0",
+        "--param",
+        "RATE=200M",
+        "--json",
+        "--recommend",
+        "max_events<=0",
+        &path,
     ]);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("\"recommendation\": {\"constraint\": \"max_events<=0\", \"run\": null"), "{text}");
+    assert!(
+        text.contains("\"recommendation\": {\"constraint\": \"max_events<=0\", \"run\": null"),
+        "{text}"
+    );
 }
 
 /// Run lines on a fresh machine; each must succeed.
@@ -293,9 +378,15 @@ fn worker_cpu_is_the_exstat_source() {
     let a = m.cgroup("/a").unwrap();
     let id = sim.lookup("a").unwrap();
     assert!(a.worker_cpu_ns > 0);
-    assert_eq!(a.worker_cpu_ns, sim.kernel().tree.memcg(id).wmark_reclaim_ns);
+    assert_eq!(
+        a.worker_cpu_ns,
+        sim.kernel().tree.memcg(id).wmark_reclaim_ns
+    );
     let exstat = sim.read("/sys/fs/cgroup/memory/a/memory.exstat").unwrap();
-    assert!(exstat.contains(&format!("wmark_reclaim_work_ms {}\n", a.worker_cpu_ns >> 20)));
+    assert!(exstat.contains(&format!(
+        "wmark_reclaim_work_ms {}\n",
+        a.worker_cpu_ns >> 20
+    )));
     assert_eq!(m.machine.worker_cpu_ns, a.worker_cpu_ns);
     assert_eq!(m.machine.agent_cpu_ns, 0);
     assert_eq!(m.runtime_ns, 4_000_000_000);
@@ -316,10 +407,16 @@ fn writeback_waits_and_high_throttling_are_counted_apart() {
     let m = RunMetrics::of(&sim).machine;
     let st = &sim.kernel().tree.memcg(sim.lookup("w").unwrap()).stat;
     assert!(m.writeback_wait_ns > 0);
-    assert_eq!(m.writeback_wait_ns, st.writeback_wait_ns + st.dirty_throttle_ns);
+    assert_eq!(
+        m.writeback_wait_ns,
+        st.writeback_wait_ns + st.dirty_throttle_ns
+    );
     // The waits are reclaim time, but not reclaim CPU.
     assert!(m.direct_reclaim_ns >= st.writeback_wait_ns);
-    assert_eq!(m.task_reclaim_cpu_ns, m.direct_reclaim_ns - st.writeback_wait_ns);
+    assert_eq!(
+        m.task_reclaim_cpu_ns,
+        m.direct_reclaim_ns - st.writeback_wait_ns
+    );
     // v2 memory.high without swap: reclaim_high gets nothing from the
     // working set, the penalty sleep is high throttling, not reclaim.
     let sim = sim_run_on(
@@ -355,7 +452,10 @@ fn shell_variables() {
     assert_eq!(run("echo a $U b ${U}"), ok("a b\n"));
     assert_eq!(run("echo \"[$U]\" '[$U]'"), ok("[] [$U]\n"));
     assert_eq!(run("X=5"), ok(""));
-    assert_eq!(run("echo $X ${X}0 \"$X\" '$X' \\$X $XY"), ok("5 50 5 $X $X\n"));
+    assert_eq!(
+        run("echo $X ${X}0 \"$X\" '$X' \\$X $XY"),
+        ok("5 50 5 $X $X\n")
+    );
     // Later commands of one line see an assignment made before them.
     assert_eq!(run("Y=a; echo $Y; Y=b && echo $Y"), ok("a\nb\n"));
     // Unquoted values split on blanks; quoted ones do not.
@@ -369,7 +469,10 @@ fn shell_variables() {
     assert_eq!(run("\"Q=1\"").2, 127);
     // In paths and redirections.
     assert_eq!(run("G=grp"), ok(""));
-    assert_eq!(run("mkdir $G && echo 1G > $G/memory.max && cat ${G}/memory.max"), ok("1073741824\n"));
+    assert_eq!(
+        run("mkdir $G && echo 1G > $G/memory.max && cat ${G}/memory.max"),
+        ok("1073741824\n")
+    );
     assert_eq!(
         run("echo 1 > $S"),
         (String::new(), "bash: ${S}: ambiguous redirect\n".into(), 1)
@@ -379,7 +482,10 @@ fn shell_variables() {
     assert_eq!(run("echo ${X-1}").1, "bash: ${X-1}: bad substitution\n");
     // unset.
     assert_eq!(run("unset X; echo [$X]"), ok("[]\n"));
-    assert_eq!(run("unset 1a").1, "bash: unset: `1a': not a valid identifier\n");
+    assert_eq!(
+        run("unset 1a").1,
+        "bash: unset: `1a': not a valid identifier\n"
+    );
     // su starts a new shell: nothing was exported.
     assert_eq!(run("su nobody -c 'echo [$G]'"), ok("[]\n"));
     // help lists them.
@@ -447,6 +553,10 @@ fn readme_example_runs_as_written() {
     *args.last_mut().unwrap() = path;
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = memcg(&argv);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
 }

@@ -60,7 +60,8 @@ pub(super) const VAR_END: char = '\u{F8FC}';
 /// A shell variable name: `[A-Za-z_][A-Za-z0-9_]*`.
 pub(super) fn is_name(s: &str) -> bool {
     let mut c = s.chars();
-    c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+    c.next()
+        .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
         && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
 }
 

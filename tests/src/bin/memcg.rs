@@ -570,7 +570,11 @@ fn sweep(rest: &[String]) -> Result<ExitCode, Failure> {
                 let v = value("--jobs")?;
                 jobs = Some(match v.parse::<usize>() {
                     Ok(n) if (1..=1024).contains(&n) => n,
-                    _ => return Err(Failure::Usage(format!("invalid job count '{v}' (1..=1024)"))),
+                    _ => {
+                        return Err(Failure::Usage(format!(
+                            "invalid job count '{v}' (1..=1024)"
+                        )))
+                    }
                 });
             }
             "--trace" | "--load" | "--save" => {
@@ -588,7 +592,9 @@ fn sweep(rest: &[String]) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::SUCCESS);
     };
     let Some(file) = o.file.as_deref() else {
-        return Err(Failure::Usage(String::from("sweep needs a SCRIPT (a file, or - for standard input)")));
+        return Err(Failure::Usage(String::from(
+            "sweep needs a SCRIPT (a file, or - for standard input)",
+        )));
     };
     let text = if file == "-" {
         let mut t = String::new();

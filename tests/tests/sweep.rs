@@ -560,3 +560,33 @@ fn readme_example_runs_as_written() {
     );
     assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
 }
+
+/// The bulk engine's metrics are the per-page engine's (it applies runs of
+/// plain faults at `fault_ns` each, as the per-page engine records them).
+#[test]
+fn metrics_do_not_depend_on_the_engine() {
+    use memcg::engine::EngineMode;
+    let lines = [
+        "mkdir svc",
+        "echo 256M > svc/memory.limit_in_bytes",
+        "echo $RATIO > svc/memory.wmark_ratio",
+        "spawn svc anon 128M --ws 128M --rate 1G/s --hold",
+        "spawn svc stream 1G --rate 400M/s",
+        "sleep 1s",
+    ];
+    for ratio in ["0", "95"] {
+        let run = |mode: EngineMode| {
+            let mut c = SimConfig::new(Version::V1);
+            c.mode = mode;
+            let mut sim = Simulator::build(c);
+            assert!(sim.exec(&format!("RATIO={ratio}")).ok());
+            for l in lines {
+                assert!(sim.exec(l).ok(), "{l}");
+            }
+            RunMetrics::of(&sim)
+        };
+        let bulk = run(EngineMode::Bulk);
+        assert!(bulk.machine.faults > 0);
+        assert_eq!(bulk, run(EngineMode::PerPage), "ratio {ratio}");
+    }
+}

@@ -407,6 +407,7 @@ pub fn handle_over_high(k: &mut Kernel, costs: &CostModel, pid: Pid) -> Nanos {
             memcg: m,
             jiffies: penalty,
         });
+        k.stalls.high_sleep_ns += penalty * 1_000_000;
         return cost + penalty * 1_000_000;
     }
     cost

@@ -385,6 +385,7 @@ impl Engine {
             for c in chain {
                 k.tree.memcg_mut(c).wmark_reclaim_ns += elapsed;
             }
+            self.times.get_or_default(m).worker_ns += elapsed;
             let mc = k.tree.memcg_mut(m);
             mc.wmark_work.finish();
             let again = mc.wmark_work == crate::workqueue::WorkState::Pending;
@@ -711,12 +712,14 @@ impl Engine {
         let ctx = ChargeCtx::fault(cpu, pid);
         let mut cost = 0;
         let mut done = 0;
+        let (stalls0, mut reclaim_ns) = (k.stalls, 0);
         for i in 0..anon + file {
             if k.tasks.get(&pid).is_none_or(|t| t.dying) {
                 break;
             }
             let out = try_charge(k, &costs, m, 1, ctx);
             cost += out.cost + costs.refault_ns;
+            reclaim_ns += out.cost;
             if out.result == ChargeResult::Nomem {
                 break;
             }
@@ -754,10 +757,15 @@ impl Engine {
             }
             done += 1;
         }
-        cost += handle_over_high(k, &costs, pid);
+        let penalty = handle_over_high(k, &costs, pid);
+        cost += penalty;
         let times = self.times.get_or_default(m);
         times.refault_ns += done * costs.refault_ns;
         times.stall_ns += cost;
+        times.direct_reclaim_ns += reclaim_ns;
+        times.penalty_ns += penalty;
+        times.high_sleep_ns += k.stalls.high_sleep_ns - stalls0.high_sleep_ns;
+        times.reclaim_wait_ns += k.stalls.reclaim_wait_ns - stalls0.reclaim_wait_ns;
         if done > 0 {
             let path = Self::path(k, m);
             self.record(Event::Refault {
@@ -787,6 +795,8 @@ impl Engine {
         let m = k.effective_memcg(cgroup);
         let costs = k.costs;
         let ctx = ChargeCtx::fault(cpu, pid);
+        // After service_refaults, which accounts its own.
+        let stalls0 = k.stalls;
         let out = try_charge(k, &costs, m, 1, ctx);
         let mut lat = costs.fault_ns + refault_cost + out.cost;
         let (alive, over_high) = k
@@ -794,8 +804,10 @@ impl Engine {
             .get(&pid)
             .map_or((false, 0), |t| (!t.dying, t.nr_pages_over_high));
         let mut dirty_pause = 0;
+        let mut charged = 0;
         if alive && out.result != ChargeResult::Nomem {
             add_pages(k, pid, m, kind, 1);
+            charged = 1;
             if kind == PageKind::FileDirty {
                 dirty_pause = balance_dirty_pages(k, m, 1);
                 lat += dirty_pause;
@@ -820,6 +832,11 @@ impl Engine {
         times.penalty_ns += penalty;
         times.stall_ns += out.cost + penalty + dirty_pause;
         times.latency.add(lat);
+        times.quantiles.add(lat);
+        times.dirty_pause_ns += dirty_pause;
+        times.alloc_pages += charged;
+        times.high_sleep_ns += k.stalls.high_sleep_ns - stalls0.high_sleep_ns;
+        times.reclaim_wait_ns += k.stalls.reclaim_wait_ns - stalls0.reclaim_wait_ns;
         self.drain_kernel(k, Some(pid));
         lat
     }
@@ -1019,6 +1036,8 @@ impl Engine {
         add_pages(k, pid, m, kind, n);
         let times = self.times.get_or_default(m);
         times.latency.add_n(fault_ns, n);
+        times.quantiles.add_n(fault_ns, n);
+        times.alloc_pages += n;
         // The last of the n faults happens at:
         let tr = self.tasks.get_mut(&pid).expect("task");
         let last = match rate {

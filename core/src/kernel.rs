@@ -194,6 +194,20 @@ pub struct Kernel {
     /// dirty and clean so the background writeback need not walk every
     /// memcg for the oldest. `check_invariants` recounts it.
     pub b_dirty: Vec<(crate::units::Nanos, CgroupId)>,
+    /// Running totals of the stalls inside reclaim that the engine splits
+    /// out of a fault's latency for the run metrics (docs/model.md §18.13).
+    pub stalls: StallCounters,
+}
+
+/// Stall time the charge path spends not reclaiming, counted where it
+/// happens; the engine takes differences around a fault (§18.13).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StallCounters {
+    /// Reclaim waiting for writeback: v1 `wait_on_page_writeback`, v2
+    /// `wait_iff_congested` (ns).
+    pub reclaim_wait_ns: u64,
+    /// `mem_cgroup_handle_over_high`'s penalty sleep (ns).
+    pub high_sleep_ns: u64,
 }
 
 impl Kernel {
@@ -227,6 +241,7 @@ impl Kernel {
             nr_writeback: 0,
             nr_anon: 0,
             b_dirty: Vec::new(),
+            stalls: StallCounters::default(),
         };
         // do_memsw_account(): v1, swap accounting on (cgroup_memory_noswap
         // false, the ALinux default).

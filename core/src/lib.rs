@@ -51,6 +51,8 @@
 //! * [`shell`] — a small bash over the cgroupfs, messages as bash prints.
 //! * [`machine`] — the kernel and the engine together, what the shell runs on.
 //! * [`sim`] — [`Simulator`], the facade the CLI and the web app use.
+//! * [`metrics`] — [`metrics::RunMetrics`]: a run's stalls, reclaim CPU by
+//!   payer, refaults, events, PSI and work done, per cgroup and machine.
 //! * [`scenario`] — configuration + journal: what a link or a JSON file carries.
 //! * [`timeline`], [`replay`] — checkpoints, the edit log and seeking; a
 //!   scenario replayed within its bounds, stepped by the caller's budget.
@@ -135,6 +137,7 @@ pub mod hierarchy;
 pub mod kernel;
 pub mod lru;
 pub mod machine;
+pub mod metrics;
 pub mod migrate;
 pub mod node;
 pub mod oom;

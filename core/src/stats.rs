@@ -1,6 +1,7 @@
 //! Observability beyond the kernel's files: latency histograms, per-cgroup
 //! time series and stall shares (issue 3).
 
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use crate::units::{Nanos, Pages};
@@ -78,6 +79,76 @@ impl Histogram {
         }
         self.count += o.count;
         self.sum += o.sum;
+        self.max = self.max.max(o.max);
+    }
+}
+
+/// Log-linear buckets of nanoseconds for percentiles (docs/model.md
+/// §18.13): values below 16 exactly, above that 16 buckets per power of
+/// two (each within 1/16 of its values), sparse. Each bucket keeps the
+/// largest value it saw, and a percentile is that value of the bucket
+/// holding its rank: a latency that occurred, at most 1/16 above the
+/// exact percentile.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Quantiles {
+    /// Bucket index → (count, largest value).
+    buckets: BTreeMap<u16, (u64, Nanos)>,
+    pub count: u64,
+    pub max: Nanos,
+}
+
+impl Quantiles {
+    fn index(v: Nanos) -> u16 {
+        if v < 16 {
+            return v as u16;
+        }
+        let e = 63 - v.leading_zeros();
+        let sub = (v >> (e - 4)) & 15;
+        ((e - 3) * 16) as u16 + sub as u16
+    }
+
+    /// Record `n` samples of value `v`.
+    pub fn add_n(&mut self, v: Nanos, n: u64) {
+        if n == 0 {
+            return;
+        }
+        let b = self.buckets.entry(Self::index(v)).or_insert((0, 0));
+        b.0 += n;
+        b.1 = b.1.max(v);
+        self.count += n;
+        self.max = self.max.max(v);
+    }
+
+    pub fn add(&mut self, v: Nanos) {
+        self.add_n(v, 1);
+    }
+
+    /// The `per_mille`-th percentile (500 for p50, 990 for p99): the
+    /// largest value seen in the bucket holding rank ⌈count × p⌉.
+    pub fn percentile(&self, per_mille: u64) -> Nanos {
+        if self.count == 0 {
+            return 0;
+        }
+        let rank = (u128::from(self.count) * u128::from(per_mille))
+            .div_ceil(1000)
+            .max(1);
+        let mut seen = 0u128;
+        for &(c, top) in self.buckets.values() {
+            seen += u128::from(c);
+            if seen >= rank {
+                return top;
+            }
+        }
+        self.max
+    }
+
+    pub fn merge(&mut self, o: &Quantiles) {
+        for (&i, &(c, top)) in &o.buckets {
+            let b = self.buckets.entry(i).or_insert((0, 0));
+            b.0 += c;
+            b.1 = b.1.max(top);
+        }
+        self.count += o.count;
         self.max = self.max.max(o.max);
     }
 }
@@ -478,10 +549,27 @@ impl ExactSizeIterator for SeriesIter<'_> {}
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MemcgTimes {
     pub stall_ns: Nanos,
+    /// `try_charge`'s reclaim (faults and refaults), writeback waits in it
+    /// included.
     pub direct_reclaim_ns: Nanos,
+    /// `mem_cgroup_handle_over_high`: its `reclaim_high` and its sleep.
     pub penalty_ns: Nanos,
     pub refault_ns: Nanos,
     pub latency: Histogram,
+    /// The same latencies, finer, for the run metrics' percentiles.
+    pub quantiles: Quantiles,
+    /// The sleep part of `penalty_ns` (§18.13).
+    pub high_sleep_ns: Nanos,
+    /// Writeback waits inside `direct_reclaim_ns` and `penalty_ns`
+    /// (§18.13).
+    pub reclaim_wait_ns: Nanos,
+    /// `balance_dirty_pages` pauses (§18.9).
+    pub dirty_pause_ns: Nanos,
+    /// Pages the tasks' allocation ops charged (refaults not included).
+    pub alloc_pages: Pages,
+    /// This memcg's own wmark work items' time, ns: what `reclaim_wmark`
+    /// adds to exstat `wmark_reclaim_work_ms` of it and its ancestors.
+    pub worker_ns: Nanos,
 }
 
 #[cfg(test)]
@@ -573,6 +661,32 @@ mod tests {
             flat.len()
         );
         assert!(s.heap_bytes() * 3 < runs.len() * core::mem::size_of::<Run>());
+    }
+
+    #[test]
+    fn quantiles_are_seen_values_within_a_sixteenth() {
+        let mut q = Quantiles::default();
+        q.add_n(250, 98);
+        q.add(11_130);
+        q.add(3);
+        assert_eq!(q.percentile(500), 250);
+        assert_eq!(q.percentile(990), 250);
+        assert_eq!(q.percentile(1000), 11_130);
+        assert_eq!(q.percentile(1), 3);
+        // Buckets are exact below 16, then 16 per octave.
+        for v in [0u64, 15, 16, 17, 31, 32, 33, 1000, 1 << 40, u64::MAX] {
+            let i = Quantiles::index(v);
+            let same: u64 = if v < 16 {
+                1
+            } else {
+                1 << (63 - v.leading_zeros() - 4)
+            };
+            assert!(Quantiles::index(v - v % same) == i, "{v}");
+        }
+        let mut m = Quantiles::default();
+        m.merge(&q);
+        m.merge(&q);
+        assert_eq!((m.count, m.max, m.percentile(500)), (200, 11_130, 250));
     }
 
     #[test]

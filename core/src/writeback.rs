@@ -496,6 +496,7 @@ pub fn wait_on_page_writeback(k: &mut Kernel, m: CgroupId, n: Pages) -> (Pages, 
     let wait = last.saturating_sub(k.bdi.waited_until);
     k.bdi.waited_until = k.bdi.waited_until.max(last);
     mc.stat.writeback_wait_ns += wait;
+    k.stalls.reclaim_wait_ns += wait;
     (got, wait)
 }
 
@@ -512,6 +513,7 @@ pub fn wait_iff_congested(k: &mut Kernel, m: CgroupId) -> Nanos {
     end_writeback_until(k, until);
     k.bdi.waited_until = until;
     let wait = until - from;
+    k.stalls.reclaim_wait_ns += wait;
     if let Some(mc) = k.tree.get_mut(m).and_then(|c| c.memcg.as_mut()) {
         mc.stat.writeback_wait_ns += wait;
     }

@@ -4,6 +4,7 @@
 use memcg::{Errno, Simulator, Version};
 
 pub mod node;
+pub mod sweep;
 
 /// Both hierarchies, for tests that must hold in each.
 pub const VERSIONS: [Version; 2] = [Version::V1, Version::V2];

@@ -450,6 +450,8 @@ pub(super) fn cmd_su(m: &mut Machine, sh: &mut Shell, args: &[String]) -> Output
         cwd: sh.cwd.clone(),
         cred,
         last_status: sh.last_status,
+        // A new shell: variables were never exported.
+        vars: Default::default(),
     };
     exec(m, &mut inner, &command)
 }
@@ -481,4 +483,26 @@ pub(super) fn cmd_whoami(sh: &Shell) -> Output {
         Cred::Root => "root\n",
         Cred::User(_) => "nobody\n",
     }))
+}
+
+/// `unset NAME...`: bash's builtin for variables (`unset -v`); a name that
+/// is not a valid identifier is an error, an unset one is not.
+pub(super) fn cmd_unset(sh: &mut Shell, args: &[String]) -> Output {
+    let mut err = String::new();
+    for a in args {
+        if a == "-v" {
+            continue;
+        }
+        if !super::lex::is_name(a) {
+            err.push_str(&format!("bash: unset: `{a}': not a valid identifier\n"));
+            continue;
+        }
+        sh.vars.remove(a.as_str());
+    }
+    let status = i32::from(!err.is_empty());
+    Output {
+        stdout: String::new(),
+        stderr: err,
+        status,
+    }
 }

@@ -1,5 +1,9 @@
 //! Lexing: a line into words, operators and redirections, with bash's
-//! quoting, `$$`, `$?` and `${NAME}` expansion and `#` comments.
+//! quoting, `$$`, `$?`, `$NAME` and `${NAME}` expansion and `#` comments.
+//!
+//! `$?` and variables are expanded when the command runs (after the
+//! commands before it on the line, as bash does): the lexer leaves a marker
+//! in the word's text for them.
 
 use alloc::format;
 use alloc::string::String;
@@ -27,6 +31,14 @@ pub(super) struct Word {
     pub(super) text: String,
     /// Contains an unquoted `*` or `?`.
     pub(super) glob: bool,
+    /// Contains a variable reference (see [`VAR_SPLIT`]).
+    pub(super) vars: bool,
+    /// Some quoting (`'`, `"`, `\\`) appeared: the word stays a word even
+    /// when it expands to nothing.
+    pub(super) quoted: bool,
+    /// `NAME=...` with NAME unquoted and valid: the length of NAME (an
+    /// assignment when it comes before the command name).
+    pub(super) assign: Option<usize>,
 }
 
 pub(super) struct Lexer<'a> {
@@ -38,6 +50,20 @@ pub(super) struct Lexer<'a> {
 /// Stands for `$?` in a lexed word until the command runs (a private-use
 /// code point, so typed text cannot collide with it in practice).
 pub(super) const LAST_STATUS: char = '\u{F8FF}';
+/// An unquoted `$NAME` in a lexed word is `VAR_SPLIT NAME VAR_END`, a
+/// quoted one `VAR_QUOTED NAME VAR_END` (private-use code points, as
+/// [`LAST_STATUS`]): the unquoted value is split into fields on blanks.
+pub(super) const VAR_SPLIT: char = '\u{F8FE}';
+pub(super) const VAR_QUOTED: char = '\u{F8FD}';
+pub(super) const VAR_END: char = '\u{F8FC}';
+
+/// A shell variable name: `[A-Za-z_][A-Za-z0-9_]*`.
+pub(super) fn is_name(s: &str) -> bool {
+    let mut c = s.chars();
+    c.next()
+        .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+        && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+}
 
 impl Lexer<'_> {
     pub(super) fn new(line: &str, pid: u32) -> Lexer<'_> {
@@ -53,46 +79,79 @@ impl Lexer<'_> {
         }
     }
 
-    fn expand_dollar(&mut self, out: &mut String) {
+    /// After a `$`: `$$` now, `$?` and variables as markers. A bad
+    /// `${...}` is bash's `bad substitution` error.
+    fn expand_dollar(&mut self, w: &mut Word, quoted: bool) -> Result<(), String> {
+        let open = if quoted { VAR_QUOTED } else { VAR_SPLIT };
         match self.chars.peek() {
             Some('$') => {
                 self.chars.next();
-                let _ = write!(out, "{}", self.pid);
+                let _ = write!(w.text, "{}", self.pid);
             }
             Some('?') => {
                 // Expanded when the command runs, after the ones before it.
                 self.chars.next();
-                out.push(LAST_STATUS);
+                w.text.push(LAST_STATUS);
             }
             Some('{') => {
                 self.chars.next();
-                // ${NAME}: no variables are set.
+                let mut name = String::new();
+                let mut closed = false;
                 for c in self.chars.by_ref() {
                     if c == '}' {
+                        closed = true;
                         break;
                     }
+                    name.push(c);
                 }
+                if !closed {
+                    return Err(unexpected_eof('}'));
+                }
+                if !is_name(&name) {
+                    return Err(format!("bash: ${{{name}}}: bad substitution\n"));
+                }
+                w.text.push(open);
+                w.text.push_str(&name);
+                w.text.push(VAR_END);
+                w.vars = true;
             }
             Some(c) if c.is_ascii_alphabetic() || *c == '_' => {
-                while matches!(self.chars.peek(), Some(c) if c.is_ascii_alphanumeric() || *c == '_')
-                {
+                w.text.push(open);
+                while let Some(&c) = self.chars.peek() {
+                    if !(c.is_ascii_alphanumeric() || c == '_') {
+                        break;
+                    }
+                    w.text.push(c);
                     self.chars.next();
                 }
+                w.text.push(VAR_END);
+                w.vars = true;
             }
-            _ => out.push('$'),
+            _ => w.text.push('$'),
         }
+        Ok(())
     }
 
     /// Read one word; `Ok(None)` when none starts here.
     fn word(&mut self) -> Result<Option<Word>, String> {
         let mut w = Word::default();
         let mut any = false;
+        // Still reading an unquoted NAME that `=` would make an assignment.
+        let mut name_so_far = true;
         while let Some(&c) = self.chars.peek() {
+            if name_so_far && w.assign.is_none() {
+                if c == '=' && is_name(&w.text) {
+                    w.assign = Some(w.text.len());
+                } else if !(c.is_ascii_alphanumeric() || c == '_') {
+                    name_so_far = false;
+                }
+            }
             match c {
                 ' ' | '\t' | '\r' | '\n' | ';' | '&' | '|' | '>' | '<' => break,
                 '\'' => {
                     self.chars.next();
                     any = true;
+                    w.quoted = true;
                     loop {
                         match self.chars.next() {
                             Some('\'') => break,
@@ -104,6 +163,7 @@ impl Lexer<'_> {
                 '"' => {
                     self.chars.next();
                     any = true;
+                    w.quoted = true;
                     loop {
                         match self.chars.next() {
                             Some('"') => break,
@@ -115,7 +175,7 @@ impl Lexer<'_> {
                                 }
                                 None => return Err(unexpected_eof('"')),
                             },
-                            Some('$') => self.expand_dollar(&mut w.text),
+                            Some('$') => self.expand_dollar(&mut w, true)?,
                             Some(c) => w.text.push(c),
                             None => return Err(unexpected_eof('"')),
                         }
@@ -124,6 +184,7 @@ impl Lexer<'_> {
                 '\\' => {
                     self.chars.next();
                     any = true;
+                    w.quoted = true;
                     if let Some(c) = self.chars.next() {
                         w.text.push(c);
                     }
@@ -131,7 +192,7 @@ impl Lexer<'_> {
                 '$' => {
                     self.chars.next();
                     any = true;
-                    self.expand_dollar(&mut w.text);
+                    self.expand_dollar(&mut w, false)?;
                 }
                 '*' | '?' => {
                     self.chars.next();

@@ -3,19 +3,21 @@
 //! Enough of bash and coreutils to type the vendor's examples verbatim:
 //! `mkdir [-p]`, `rmdir`, `echo`, `cat`, `ls`, `tree`, `cd`, `pwd`, `su USER
 //! -c CMD`, redirections (`>`, `>>`, `2>`, `2>&1`, `/dev/null`), `;`, `&&`,
-//! `||`, quotes, `$$`, `$?`, globs in the last path component and `#`
+//! `||`, quotes, `$$`, `$?`, shell variables (`NAME=value`, `$NAME`,
+//! `${NAME}`, `unset NAME`), globs in the last path component and `#`
 //! comments. Messages read as bash and coreutils print them in the C locale.
 //!
 //! One table, [`commands`], lists every command with its usage line,
 //! whether it is read-only, and its handler: it drives dispatch, `help`,
 //! the journal rule ([`is_read_only`]) and the playground console.
 //!
-//! * `lex` — words, operators, redirections, quoting, `$$`/`$?`.
+//! * `lex` — words, operators, redirections, quoting, `$$`/`$?`/`$NAME`.
 //! * `parse` — the list of simple commands joined by `;`, `&&`, `||`.
 //! * `builtins` — the file commands: `cd`, `cat`, `ls`, `mkdir`, `su`...
 //! * `sim_cmds` — the simulation commands: `spawn`, `wait`, `sleep`...
 //! * [`SpawnSpec`] — the `spawn` syntax, parsed and printed in one place.
 
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -33,7 +35,7 @@ mod parse;
 mod sim_cmds;
 mod spawn;
 
-use lex::{RedirTarget, Word, LAST_STATUS};
+use lex::{RedirTarget, Word, LAST_STATUS, VAR_END, VAR_QUOTED, VAR_SPLIT};
 use parse::{parse_line, Join, Simple};
 pub use sim_cmds::{only_sleeps, parse_duration, WAIT_LIMIT_NS};
 pub use spawn::SpawnSpec;
@@ -64,12 +66,15 @@ impl Output {
     }
 }
 
-/// Per-session shell state: working directory, user, `$?`.
+/// Per-session shell state: working directory, user, `$?`, variables.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Shell {
     pub cwd: String,
     pub cred: Cred,
     pub last_status: i32,
+    /// Shell variables set by `NAME=value` (unset ones expand to nothing,
+    /// as in sh). Ordered, so listing them is deterministic.
+    pub vars: BTreeMap<String, String>,
 }
 
 impl Shell {
@@ -79,6 +84,7 @@ impl Shell {
             cwd: k.version().mount_point().to_string(),
             cred: Cred::Root,
             last_status: 0,
+            vars: BTreeMap::new(),
         }
     }
 }
@@ -130,17 +136,92 @@ pub fn exec(m: &mut Machine, sh: &mut Shell, line: &str) -> Output {
     total
 }
 
-/// Expand a glob word against the directory in its last component.
+/// Expand one word as bash does when the command runs: `$?` and
+/// variables, splitting unquoted variable values into fields on blanks (an
+/// unquoted word that expands to nothing disappears), then a glob against
+/// the directory in its last component.
 fn expand_word(k: &Kernel, sh: &Shell, mut w: Word) -> Vec<String> {
     if w.text.contains(LAST_STATUS) {
         w.text = w.text.replace(LAST_STATUS, &format!("{}", sh.last_status));
     }
+    let fields = if w.vars {
+        split_fields(&w.text, &sh.vars, w.quoted)
+    } else {
+        alloc::vec![w.text]
+    };
     if !w.glob {
-        return alloc::vec![w.text];
+        return fields;
     }
-    let (dir, pat) = match w.text.rfind('/') {
-        Some(i) => (&w.text[..=i], &w.text[i + 1..]),
-        None => ("", w.text.as_str()),
+    fields.into_iter().flat_map(|f| glob(k, sh, f)).collect()
+}
+
+/// A word's text with its variable markers replaced by their values and
+/// nothing split: an assignment's value, a redirection target.
+fn expand_plain(text: &str, sh: &Shell) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            LAST_STATUS => {
+                let _ = write!(out, "{}", sh.last_status);
+            }
+            VAR_SPLIT | VAR_QUOTED => {
+                let name: String = chars.by_ref().take_while(|&c| c != VAR_END).collect();
+                out.push_str(sh.vars.get(&name).map_or("", String::as_str));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The fields of a word with variable markers (POSIX field splitting with
+/// the default IFS of blanks and newlines, applied to unquoted values
+/// only).
+fn split_fields(text: &str, vars: &BTreeMap<String, String>, quoted: bool) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut cur = String::new();
+    // The current field exists even if empty (a literal or a quoted part).
+    let mut open = quoted;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            VAR_SPLIT | VAR_QUOTED => {
+                let name: String = chars.by_ref().take_while(|&c| c != VAR_END).collect();
+                let value = vars.get(&name).map_or("", String::as_str);
+                if c == VAR_QUOTED {
+                    cur.push_str(value);
+                    open = true;
+                    continue;
+                }
+                for ch in value.chars() {
+                    if matches!(ch, ' ' | '\t' | '\n') {
+                        if open || !cur.is_empty() {
+                            fields.push(core::mem::take(&mut cur));
+                        }
+                        open = false;
+                    } else {
+                        cur.push(ch);
+                        open = true;
+                    }
+                }
+            }
+            c => {
+                cur.push(c);
+                open = true;
+            }
+        }
+    }
+    if open || !cur.is_empty() {
+        fields.push(cur);
+    }
+    fields
+}
+
+fn glob(k: &Kernel, sh: &Shell, text: String) -> Vec<String> {
+    let (dir, pat) = match text.rfind('/') {
+        Some(i) => (&text[..=i], &text[i + 1..]),
+        None => ("", text.as_str()),
     };
     let dir_node = cgroupfs::resolve(k, &sh.cwd, if dir.is_empty() { "." } else { dir });
     let mut hits: Vec<String> = match dir_node {
@@ -152,9 +233,16 @@ fn expand_word(k: &Kernel, sh: &Shell, mut w: Word) -> Vec<String> {
         _ => Vec::new(),
     };
     if hits.is_empty() {
-        hits.push(w.text);
+        hits.push(text);
     }
     hits
+}
+
+/// A word as typed, for messages: its markers back as `$NAME`.
+fn as_typed(text: &str) -> String {
+    text.replace(LAST_STATUS, "$?")
+        .replace([VAR_SPLIT, VAR_QUOTED], "${")
+        .replace(VAR_END, "}")
 }
 
 fn glob_match(p: &[u8], s: &[u8]) -> bool {
@@ -194,15 +282,49 @@ enum Sink<'a> {
 
 fn run_simple(m: &mut Machine, sh: &mut Shell, cmd: Simple) -> Output {
     let k = &mut m.kernel;
+    // Leading NAME=value words: on their own they set shell variables;
+    // before a command they would set its environment, which no command
+    // here reads, so they are dropped (bash expands the command's words
+    // before assigning, so `X=1 echo $X` sees the old X either way).
+    let assigns = cmd.argv.iter().take_while(|w| w.assign.is_some()).count();
+    let mut words = cmd.argv.into_iter();
+    let assigned: Vec<(String, String)> = words
+        .by_ref()
+        .take(assigns)
+        .map(|w| {
+            let n = w.assign.unwrap_or(0);
+            (
+                String::from(&w.text[..n]),
+                expand_plain(&w.text[n + 1..], sh),
+            )
+        })
+        .collect();
     let mut argv: Vec<String> = Vec::new();
-    for w in cmd.argv {
+    for w in words {
         argv.extend(expand_word(k, sh, w));
+    }
+    if argv.is_empty() {
+        for (name, value) in assigned {
+            sh.vars.insert(name, value);
+        }
     }
     // Open redirections left to right, as bash does before running.
     let mut targets: Vec<String> = Vec::new();
     for (_, _, t) in &cmd.redirs {
         if let RedirTarget::Path(w) = t {
-            targets.push(w.text.clone());
+            let text = w.text.replace(LAST_STATUS, &format!("{}", sh.last_status));
+            if !w.vars {
+                targets.push(text);
+                continue;
+            }
+            let mut fields = split_fields(&text, &sh.vars, w.quoted);
+            if fields.len() != 1 {
+                return Output::err(
+                    format!("bash: {}: ambiguous redirect\n", as_typed(&w.text)),
+                    1,
+                );
+            }
+            targets.extend(fields.pop());
         }
     }
     let mut sinks: [Sink; 3] = [Sink::Tty(0), Sink::Tty(1), Sink::Tty(2)];
@@ -331,7 +453,7 @@ pub struct Command {
 }
 
 /// Every command, in the order `help` lists them.
-static COMMANDS: [Command; 18] = [
+static COMMANDS: [Command; 19] = [
     Command {
         name: "mkdir",
         read_only: false,
@@ -454,6 +576,14 @@ static COMMANDS: [Command; 18] = [
         run: |m, _, _| sim_cmds::cmd_ps(m),
     },
     Command {
+        name: "unset",
+        read_only: false,
+        builtin: true,
+        usage: "unset NAME...",
+        description: "remove shell variables (set them with NAME=value)",
+        run: |_, sh, a| builtins::cmd_unset(sh, a),
+    },
+    Command {
         name: "true",
         read_only: true,
         builtin: true,
@@ -508,6 +638,9 @@ fn help() -> String {
         crate::workload::PRESETS.join(", ")
     );
     s.push_str("Join commands with ; && ||. $$ is the shell's pid, $? the last status.\n");
+    s.push_str(
+        "NAME=value sets a variable; $NAME and ${NAME} expand to its value (nothing when unset).\n",
+    );
     s
 }
 
@@ -551,6 +684,9 @@ fn simple_is_read_only(cmd: &Simple) -> bool {
     });
     let reads = match cmd.argv.first() {
         None => true,
+        // An assignment changes the session; a name from a variable is
+        // only known when it runs.
+        Some(w) if w.assign.is_some() || w.vars => false,
         Some(w) if w.glob || w.text.contains(LAST_STATUS) => false,
         Some(w) => command(&w.text).is_some_and(|c| c.read_only),
     };

@@ -3,6 +3,9 @@
 //! ```text
 //! memcg sh [--v2] [--kernel NAME] [--seed N] [--cpus N] [--engine per-page|bulk] [--trace FILE]
 //!          [--load FILE_OR_LINK] [--save FILE] [FILE]
+//! memcg sweep [--v2] [--seed N] [--cpus N] [--engine E] [--kernel A,B,...]
+//!          --param NAME=V1,V2,... [--param ...] [--csv|--json] [--jobs N]
+//!          [--recommend 'METRIC<=X'] SCRIPT
 //! ```
 //! The script is read and run one line at a time: a line's output (and
 //! its trace) is written before the next line is read, so a pipe gets its
@@ -45,6 +48,20 @@ const USAGE: &str = "usage: memcg sh [--v2] [--kernel NAME] [--seed N] [--cpus N
                   version, kernel, seed, CPUs and engine are then the scenario's)
   --save FILE     when the script ends, write the scenario of what it did (with what --load
                   replayed) there as JSON, as the playground exports it
+usage: memcg sweep [--v2] [--seed N] [--cpus N] [--engine E] [--kernel A,B,...]
+                   --param NAME=V1,V2,... [--param ...] [--csv|--json] [--jobs N]
+                   [--recommend 'METRIC<=X'] SCRIPT
+  sweep           run SCRIPT once per combination of kernels and parameter values, each on a
+                  fresh machine with the same seed, NAME set as a shell variable ($NAME) before
+                  the first line; print one row of run metrics per run (docs/model.md §18.13)
+  --kernel A,B    kernels to run (default alinux-4.19; known: alinux-4.19)
+  --param NAME=V1,V2,...
+                  a shell variable and its values (repeatable; the last varies fastest)
+  --csv, --json   CSV with a header line, or JSON with the per-cgroup metrics (default: a table)
+  --jobs N        threads (default: the CPUs available); the rows do not depend on it
+  --recommend 'METRIC<=X'
+                  among the runs meeting the constraint (<=, <, >=, >, == on a column), name
+                  the one with the least reclaim CPU (tasks + worker + agents)
 ";
 
 /// Why memcg stopped with status 2.
@@ -120,6 +137,9 @@ fn run(args: &[String]) -> Result<ExitCode, Failure> {
     if cmd == "-h" || cmd == "--help" {
         print!("{USAGE}");
         return Ok(ExitCode::SUCCESS);
+    }
+    if cmd == "sweep" {
+        return sweep(rest);
     }
     if cmd != "sh" {
         return Err(Failure::Usage(format!("unknown command '{cmd}'")));
@@ -520,6 +540,158 @@ fn sh(o: &Options) -> Result<ExitCode, String> {
             .map_err(|e| format!("--save {path}: {e}"))?;
     }
     Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `memcg sweep`: the sweep's own options, then `memcg sh`'s machine
+/// options and the script.
+fn sweep(rest: &[String]) -> Result<ExitCode, Failure> {
+    use memcg_tests::sweep::{self as sw, Constraint, Param, Sweep};
+    enum Format {
+        Table,
+        Csv,
+        Json,
+    }
+    let mut kernels: Option<Vec<String>> = None;
+    let mut params: Vec<Param> = Vec::new();
+    let mut format = Format::Table;
+    let mut recommend: Option<Constraint> = None;
+    let mut jobs: Option<usize> = None;
+    let mut sh_args: Vec<String> = Vec::new();
+    let mut it = rest.iter();
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| Failure::Usage(format!("{name} needs a value")))
+        };
+        match a.as_str() {
+            "--kernel" => {
+                let v = value("--kernel")?;
+                let list: Vec<String> = v.split(',').map(str::to_string).collect();
+                for k in &list {
+                    let mut c = SimConfig::new(Version::V1);
+                    sw::apply_kernel(&mut c, k).map_err(Failure::Usage)?;
+                }
+                kernels = Some(list);
+            }
+            "--param" => {
+                let p = Param::parse(&value("--param")?).map_err(Failure::Usage)?;
+                if params.iter().any(|q| q.name == p.name) {
+                    return Err(Failure::Usage(format!("--param {} given twice", p.name)));
+                }
+                params.push(p);
+            }
+            "--csv" => format = Format::Csv,
+            "--json" => format = Format::Json,
+            "--recommend" => {
+                recommend = Some(Constraint::parse(&value("--recommend")?).map_err(Failure::Usage)?)
+            }
+            "--jobs" => {
+                let v = value("--jobs")?;
+                jobs = Some(match v.parse::<usize>() {
+                    Ok(n) if (1..=1024).contains(&n) => n,
+                    _ => {
+                        return Err(Failure::Usage(format!(
+                            "invalid job count '{v}' (1..=1024)"
+                        )))
+                    }
+                });
+            }
+            "--trace" | "--load" | "--save" => {
+                return Err(Failure::Usage(format!("{a} is not available in a sweep")))
+            }
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            _ => sh_args.push(a.clone()),
+        }
+    }
+    let Some(o) = options(&sh_args).map_err(Failure::Usage)? else {
+        print!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let Some(file) = o.file.as_deref() else {
+        return Err(Failure::Usage(String::from(
+            "sweep needs a SCRIPT (a file, or - for standard input)",
+        )));
+    };
+    let text = if file == "-" {
+        let mut t = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut t)
+            .map_err(|e| Failure::Input(format!("reading standard input: {e}")))?;
+        t
+    } else {
+        std::fs::read(file)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .map_err(|e| Failure::Input(format!("{file}: {e}")))?
+    };
+    let sweep = Sweep {
+        config: o.config.clone(),
+        kernels: kernels.unwrap_or_else(|| vec![String::from(sw::DEFAULT_KERNEL)]),
+        params,
+        script: text.lines().map(str::to_string).collect(),
+    };
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let total = sweep.combos().len();
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let started = std::time::Instant::now();
+    let progress = |done: usize, total: usize| {
+        if tty {
+            eprint!("\rmemcg sweep: {done}/{total} runs");
+        }
+    };
+    let rows = sweep.run(jobs, &progress).map_err(Failure::Input)?;
+    eprintln!(
+        "{}memcg sweep: {total} runs in {:.2} s on {} threads",
+        if tty { "\r" } else { "" },
+        started.elapsed().as_secs_f64(),
+        jobs.min(total.max(1))
+    );
+    for r in &rows {
+        if let Some(e) = &r.first_error {
+            eprintln!(
+                "memcg sweep: kernel={} {}: {} failing line(s), the first: {e}",
+                r.combo.kernel,
+                sweep
+                    .params
+                    .iter()
+                    .zip(&r.combo.values)
+                    .map(|(p, v)| format!("{}={v}", p.name))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                r.errors
+            );
+        }
+    }
+    let rec = recommend.map(|c| sw::recommend(&sweep.params, &rows, c));
+    let out = match format {
+        Format::Json => sw::json(&sweep.params, &rows, rec.as_ref()),
+        Format::Csv => {
+            // The CSV stays one table; the sentence goes to stderr.
+            if let Some(rec) = &rec {
+                eprintln!("{}", rec.text);
+            }
+            sw::csv(&sweep.params, &rows)
+        }
+        Format::Table => {
+            let mut out = sw::table(&sweep.params, &rows);
+            if let Some(rec) = &rec {
+                out.push('\n');
+                out.push_str(&rec.text);
+                out.push('\n');
+            }
+            out
+        }
+    };
+    let mut w = std::io::stdout().lock();
+    let _ = w.write_all(out.as_bytes());
+    let _ = w.flush();
+    Ok(if rows.iter().any(|r| r.errors > 0) {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

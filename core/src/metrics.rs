@@ -1,0 +1,228 @@
+//! Run metrics (issue 13): what a run cost and who paid, per cgroup and for
+//! the machine, computed from a [`Simulator`] at any instant. The CLI's
+//! `sweep`, its JSON and the playground all use this one computation; how
+//! each number is made is in docs/model.md §18.13.
+//!
+//! All values are integers (ns, µs, pages, counts), so two runs compare
+//! exactly; [`fmt_fixed`] prints them with a fixed number of decimals.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::sim::Simulator;
+use crate::stats::{MemcgTimes, Quantiles};
+use crate::tree::{CgroupId, MEMCG_EVENT_NAMES};
+use crate::units::{Nanos, PAGE_SIZE};
+
+/// Index of `name` in `memory.events` ([`MEMCG_EVENT_NAMES`]).
+fn event(name: &str) -> usize {
+    MEMCG_EVENT_NAMES
+        .iter()
+        .position(|&n| n == name)
+        .expect("memory.events name")
+}
+
+/// The costs of one cgroup's subtree (or of the machine).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct MemcgMetrics {
+    /// Path relative to the mount ("" for the root / the machine).
+    pub path: String,
+    /// Page faults of the tasks (allocations and refaults), the latency
+    /// histogram's sample count.
+    pub faults: u64,
+    /// Fault latency percentiles ([`Quantiles::percentile`]: a latency
+    /// that occurred, at most 1/16 above the exact percentile) and the
+    /// maximum, ns.
+    pub p50_stall_ns: Nanos,
+    pub p99_stall_ns: Nanos,
+    pub max_stall_ns: Nanos,
+    /// Tasks' time reclaiming in the charge path: `try_charge`'s reclaim and
+    /// `reclaim_high` on return to user, writeback waits in them included.
+    pub direct_reclaim_ns: Nanos,
+    /// Tasks' `memory.high` penalty sleep.
+    pub high_throttle_ns: Nanos,
+    /// Tasks' waits on writeback: reclaim's (v1 `wait_on_page_writeback`,
+    /// v2 `wait_iff_congested`) and `balance_dirty_pages` pauses.
+    pub writeback_wait_ns: Nanos,
+    /// Reclaim CPU paid by the allocating tasks: `direct_reclaim_ns`
+    /// without its writeback waits.
+    pub task_reclaim_cpu_ns: Nanos,
+    /// Reclaim time of the `memcg_wmark` work items of the memcgs here:
+    /// what exstat `wmark_reclaim_work_ms` counts (in ns).
+    pub worker_cpu_ns: Nanos,
+    /// Reclaim CPU of user-space agents (none are modelled yet: 0).
+    pub agent_cpu_ns: Nanos,
+    /// `workingset_refault_anon + workingset_refault_file`.
+    pub refaults: u64,
+    /// `memory.events` counts (local, summed over the subtree).
+    pub oom_kills: u64,
+    pub max_events: u64,
+    pub high_events: u64,
+    /// `memory.pressure` totals, µs.
+    pub psi_some_total_us: u64,
+    pub psi_full_total_us: u64,
+    /// Bytes the tasks' allocation ops charged (refaults not included).
+    pub alloc_bytes: u64,
+}
+
+impl MemcgMetrics {
+    /// All reclaim CPU, whoever paid it.
+    pub fn reclaim_cpu_ns(&self) -> Nanos {
+        self.task_reclaim_cpu_ns + self.worker_cpu_ns + self.agent_cpu_ns
+    }
+}
+
+/// The costs of a run so far: the machine and every cgroup with a memcg.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RunMetrics {
+    /// Virtual time the run took (the clock now), ns.
+    pub runtime_ns: Nanos,
+    /// The whole machine: every memcg's tasks and work items, removed
+    /// memcgs' times included; PSI is the system's.
+    pub machine: MemcgMetrics,
+    /// Each live cgroup with a memcg, pre-order: its subtree.
+    pub cgroups: Vec<MemcgMetrics>,
+}
+
+/// Sums of the engine's per-memcg times.
+#[derive(Default)]
+struct Acc {
+    latency: Quantiles,
+    times: MemcgTimes,
+}
+
+impl Acc {
+    fn add(&mut self, t: &MemcgTimes) {
+        self.latency.merge(&t.quantiles);
+        let s = &mut self.times;
+        s.direct_reclaim_ns += t.direct_reclaim_ns;
+        s.penalty_ns += t.penalty_ns;
+        s.high_sleep_ns += t.high_sleep_ns;
+        s.reclaim_wait_ns += t.reclaim_wait_ns;
+        s.dirty_pause_ns += t.dirty_pause_ns;
+        s.alloc_pages += t.alloc_pages;
+        s.worker_ns += t.worker_ns;
+    }
+
+    fn fill(&self, m: &mut MemcgMetrics) {
+        let (h, t) = (&self.latency, &self.times);
+        m.faults = h.count;
+        m.p50_stall_ns = h.percentile(500);
+        m.p99_stall_ns = h.percentile(990);
+        m.max_stall_ns = h.max;
+        // The penalty's reclaim_high is reclaim in the charge path too.
+        m.direct_reclaim_ns = t.direct_reclaim_ns + (t.penalty_ns - t.high_sleep_ns);
+        m.high_throttle_ns = t.high_sleep_ns;
+        m.writeback_wait_ns = t.reclaim_wait_ns + t.dirty_pause_ns;
+        m.task_reclaim_cpu_ns = m.direct_reclaim_ns.saturating_sub(t.reclaim_wait_ns);
+        m.worker_cpu_ns = t.worker_ns;
+        m.agent_cpu_ns = 0;
+        m.alloc_bytes = t.alloc_pages * PAGE_SIZE;
+    }
+}
+
+impl RunMetrics {
+    /// The metrics of `sim` now. Reads only; O(cgroups × depth).
+    pub fn of(sim: &Simulator) -> RunMetrics {
+        let k = sim.kernel();
+        let times = &sim.engine().times;
+        let memcgs: Vec<CgroupId> = k
+            .tree
+            .subtree(CgroupId::ROOT)
+            .into_iter()
+            .filter(|&id| k.tree.cg(id).memcg.is_some())
+            .collect();
+        let counters = |ids: &[CgroupId], m: &mut MemcgMetrics| {
+            for &id in ids {
+                let Some(mc) = k.tree.cg(id).memcg.as_ref() else {
+                    continue;
+                };
+                m.refaults += mc.stat.workingset_refault_anon + mc.stat.workingset_refault_file;
+                m.oom_kills += mc.events_local[event("oom_kill")];
+                m.max_events += mc.events_local[event("max")];
+                m.high_events += mc.events_local[event("high")];
+            }
+        };
+        let psi = |id: CgroupId, m: &mut MemcgMetrics| {
+            if let Some(p) = sim.memory_pressure(id) {
+                m.psi_some_total_us = p.some.total_us;
+                m.psi_full_total_us = p.full.total_us;
+            }
+        };
+        let mut cgroups = Vec::new();
+        for &id in &memcgs {
+            let sub: Vec<CgroupId> = k
+                .tree
+                .subtree(id)
+                .into_iter()
+                .filter(|&c| k.tree.cg(c).memcg.is_some())
+                .collect();
+            let mut acc = Acc::default();
+            for c in &sub {
+                if let Some(t) = times.get(c) {
+                    acc.add(t);
+                }
+            }
+            let mut m = MemcgMetrics {
+                path: k.tree.rel_path(id),
+                ..MemcgMetrics::default()
+            };
+            acc.fill(&mut m);
+            counters(&sub, &mut m);
+            psi(id, &mut m);
+            cgroups.push(m);
+        }
+        let mut acc = Acc::default();
+        for t in times.values() {
+            acc.add(t);
+        }
+        let mut machine = MemcgMetrics::default();
+        acc.fill(&mut machine);
+        counters(&memcgs, &mut machine);
+        psi(CgroupId::ROOT, &mut machine);
+        RunMetrics {
+            runtime_ns: sim.now(),
+            machine,
+            cgroups,
+        }
+    }
+
+    /// The cgroup at `path` (relative to the mount, "" for the root).
+    pub fn cgroup(&self, path: &str) -> Option<&MemcgMetrics> {
+        self.cgroups.iter().find(|m| m.path == path)
+    }
+}
+
+/// `v / 10^scale` with `decimals` decimals, rounded half up, from
+/// integers only (so every platform prints the same digits).
+pub fn fmt_fixed(v: u64, scale: u32, decimals: u32) -> String {
+    let div = 10u128.pow(scale);
+    let unit = 10u128.pow(decimals);
+    let scaled = (u128::from(v) * unit + div / 2) / div;
+    if decimals == 0 {
+        return alloc::format!("{scaled}");
+    }
+    alloc::format!(
+        "{}.{:0w$}",
+        scaled / unit,
+        scaled % unit,
+        w = decimals as usize
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_point_prints_exact_digits() {
+        assert_eq!(fmt_fixed(1_234_567, 3, 3), "1234.567");
+        assert_eq!(fmt_fixed(250, 3, 3), "0.250");
+        assert_eq!(fmt_fixed(1_500_000, 6, 0), "2");
+        assert_eq!(fmt_fixed(1_499_999, 6, 3), "1.500");
+        assert_eq!(fmt_fixed(0, 6, 3), "0.000");
+        assert_eq!(fmt_fixed(u64::MAX, 0, 1), "18446744073709551615.0");
+    }
+}

@@ -4,6 +4,8 @@
 use memcg::{Errno, Simulator, Version};
 
 pub mod node;
+#[cfg(target_os = "linux")]
+pub mod real;
 
 /// Both hierarchies, for tests that must hold in each.
 pub const VERSIONS: [Version; 2] = [Version::V1, Version::V2];

@@ -16,17 +16,17 @@ pub(super) enum Tok {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum RedirTarget {
+pub enum RedirTarget {
     Path(Word),
     Fd(u8),
     Missing,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(super) struct Word {
-    pub(super) text: String,
+pub struct Word {
+    pub text: String,
     /// Contains an unquoted `*` or `?`.
-    pub(super) glob: bool,
+    pub glob: bool,
 }
 
 pub(super) struct Lexer<'a> {
@@ -37,7 +37,7 @@ pub(super) struct Lexer<'a> {
 
 /// Stands for `$?` in a lexed word until the command runs (a private-use
 /// code point, so typed text cannot collide with it in practice).
-pub(super) const LAST_STATUS: char = '\u{F8FF}';
+pub const LAST_STATUS: char = '\u{F8FF}';
 
 impl Lexer<'_> {
     pub(super) fn new(line: &str, pid: u32) -> Lexer<'_> {

@@ -31,6 +31,7 @@ use memcg::{Simulator, Version};
 
 const USAGE: &str = "usage: memcg sh [--v2] [--seed N] [--cpus N] [--engine per-page|bulk] [--trace FILE]
                 [--load FILE_OR_LINK] [--save FILE] [FILE]
+       memcg sh --real [--real-mem-cap SIZE] [--real-timeout DURATION] [--real-tmp DIR] [FILE]
   sh              run a shell script line by line (FILE, or standard input)
   --v2            mount the unified hierarchy at /sys/fs/cgroup (default: v1 at /sys/fs/cgroup/memory)
   --seed N        seed of the simulation's PRNG (default 0)
@@ -43,6 +44,15 @@ const USAGE: &str = "usage: memcg sh [--v2] [--seed N] [--cpus N] [--engine per-
                   version, seed, CPUs and engine are then the scenario's)
   --save FILE     when the script ends, write the scenario of what it did (with what --load
                   replayed) there as JSON, as the playground exports it
+  --real          Linux, root: run the script on this machine's cgroup v1 memory controller,
+                  in a cgroup of its own (memcg-PID) that the simulator's mount point maps onto;
+                  spawn starts real tasks; everything is removed when the run ends, fails, is
+                  signalled or times out
+  --real-mem-cap SIZE
+                  the run's memory.limit_in_bytes (default 256M, at most half the machine)
+  --real-timeout DURATION
+                  wall-clock limit of the run, e.g. 30s (default 60s; then status 124)
+  --real-tmp DIR  where file and dirty tasks put their files (default /var/tmp; not tmpfs)
 ";
 
 /// Why memcg stopped with status 2.
@@ -119,10 +129,15 @@ fn run(args: &[String]) -> Result<ExitCode, Failure> {
         print!("{USAGE}");
         return Ok(ExitCode::SUCCESS);
     }
+    #[cfg(target_os = "linux")]
+    if cmd == memcg_tests::real::TASK_MODE {
+        return Ok(memcg_tests::real::task_main(rest));
+    }
     if cmd != "sh" {
         return Err(Failure::Usage(format!("unknown command '{cmd}'")));
     }
     match options(rest).map_err(Failure::Usage)? {
+        Some(opts) if opts.real.is_some() => real_sh(&opts).map_err(Failure::Input),
         Some(opts) => sh(&opts).map_err(Failure::Input),
         None => {
             print!("{USAGE}");
@@ -140,6 +155,16 @@ struct Options {
     trace: Option<String>,
     load: Option<String>,
     save: Option<String>,
+    /// `--real`: run on the machine's cgroupfs, with its bounds.
+    real: Option<RealOpts>,
+}
+
+/// `--real` and its bounds, as typed (checked when the run starts).
+#[derive(Default)]
+struct RealOpts {
+    mem_cap: Option<String>,
+    timeout: Option<String>,
+    tmp: Option<String>,
 }
 
 /// The options, or `None` for `--help`.
@@ -151,7 +176,10 @@ fn options(rest: &[String]) -> Result<Option<Options>, String> {
         trace: None,
         load: None,
         save: None,
+        real: None,
     };
+    let mut real = RealOpts::default();
+    let mut real_opt = false;
     let config = &mut o.config;
     let mut it = rest.iter();
     while let Some(a) = it.next() {
@@ -190,11 +218,36 @@ fn options(rest: &[String]) -> Result<Option<Options>, String> {
             "--trace" => o.trace = Some(value("--trace")?),
             "--load" => o.load = Some(value("--load")?),
             "--save" => o.save = Some(value("--save")?),
+            "--real" => o.real = Some(RealOpts::default()),
+            "--real-mem-cap" => {
+                real.mem_cap = Some(value("--real-mem-cap")?);
+                real_opt = true;
+            }
+            "--real-timeout" => {
+                real.timeout = Some(value("--real-timeout")?);
+                real_opt = true;
+            }
+            "--real-tmp" => {
+                real.tmp = Some(value("--real-tmp")?);
+                real_opt = true;
+            }
             "-h" | "--help" => return Ok(None),
             s if s.starts_with('-') && s != "-" => return Err(format!("unknown option '{s}'")),
             s if o.file.is_none() => o.file = Some(s.to_string()),
             s => return Err(format!("unexpected argument '{s}'")),
         }
+    }
+    if let Some(r) = o.real.as_mut() {
+        *r = real;
+        if o.load.is_some() || o.save.is_some() || o.trace.is_some() {
+            return Err(String::from(
+                "--real runs on the machine: leave out --load, --save and --trace",
+            ));
+        }
+    } else if real_opt {
+        return Err(String::from(
+            "--real-mem-cap, --real-timeout and --real-tmp go with --real",
+        ));
     }
     if o.load.is_some() && o.machine_set {
         return Err(String::from(
@@ -412,6 +465,98 @@ fn check_journal(sim: &Simulator, save: &str, no: u64, line: &str) -> Result<(),
             scenario::MAX_LINE
         )
     })
+}
+
+/// `memcg sh --real`: the script, line by line, on the machine's cgroupfs
+/// (tests/src/real.rs).
+#[cfg(target_os = "linux")]
+fn real_sh(o: &Options) -> Result<ExitCode, String> {
+    use memcg_tests::real::{self, RealShell};
+    let r = o.real.as_ref().expect("--real");
+    if o.config.kernel.version == Version::V2 {
+        if let Some(why) = real::unavailable(true) {
+            return Err(why);
+        }
+    }
+    let mut cfg = real::Config::default();
+    if let Some(v) = &r.mem_cap {
+        cfg.mem_cap = memcg::units::parse_size(v)
+            .ok_or_else(|| format!("--real-mem-cap: invalid size '{v}' (e.g. 256M)"))?;
+    }
+    if let Some(v) = &r.timeout {
+        cfg.timeout = shell::parse_duration(v)
+            .map(std::time::Duration::from_nanos)
+            .ok_or_else(|| format!("--real-timeout: invalid duration '{v}' (e.g. 60s)"))?;
+    }
+    if let Some(v) = &r.tmp {
+        cfg.tmp = v.into();
+    }
+    let mut script = open_script(o)?;
+    let mut run = RealShell::start(&cfg)?;
+    let res = run_lines(&mut script, |line| run.exec(line));
+    let end = run.finish();
+    let failed = res?;
+    end?;
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn real_sh(_: &Options) -> Result<ExitCode, String> {
+    Err(String::from("--real runs only on Linux"))
+}
+
+fn open_script(o: &Options) -> Result<Script<Box<dyn BufRead>>, String> {
+    let input: Box<dyn BufRead> = match o.file.as_deref() {
+        None | Some("-") => Box::new(std::io::stdin().lock()),
+        Some(path) => Box::new(BufReader::new(
+            File::open(path).map_err(|e| format!("{path}: {e}"))?,
+        )),
+    };
+    Ok(Script {
+        r: input,
+        name: match o.file.as_deref() {
+            None | Some("-") => String::from("standard input"),
+            Some(path) => path.to_string(),
+        },
+        buf: Vec::new(),
+    })
+}
+
+/// Run each line of `script` through `exec`, writing its output as it
+/// goes; whether any line failed.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn run_lines<R: BufRead>(
+    script: &mut Script<R>,
+    mut exec: impl FnMut(&str) -> shell::Output,
+) -> Result<bool, String> {
+    let mut failed = false;
+    while let Some(line) = script.next_line()? {
+        let out = match line {
+            ScriptLine::Text(line) => exec(&line),
+            ScriptLine::TooLong { head, len } => {
+                let mut out = exec(&head);
+                out.stderr = format!(
+                    "memcg: line too long ({len} bytes; the limit is {})\n",
+                    shell::MAX_LINE
+                );
+                out
+            }
+        };
+        if !out.stdout.is_empty() {
+            let mut w = std::io::stdout().lock();
+            let _ = w.write_all(out.stdout.as_bytes());
+            let _ = w.flush();
+        }
+        if !out.stderr.is_empty() {
+            let _ = std::io::stderr().lock().write_all(out.stderr.as_bytes());
+        }
+        failed |= !out.ok();
+    }
+    Ok(failed)
 }
 
 fn sh(o: &Options) -> Result<ExitCode, String> {

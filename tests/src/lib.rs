@@ -3,6 +3,8 @@
 
 use memcg::{Errno, Simulator, Version};
 
+#[cfg(target_os = "linux")]
+pub mod conform;
 pub mod node;
 #[cfg(target_os = "linux")]
 pub mod real;

@@ -130,7 +130,12 @@ struct Run {
     tasks: BTreeMap<u32, Task>,
     /// Teardown began: no more cgroups or tasks.
     closing: bool,
+    /// Which run of this process (`memcg conform` makes one per script),
+    /// so a finished run's deadline does not end the next.
+    id: u64,
 }
+
+static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 static RUN: Mutex<Option<Run>> = Mutex::new(None);
 
@@ -206,7 +211,7 @@ fn rmdir_retry(d: &Path) -> io::Result<()> {
 /// Block SIGINT, SIGTERM and SIGHUP in this thread (and so in every thread
 /// started after it) and take them, and the deadline, in one thread: it
 /// tears the run down and exits (128 + the signal, or 124 on time out).
-fn guard_signals(deadline: Instant, limit: Duration) {
+fn guard_signals(deadline: Instant, limit: Duration, id: u64) {
     // SAFETY: plain libc signal-set calls on a zeroed set we own.
     let set = unsafe {
         let mut set: libc::sigset_t = std::mem::zeroed();
@@ -241,12 +246,11 @@ fn guard_signals(deadline: Instant, limit: Duration) {
             continue;
         };
         let mut slot = run_lock();
-        let gone = slot.is_none();
-        let res = teardown(&mut slot);
-        if gone && code == TIMEOUT_STATUS {
-            // The run ended and tore down; the process is on its way out.
+        if code == TIMEOUT_STATUS && slot.as_ref().is_none_or(|r| r.id != id) {
+            // Its run ended and tore down already.
             return;
         }
+        let res = teardown(&mut slot);
         let _ = io::stdout().flush();
         match res {
             Ok(()) => eprintln!("memcg: {why}; the run's cgroups, tasks and files are removed"),
@@ -413,6 +417,7 @@ impl RealShell {
         let tmp = cfg.tmp.join(format!("memcg-real-{pid}"));
         let exe = std::env::current_exe().map_err(|e| format!("--real: {e}"))?;
         guard_panics();
+        let id = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         {
             let mut slot = run_lock();
             fs::create_dir(&tmp).map_err(|e| format!("--real: {}: {e}", tmp.display()))?;
@@ -421,6 +426,7 @@ impl RealShell {
                 tmp: tmp.clone(),
                 tasks: BTreeMap::new(),
                 closing: false,
+                id,
             });
             if let Err(e) = fs::create_dir(&parent) {
                 // Not ours: leave it, remove only the temp dir.
@@ -451,7 +457,7 @@ impl RealShell {
             let _ = teardown(&mut run_lock());
             return Err(e);
         }
-        guard_signals(Instant::now() + cfg.timeout, cfg.timeout);
+        guard_signals(Instant::now() + cfg.timeout, cfg.timeout, id);
         Ok(RealShell {
             cwd: MOUNT.to_string(),
             last_status: 0,

@@ -275,3 +275,31 @@ fn v2_and_unavailable_machines_are_refused_with_a_reason() {
     assert_eq!(got.status.code(), Some(2));
     assert!(text(&got.stderr).contains("go with --real"));
 }
+
+/// The conformance suite's scenarios where the simulator and 6.18 agree
+/// (limits.sh and move_charge.sh differ on purpose: README, Conformance).
+#[test]
+fn conform_agrees_on_the_suite_the_kernels_share() {
+    if skip() {
+        return;
+    }
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/conform");
+    let scripts: Vec<String> = [
+        "files_errno.sh",
+        "page_cache_clean.sh",
+        "page_cache_dirty.sh",
+        "anon_oom.sh",
+        "force_empty.sh",
+        "hierarchy.sh",
+    ]
+    .iter()
+    .map(|s| format!("{dir}/{s}"))
+    .collect();
+    let mut args = vec!["conform"];
+    args.extend(scripts.iter().map(String::as_str));
+    let got = memcg(&args, "");
+    let table = text(&got.stdout);
+    assert!(got.status.success(), "{table}{}", text(&got.stderr));
+    assert!(!table.contains("DIFF"), "{table}");
+    assert!(table.contains("page_cache_dirty.sh:8"), "{table}");
+}

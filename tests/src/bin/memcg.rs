@@ -32,6 +32,7 @@ use memcg::{Simulator, Version};
 const USAGE: &str = "usage: memcg sh [--v2] [--seed N] [--cpus N] [--engine per-page|bulk] [--trace FILE]
                 [--load FILE_OR_LINK] [--save FILE] [FILE]
        memcg sh --real [--real-mem-cap SIZE] [--real-timeout DURATION] [--real-tmp DIR] [FILE]
+       memcg conform [--real-mem-cap SIZE] [--real-timeout DURATION] [--real-tmp DIR] SCRIPT...
   sh              run a shell script line by line (FILE, or standard input)
   --v2            mount the unified hierarchy at /sys/fs/cgroup (default: v1 at /sys/fs/cgroup/memory)
   --seed N        seed of the simulation's PRNG (default 0)
@@ -53,6 +54,9 @@ const USAGE: &str = "usage: memcg sh [--v2] [--seed N] [--cpus N] [--engine per-
   --real-timeout DURATION
                   wall-clock limit of the run, e.g. 30s (default 60s; then status 124)
   --real-tmp DIR  where file and dirty tasks put their files (default /var/tmp; not tmpfs)
+  conform         run each SCRIPT simulated (v1) and with --real, and print a table of every cat
+                  and every error on both (exact for files and errno; stated tolerance for
+                  usage and failcnt); status 1 when a row disagrees
 ";
 
 /// Why memcg stopped with status 2.
@@ -132,6 +136,9 @@ fn run(args: &[String]) -> Result<ExitCode, Failure> {
     #[cfg(target_os = "linux")]
     if cmd == memcg_tests::real::TASK_MODE {
         return Ok(memcg_tests::real::task_main(rest));
+    }
+    if cmd == "conform" {
+        return conform(rest);
     }
     if cmd != "sh" {
         return Err(Failure::Usage(format!("unknown command '{cmd}'")));
@@ -478,7 +485,61 @@ fn real_sh(o: &Options) -> Result<ExitCode, String> {
             return Err(why);
         }
     }
-    let mut cfg = real::Config::default();
+    let cfg = real_config(r)?;
+    let mut script = open_script(o)?;
+    let mut run = RealShell::start(&cfg)?;
+    let res = run_lines(&mut script, |line| run.exec(line));
+    let end = run.finish();
+    let failed = res?;
+    end?;
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `memcg conform [--real-...] SCRIPT...`.
+#[cfg(target_os = "linux")]
+fn conform(rest: &[String]) -> Result<ExitCode, Failure> {
+    let mut r = RealOpts::default();
+    let mut scripts = Vec::new();
+    let mut it = rest.iter();
+    while let Some(a) = it.next() {
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| Failure::Usage(format!("{a} needs a value")))
+        };
+        match a.as_str() {
+            "--real-mem-cap" => r.mem_cap = Some(value()?),
+            "--real-timeout" => r.timeout = Some(value()?),
+            "--real-tmp" => r.tmp = Some(value()?),
+            s if s.starts_with('-') => return Err(Failure::Usage(format!("unknown option '{s}'"))),
+            s => scripts.push(s.to_string()),
+        }
+    }
+    if scripts.is_empty() {
+        return Err(Failure::Usage(String::from(
+            "conform needs at least one SCRIPT",
+        )));
+    }
+    let cfg = real_config(&r).map_err(Failure::Input)?;
+    match memcg_tests::conform::conform(&scripts, &cfg) {
+        Ok(true) => Ok(ExitCode::SUCCESS),
+        Ok(false) => Ok(ExitCode::FAILURE),
+        Err(e) => Err(Failure::Input(e)),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn conform(_: &[String]) -> Result<ExitCode, Failure> {
+    Err(Failure::Input(String::from("conform runs only on Linux")))
+}
+
+#[cfg(target_os = "linux")]
+fn real_config(r: &RealOpts) -> Result<memcg_tests::real::Config, String> {
+    let mut cfg = memcg_tests::real::Config::default();
     if let Some(v) = &r.mem_cap {
         cfg.mem_cap = memcg::units::parse_size(v)
             .ok_or_else(|| format!("--real-mem-cap: invalid size '{v}' (e.g. 256M)"))?;
@@ -491,17 +552,7 @@ fn real_sh(o: &Options) -> Result<ExitCode, String> {
     if let Some(v) = &r.tmp {
         cfg.tmp = v.into();
     }
-    let mut script = open_script(o)?;
-    let mut run = RealShell::start(&cfg)?;
-    let res = run_lines(&mut script, |line| run.exec(line));
-    let end = run.finish();
-    let failed = res?;
-    end?;
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(cfg)
 }
 
 #[cfg(not(target_os = "linux"))]

@@ -406,7 +406,8 @@ impl RealShell {
         }
         let tmp_fs =
             fs_type(&cfg.tmp).map_err(|e| format!("--real-tmp {}: {e}", cfg.tmp.display()))?;
-        if tmp_fs == libc::TMPFS_MAGIC as i64 {
+        if tmp_fs as u64 == 0x0102_1994 {
+            // TMPFS_MAGIC
             return Err(format!(
                 "--real-tmp {}: tmpfs pages are shmem and need swap to be reclaimed; give a directory on a disk file system",
                 cfg.tmp.display()
@@ -682,10 +683,8 @@ impl RealShell {
             }
         }
         let mut f = f;
-        match f.write(text.as_bytes()) {
-            Ok(_) => Ok(()),
-            Err(e) => Err(Fail::of(&e)),
-        }
+        // One write(2) for a line of a cgroup file: it takes all or fails.
+        f.write_all(text.as_bytes()).map_err(|e| Fail::of(&e))
     }
 
     fn command(&mut self, argv: &[String]) -> Output {
@@ -1423,8 +1422,8 @@ fn task(args: &[String]) -> Result<(), String> {
     let start = Instant::now();
     for i in 0..pages {
         touch(i, &mut buf)?;
-        if rate > 0 {
-            let due = start + Duration::from_nanos((i + 1).saturating_mul(1_000_000_000) / rate);
+        if let Some(ns) = (i + 1).saturating_mul(1_000_000_000).checked_div(rate) {
+            let due = start + Duration::from_nanos(ns);
             let now = Instant::now();
             if due > now + Duration::from_millis(1) {
                 std::thread::sleep(due - now);

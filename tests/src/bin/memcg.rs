@@ -619,20 +619,7 @@ fn sh(o: &Options) -> Result<ExitCode, String> {
         }))),
         None => None,
     };
-    let input: Box<dyn BufRead> = match o.file.as_deref() {
-        None | Some("-") => Box::new(std::io::stdin().lock()),
-        Some(path) => Box::new(BufReader::new(
-            File::open(path).map_err(|e| format!("{path}: {e}"))?,
-        )),
-    };
-    let mut script = Script {
-        r: input,
-        name: match o.file.as_deref() {
-            None | Some("-") => String::from("standard input"),
-            Some(path) => path.to_string(),
-        },
-        buf: Vec::new(),
-    };
+    let mut script = open_script(o)?;
     let with_sink = |b: SimBuilder| match &trace {
         Some(t) => b.trace_to(sink(t)),
         None => b,

@@ -68,7 +68,7 @@ fn shown(o: &Output) -> String {
     let lines: Vec<&str> = s.lines().collect();
     match lines.len() {
         0 => String::from("(nothing)"),
-        1 => lines[0].to_string(),
+        1..=4 => lines.join("; "),
         n => format!("{} …(+{} lines)", lines[0], n - 1),
     }
 }
@@ -121,7 +121,7 @@ pub fn conform(scripts: &[String], cfg: &Config) -> Result<bool, String> {
             let mut row = String::new();
             let _ = write!(
                 row,
-                "{:<28} {:<44} {:<7} {:<32} {}",
+                "{:<24} {:<44} {:<7} {:<48} {}",
                 format!("{name}:{}", i + 1),
                 line,
                 verdict,

@@ -198,6 +198,12 @@ fn a_run_killed_midway_leaves_nothing_behind() {
     if skip() {
         return;
     }
+    for sig in [libc::SIGTERM, libc::SIGINT] {
+        killed_midway(sig);
+    }
+}
+
+fn killed_midway(sig: i32) {
     let before = runs_on_mount();
     let mut child = Command::new(env!("CARGO_BIN_EXE_memcg"))
         .args(["sh", "--real"])
@@ -222,16 +228,42 @@ fn a_run_killed_midway_leaves_nothing_behind() {
     assert_eq!(seen, ["1001", "1001 holding", "1002", "1002 holding"]);
     assert!(std::path::Path::new(&format!("{}/memcg-{pid}/a/b", real::V1_MOUNT)).is_dir());
     // SAFETY: kill(2) of our own child.
-    assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGTERM) }, 0);
+    assert_eq!(unsafe { libc::kill(pid as i32, sig) }, 0);
     let status = child.wait().unwrap();
     drop(stdin);
-    assert_eq!(status.code(), Some(128 + libc::SIGTERM));
+    assert_eq!(status.code(), Some(128 + sig));
     assert_gone(pid);
     let after = runs_on_mount();
     assert!(!after.contains(&format!("memcg-{pid}")), "{after:?}");
     assert!(after
         .iter()
         .all(|n| before.contains(n) || !n.ends_with(&pid.to_string())));
+}
+
+#[test]
+fn a_run_that_panics_leaves_nothing_behind() {
+    if skip() {
+        return;
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(["sh", "--real"])
+        .env("MEMCG_REAL_TEST_PANIC", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let _ = child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"mkdir -p a/b\nspawn a/b anon 4M --hold\nwait\n__panic\nsleep 30s\n");
+    let got = child.wait_with_output().unwrap();
+    assert_eq!(text(&got.stdout), "1001\n1001 holding\n");
+    assert!(text(&got.stderr).contains("a test asked for a panic"));
+    assert_eq!(got.status.code(), Some(101));
+    assert_gone(pid);
 }
 
 #[test]

@@ -14,7 +14,9 @@ use memcg_tests::real;
 fn skip() -> bool {
     match real::unavailable(false) {
         Some(why) => {
-            eprintln!("skipping the real-kernel test: {why}");
+            // Past libtest's capture (it takes only the print macros), so
+            // `cargo test` shows why without --nocapture.
+            let _ = writeln!(std::io::stderr(), "skipping the real-kernel test: {why}");
             true
         }
         None => false,

@@ -3,8 +3,12 @@
 
 use memcg::{Errno, Simulator, Version};
 
+#[cfg(target_os = "linux")]
+pub mod conform;
 pub mod node;
 pub mod sweep;
+#[cfg(target_os = "linux")]
+pub mod real;
 
 /// Both hierarchies, for tests that must hold in each.
 pub const VERSIONS: [Version; 2] = [Version::V1, Version::V2];

@@ -10,28 +10,25 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use memcg::flavour::KernelFlavour;
 use memcg::metrics::{fmt_fixed, RunMetrics};
 use memcg::sim::SimConfig;
 use memcg::Simulator;
 
-/// The kernels a sweep can run. One place: the flavours branch adds its
-/// names here and sets the flavour in [`apply_kernel`].
-pub const KERNELS: &[&str] = &["alinux-4.19"];
-
 /// The kernel a run gets unless `--kernel` says otherwise.
 pub const DEFAULT_KERNEL: &str = "alinux-4.19";
 
-/// Build `config` for kernel `name`, or say which names exist.
+/// Build `config` for kernel `name` ([`KernelFlavour`]), or say which names
+/// exist.
 pub fn apply_kernel(config: &mut SimConfig, name: &str) -> Result<(), String> {
-    match name {
-        // Today's model: Alibaba Cloud Linux 4.19 (the default machine).
-        "alinux-4.19" => {
-            let _ = config;
+    match KernelFlavour::parse(name) {
+        Some(f) => {
+            config.kernel.flavour = f;
             Ok(())
         }
-        other => Err(format!(
-            "unknown kernel '{other}' (one of: {})",
-            KERNELS.join(", ")
+        None => Err(format!(
+            "unknown kernel '{name}' (one of: {})",
+            KernelFlavour::names()
         )),
     }
 }

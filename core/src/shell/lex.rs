@@ -20,17 +20,17 @@ pub(super) enum Tok {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum RedirTarget {
+pub enum RedirTarget {
     Path(Word),
     Fd(u8),
     Missing,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(super) struct Word {
-    pub(super) text: String,
+pub struct Word {
+    pub text: String,
     /// Contains an unquoted `*` or `?`.
-    pub(super) glob: bool,
+    pub glob: bool,
     /// Contains a variable reference (see [`VAR_SPLIT`]).
     pub(super) vars: bool,
     /// Some quoting (`'`, `"`, `\\`) appeared: the word stays a word even
@@ -49,7 +49,7 @@ pub(super) struct Lexer<'a> {
 
 /// Stands for `$?` in a lexed word until the command runs (a private-use
 /// code point, so typed text cannot collide with it in practice).
-pub(super) const LAST_STATUS: char = '\u{F8FF}';
+pub const LAST_STATUS: char = '\u{F8FF}';
 /// An unquoted `$NAME` in a lexed word is `VAR_SPLIT NAME VAR_END`, a
 /// quoted one `VAR_QUOTED NAME VAR_END` (private-use code points, as
 /// [`LAST_STATUS`]): the unquoted value is split into fields on blanks.

@@ -40,6 +40,20 @@ use parse::{parse_line, Join, Simple};
 pub use sim_cmds::{only_sleeps, parse_duration, WAIT_LIMIT_NS};
 pub use spawn::SpawnSpec;
 
+/// The shell's syntax for a shell that runs its commands elsewhere: the
+/// native CLI's `memcg sh --real` parses each line here, so a script means
+/// the same to the simulator and to the machine (issue 15).
+pub mod syntax {
+    pub use super::glob_match;
+    pub use super::lex::{RedirTarget, Word, LAST_STATUS};
+    pub use super::parse::{parse_line, Join, Simple};
+
+    /// What `echo ARGS...` prints, as the simulator's shell prints it.
+    pub fn echo(args: &[alloc::string::String]) -> super::Output {
+        super::builtins::cmd_echo(args)
+    }
+}
+
 /// Longest line the shell accepts, so a pasted blob cannot stall the page.
 pub const MAX_LINE: usize = 64 * 1024;
 
@@ -245,7 +259,8 @@ fn as_typed(text: &str) -> String {
         .replace(VAR_END, "}")
 }
 
-fn glob_match(p: &[u8], s: &[u8]) -> bool {
+/// Whether the name `s` matches the glob `p` (`*` and `?`).
+pub fn glob_match(p: &[u8], s: &[u8]) -> bool {
     // Iterative matcher with one backtrack point for '*'.
     let (mut pi, mut si) = (0, 0);
     let (mut star, mut mark) = (None, 0);

@@ -10,15 +10,15 @@ use crate::kernel::SHELL_PID;
 
 /// One command with its words and redirections, as yet unexpanded.
 #[derive(Debug)]
-pub(super) struct Simple {
-    pub(super) argv: Vec<Word>,
+pub struct Simple {
+    pub argv: Vec<Word>,
     /// fd, append, target; opened left to right.
-    pub(super) redirs: Vec<(u8, bool, RedirTarget)>,
+    pub redirs: Vec<(u8, bool, RedirTarget)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 /// How a command joins the one before it.
-pub(super) enum Join {
+pub enum Join {
     Seq,
     And,
     Or,
@@ -95,7 +95,7 @@ fn parse(tokens: Vec<Tok>) -> Result<Vec<(Join, Simple)>, String> {
 /// NUL bytes are dropped first, as bash 5.2 drops them from an input line,
 /// silently (`printf 'mkdir a\0b\n' | bash` makes `ab`): no word, and so no
 /// path or cgroup name, holds a NUL.
-pub(super) fn parse_line(line: &str) -> Result<Vec<(Join, Simple)>, String> {
+pub fn parse_line(line: &str) -> Result<Vec<(Join, Simple)>, String> {
     if line.contains('\0') {
         let line: String = line.chars().filter(|&c| c != '\0').collect();
         return Lexer::new(&line, SHELL_PID).tokens().and_then(parse);

@@ -34,6 +34,8 @@ use memcg::{KernelFlavour, Simulator, Version};
 
 const USAGE: &str = "usage: memcg sh [--v2] [--kernel NAME] [--seed N] [--cpus N] [--engine per-page|bulk] [--trace FILE]
                 [--load FILE_OR_LINK] [--save FILE] [FILE]
+       memcg sh --real [--real-mem-cap SIZE] [--real-timeout DURATION] [--real-tmp DIR] [FILE]
+       memcg conform [--real-mem-cap SIZE] [--real-timeout DURATION] [--real-tmp DIR] SCRIPT...
   sh              run a shell script line by line (FILE, or standard input)
   --v2            mount the unified hierarchy at /sys/fs/cgroup (default: v1 at /sys/fs/cgroup/memory)
   --kernel NAME   the kernel: alinux-4.19 (default), linux-4.19, linux-6.6 or openeuler
@@ -48,13 +50,25 @@ const USAGE: &str = "usage: memcg sh [--v2] [--kernel NAME] [--seed N] [--cpus N
                   version, kernel, seed, CPUs and engine are then the scenario's)
   --save FILE     when the script ends, write the scenario of what it did (with what --load
                   replayed) there as JSON, as the playground exports it
+  --real          Linux, root: run the script on this machine's cgroup v1 memory controller,
+                  in a cgroup of its own (memcg-PID) that the simulator's mount point maps onto;
+                  spawn starts real tasks; everything is removed when the run ends, fails, is
+                  signalled or times out
+  --real-mem-cap SIZE
+                  the run's memory.limit_in_bytes (default 256M, at most half the machine)
+  --real-timeout DURATION
+                  wall-clock limit of the run, e.g. 30s (default 60s; then status 124)
+  --real-tmp DIR  where file and dirty tasks put their files (default /var/tmp; not tmpfs)
+  conform         run each SCRIPT simulated (v1) and with --real, and print a table of every cat
+                  and every error on both (exact for files and errno; stated tolerance for
+                  usage and failcnt); status 1 when a row disagrees
 usage: memcg sweep [--v2] [--seed N] [--cpus N] [--engine E] [--kernel A,B,...]
                    --param NAME=V1,V2,... [--param ...] [--csv|--json] [--jobs N]
                    [--recommend 'METRIC<=X'] SCRIPT
   sweep           run SCRIPT once per combination of kernels and parameter values, each on a
                   fresh machine with the same seed, NAME set as a shell variable ($NAME) before
                   the first line; print one row of run metrics per run (docs/model.md §18.13)
-  --kernel A,B    kernels to run (default alinux-4.19; known: alinux-4.19)
+  --kernel A,B    kernels to run (default alinux-4.19; see --kernel above)
   --param NAME=V1,V2,...
                   a shell variable and its values (repeatable; the last varies fastest)
   --csv, --json   CSV with a header line, or JSON with the per-cgroup metrics (default: a table)
@@ -141,6 +155,13 @@ fn run(args: &[String]) -> Result<ExitCode, Failure> {
     if cmd == "sweep" {
         return sweep(rest);
     }
+    #[cfg(target_os = "linux")]
+    if cmd == memcg_tests::real::TASK_MODE {
+        return Ok(memcg_tests::real::task_main(rest));
+    }
+    if cmd == "conform" {
+        return conform(rest);
+    }
     if cmd != "sh" {
         return Err(Failure::Usage(format!("unknown command '{cmd}'")));
     }
@@ -152,6 +173,7 @@ fn run(args: &[String]) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::SUCCESS);
     }
     match options(rest).map_err(Failure::Usage)? {
+        Some(opts) if opts.real.is_some() => real_sh(&opts).map_err(Failure::Input),
         Some(opts) => sh(&opts).map_err(Failure::Input),
         None => {
             print!("{USAGE}");
@@ -169,6 +191,16 @@ struct Options {
     trace: Option<String>,
     load: Option<String>,
     save: Option<String>,
+    /// `--real`: run on the machine's cgroupfs, with its bounds.
+    real: Option<RealOpts>,
+}
+
+/// `--real` and its bounds, as typed (checked when the run starts).
+#[derive(Default)]
+struct RealOpts {
+    mem_cap: Option<String>,
+    timeout: Option<String>,
+    tmp: Option<String>,
 }
 
 /// The options, or `None` for `--help`.
@@ -180,7 +212,10 @@ fn options(rest: &[String]) -> Result<Option<Options>, String> {
         trace: None,
         load: None,
         save: None,
+        real: None,
     };
+    let mut real = RealOpts::default();
+    let mut real_opt = false;
     let config = &mut o.config;
     let mut it = rest.iter();
     while let Some(a) = it.next() {
@@ -225,11 +260,36 @@ fn options(rest: &[String]) -> Result<Option<Options>, String> {
             "--trace" => o.trace = Some(value("--trace")?),
             "--load" => o.load = Some(value("--load")?),
             "--save" => o.save = Some(value("--save")?),
+            "--real" => o.real = Some(RealOpts::default()),
+            "--real-mem-cap" => {
+                real.mem_cap = Some(value("--real-mem-cap")?);
+                real_opt = true;
+            }
+            "--real-timeout" => {
+                real.timeout = Some(value("--real-timeout")?);
+                real_opt = true;
+            }
+            "--real-tmp" => {
+                real.tmp = Some(value("--real-tmp")?);
+                real_opt = true;
+            }
             "-h" | "--help" => return Ok(None),
             s if s.starts_with('-') && s != "-" => return Err(format!("unknown option '{s}'")),
             s if o.file.is_none() => o.file = Some(s.to_string()),
             s => return Err(format!("unexpected argument '{s}'")),
         }
+    }
+    if let Some(r) = o.real.as_mut() {
+        *r = real;
+        if o.load.is_some() || o.save.is_some() || o.trace.is_some() {
+            return Err(String::from(
+                "--real runs on the machine: leave out --load, --save and --trace",
+            ));
+        }
+    } else if real_opt {
+        return Err(String::from(
+            "--real-mem-cap, --real-timeout and --real-tmp go with --real",
+        ));
     }
     if o.load.is_some() && o.machine_set {
         return Err(String::from(
@@ -458,6 +518,142 @@ fn check_journal(sim: &Simulator, save: &str, no: u64, line: &str) -> Result<(),
     })
 }
 
+/// `memcg sh --real`: the script, line by line, on the machine's cgroupfs
+/// (tests/src/real.rs).
+#[cfg(target_os = "linux")]
+fn real_sh(o: &Options) -> Result<ExitCode, String> {
+    use memcg_tests::real::{self, RealShell};
+    let r = o.real.as_ref().expect("--real");
+    if o.config.kernel.version == Version::V2 {
+        if let Some(why) = real::unavailable(true) {
+            return Err(why);
+        }
+    }
+    let cfg = real_config(r)?;
+    let mut script = open_script(o)?;
+    let mut run = RealShell::start(&cfg)?;
+    let res = run_lines(&mut script, |line| run.exec(line));
+    let end = run.finish();
+    let failed = res?;
+    end?;
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `memcg conform [--real-...] SCRIPT...`.
+#[cfg(target_os = "linux")]
+fn conform(rest: &[String]) -> Result<ExitCode, Failure> {
+    let mut r = RealOpts::default();
+    let mut scripts = Vec::new();
+    let mut it = rest.iter();
+    while let Some(a) = it.next() {
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| Failure::Usage(format!("{a} needs a value")))
+        };
+        match a.as_str() {
+            "--real-mem-cap" => r.mem_cap = Some(value()?),
+            "--real-timeout" => r.timeout = Some(value()?),
+            "--real-tmp" => r.tmp = Some(value()?),
+            s if s.starts_with('-') => return Err(Failure::Usage(format!("unknown option '{s}'"))),
+            s => scripts.push(s.to_string()),
+        }
+    }
+    if scripts.is_empty() {
+        return Err(Failure::Usage(String::from(
+            "conform needs at least one SCRIPT",
+        )));
+    }
+    let cfg = real_config(&r).map_err(Failure::Input)?;
+    match memcg_tests::conform::conform(&scripts, &cfg) {
+        Ok(true) => Ok(ExitCode::SUCCESS),
+        Ok(false) => Ok(ExitCode::FAILURE),
+        Err(e) => Err(Failure::Input(e)),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn conform(_: &[String]) -> Result<ExitCode, Failure> {
+    Err(Failure::Input(String::from("conform runs only on Linux")))
+}
+
+#[cfg(target_os = "linux")]
+fn real_config(r: &RealOpts) -> Result<memcg_tests::real::Config, String> {
+    let mut cfg = memcg_tests::real::Config::default();
+    if let Some(v) = &r.mem_cap {
+        cfg.mem_cap = memcg::units::parse_size(v)
+            .ok_or_else(|| format!("--real-mem-cap: invalid size '{v}' (e.g. 256M)"))?;
+    }
+    if let Some(v) = &r.timeout {
+        cfg.timeout = shell::parse_duration(v)
+            .map(std::time::Duration::from_nanos)
+            .ok_or_else(|| format!("--real-timeout: invalid duration '{v}' (e.g. 60s)"))?;
+    }
+    if let Some(v) = &r.tmp {
+        cfg.tmp = v.into();
+    }
+    Ok(cfg)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn real_sh(_: &Options) -> Result<ExitCode, String> {
+    Err(String::from("--real runs only on Linux"))
+}
+
+fn open_script(o: &Options) -> Result<Script<Box<dyn BufRead>>, String> {
+    let input: Box<dyn BufRead> = match o.file.as_deref() {
+        None | Some("-") => Box::new(std::io::stdin().lock()),
+        Some(path) => Box::new(BufReader::new(
+            File::open(path).map_err(|e| format!("{path}: {e}"))?,
+        )),
+    };
+    Ok(Script {
+        r: input,
+        name: match o.file.as_deref() {
+            None | Some("-") => String::from("standard input"),
+            Some(path) => path.to_string(),
+        },
+        buf: Vec::new(),
+    })
+}
+
+/// Run each line of `script` through `exec`, writing its output as it
+/// goes; whether any line failed.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn run_lines<R: BufRead>(
+    script: &mut Script<R>,
+    mut exec: impl FnMut(&str) -> shell::Output,
+) -> Result<bool, String> {
+    let mut failed = false;
+    while let Some(line) = script.next_line()? {
+        let out = match line {
+            ScriptLine::Text(line) => exec(&line),
+            ScriptLine::TooLong { head, len } => {
+                let mut out = exec(&head);
+                out.stderr = format!(
+                    "memcg: line too long ({len} bytes; the limit is {})\n",
+                    shell::MAX_LINE
+                );
+                out
+            }
+        };
+        if !out.stdout.is_empty() {
+            let mut w = std::io::stdout().lock();
+            let _ = w.write_all(out.stdout.as_bytes());
+            let _ = w.flush();
+        }
+        if !out.stderr.is_empty() {
+            let _ = std::io::stderr().lock().write_all(out.stderr.as_bytes());
+        }
+        failed |= !out.ok();
+    }
+    Ok(failed)
+}
+
 fn sh(o: &Options) -> Result<ExitCode, String> {
     let trace = match &o.trace {
         Some(path) => Some(Arc::new(Mutex::new(TraceFile {
@@ -467,20 +663,7 @@ fn sh(o: &Options) -> Result<ExitCode, String> {
         }))),
         None => None,
     };
-    let input: Box<dyn BufRead> = match o.file.as_deref() {
-        None | Some("-") => Box::new(std::io::stdin().lock()),
-        Some(path) => Box::new(BufReader::new(
-            File::open(path).map_err(|e| format!("{path}: {e}"))?,
-        )),
-    };
-    let mut script = Script {
-        r: input,
-        name: match o.file.as_deref() {
-            None | Some("-") => String::from("standard input"),
-            Some(path) => path.to_string(),
-        },
-        buf: Vec::new(),
-    };
+    let mut script = open_script(o)?;
     let with_sink = |b: SimBuilder| match &trace {
         Some(t) => b.trace_to(sink(t)),
         None => b,

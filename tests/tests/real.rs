@@ -1,0 +1,335 @@
+//! `memcg sh --real` against this machine's kernel (issue 15): the same
+//! script's files, limits and errno as the simulator prints them, a page
+//! cache writer under a limit, and nothing left behind after a run, a
+//! killed run or a timed-out one. Skips, saying why, without root or a
+//! cgroup v1 memory controller.
+#![cfg(target_os = "linux")]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Output, Stdio};
+
+use memcg_tests::real;
+
+/// Why the real tests cannot run here, printed; `None` when they can.
+fn skip() -> bool {
+    match real::unavailable(false) {
+        Some(why) => {
+            // Past libtest's capture (it takes only the print macros), so
+            // `cargo test` shows why without --nocapture.
+            let _ = writeln!(std::io::stderr(), "skipping the real-kernel test: {why}");
+            true
+        }
+        None => false,
+    }
+}
+
+fn memcg(args: &[&str], script: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A run that refuses exits before reading: a broken pipe is fine.
+    let _ = child.stdin.take().unwrap().write_all(script.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// The run of process `pid` left no cgroup, task or file behind.
+fn assert_gone(pid: u32) {
+    let cg = format!("{}/memcg-{pid}", real::V1_MOUNT);
+    assert!(!std::path::Path::new(&cg).exists(), "{cg} left behind");
+    let tmp = format!("/var/tmp/memcg-real-{pid}");
+    assert!(!std::path::Path::new(&tmp).exists(), "{tmp} left behind");
+    let needle = format!("/memcg-{pid}");
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(cgs) = std::fs::read_to_string(e.path().join("cgroup")) else {
+            continue;
+        };
+        let inside = cgs.lines().any(|l| {
+            l.split_once(&needle)
+                .is_some_and(|(_, rest)| rest.is_empty() || rest.starts_with('/'))
+        });
+        assert!(!inside, "process {:?} left in {needle}", e.file_name());
+    }
+}
+
+/// The run's cgroups under the mount, to compare before and after.
+fn runs_on_mount() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(real::V1_MOUNT)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("memcg-"))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn files_limits_and_errno_read_as_the_simulator_prints_them() {
+    if skip() {
+        return;
+    }
+    let script = "\
+mkdir a
+mkdir a
+mkdir -p a/b/c
+echo 50M > a/memory.limit_in_bytes
+cat a/memory.limit_in_bytes
+echo foo > a/memory.limit_in_bytes
+echo -1 > a/memory.limit_in_bytes
+cat a/memory.limit_in_bytes
+cat a/nope
+echo 1 > a/nope
+cd a
+pwd
+cat memory.use_hierarchy
+cd nope
+cd ..
+rmdir a
+rmdir a/b/c a/b
+rmdir a
+rmdir a
+ls a
+echo $?
+";
+    let sim = memcg(&["sh"], script);
+    let got = memcg(&["sh", "--real"], script);
+    assert_eq!(text(&got.stdout), text(&sim.stdout));
+    assert_eq!(text(&got.stderr), text(&sim.stderr));
+    assert_eq!(got.status.code(), sim.status.code());
+    assert!(text(&got.stderr).contains("bash: echo: write error: Invalid argument"));
+}
+
+#[test]
+fn a_page_cache_writer_under_a_limit_is_not_oom_killed() {
+    if skip() {
+        return;
+    }
+    let script = "\
+mkdir w
+echo 50M > w/memory.limit_in_bytes
+spawn w dirty 100M
+wait
+cat w/memory.failcnt
+cat w/memory.oom_control
+";
+    let got = memcg(&["sh", "--real"], script);
+    let out = text(&got.stdout);
+    assert!(got.status.success(), "{out}{}", text(&got.stderr));
+    assert!(out.contains("1001 exited"), "{out}");
+    let failcnt: u64 = out.lines().nth(2).unwrap().parse().unwrap();
+    assert!(failcnt > 0, "{out}");
+    assert!(out.contains("oom_kill 0"), "{out}");
+}
+
+#[test]
+fn anon_over_a_limit_without_swap_is_oom_killed() {
+    if skip() {
+        return;
+    }
+    let script = "\
+mkdir w
+echo 20M > w/memory.limit_in_bytes
+spawn w anon 64M
+wait
+cat w/memory.oom_control
+";
+    let got = memcg(&["sh", "--real"], script);
+    let out = text(&got.stdout);
+    assert!(out.contains("1001 killed"), "{out}");
+    assert!(out.contains("oom_kill 1"), "{out}");
+}
+
+#[test]
+fn a_run_leaves_nothing_behind_and_never_moves_other_processes() {
+    if skip() {
+        return;
+    }
+    let script = "\
+mkdir -p a/b/c
+spawn a/b/c anon 8M --hold
+spawn a file 8M
+wait 1001
+echo $$ > a/cgroup.procs
+echo 1 > a/cgroup.procs
+echo 0 > a/cgroup.procs
+echo 1001 > a/cgroup.procs
+cat /proc/1/status
+echo 1G > memory.limit_in_bytes
+";
+    let child = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(["sh", "--real"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut child = child;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let got = child.wait_with_output().unwrap();
+    let err = text(&got.stderr);
+    assert_eq!(
+        err,
+        "bash: echo: write error: No such process\n\
+         bash: echo: write error: No such process\n\
+         bash: echo: write error: No such process\n\
+         cat: /proc/1/status: Operation not permitted (outside the --real run)\n\
+         bash: echo: write error: Invalid argument\n",
+    );
+    assert_eq!(text(&got.stdout), "1001\n1002\n1001 holding\n");
+    assert_gone(pid);
+}
+
+#[test]
+fn a_run_killed_midway_leaves_nothing_behind() {
+    if skip() {
+        return;
+    }
+    for sig in [libc::SIGTERM, libc::SIGINT] {
+        killed_midway(sig);
+    }
+}
+
+fn killed_midway(sig: i32) {
+    let before = runs_on_mount();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(["sh", "--real"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(
+            b"mkdir -p a/b\nspawn a/b anon 16M --hold\nwait\nspawn a dirty 8M --hold\nwait\n",
+        )
+        .unwrap();
+    stdin.flush().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    while seen.len() < 4 {
+        seen.push(lines.next().unwrap().unwrap());
+    }
+    assert_eq!(seen, ["1001", "1001 holding", "1002", "1002 holding"]);
+    assert!(std::path::Path::new(&format!("{}/memcg-{pid}/a/b", real::V1_MOUNT)).is_dir());
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid as i32, sig) }, 0);
+    let status = child.wait().unwrap();
+    drop(stdin);
+    assert_eq!(status.code(), Some(128 + sig));
+    assert_gone(pid);
+    let after = runs_on_mount();
+    assert!(!after.contains(&format!("memcg-{pid}")), "{after:?}");
+    assert!(after
+        .iter()
+        .all(|n| before.contains(n) || !n.ends_with(&pid.to_string())));
+}
+
+#[test]
+fn a_run_that_panics_leaves_nothing_behind() {
+    if skip() {
+        return;
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(["sh", "--real"])
+        .env("MEMCG_REAL_TEST_PANIC", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let _ = child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"mkdir -p a/b\nspawn a/b anon 4M --hold\nwait\n__panic\nsleep 30s\n");
+    let got = child.wait_with_output().unwrap();
+    assert_eq!(text(&got.stdout), "1001\n1001 holding\n");
+    assert!(text(&got.stderr).contains("a test asked for a panic"));
+    assert_eq!(got.status.code(), Some(101));
+    assert_gone(pid);
+}
+
+#[test]
+fn a_run_past_its_time_limit_stops_and_leaves_nothing_behind() {
+    if skip() {
+        return;
+    }
+    let child = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(["sh", "--real", "--real-timeout", "1s"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut child = child;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"mkdir a\nspawn a anon 4M --hold\nsleep 30s\n")
+        .unwrap();
+    let got = child.wait_with_output().unwrap();
+    assert_eq!(got.status.code(), Some(real::TIMEOUT_STATUS));
+    assert!(text(&got.stderr).contains("--real-timeout 1s reached"));
+    assert_gone(pid);
+}
+
+#[test]
+fn v2_and_unavailable_machines_are_refused_with_a_reason() {
+    let got = memcg(&["sh", "--real", "--v2"], "mkdir a\n");
+    assert_eq!(got.status.code(), Some(2));
+    let err = text(&got.stderr);
+    assert!(err.starts_with("memcg: --real"), "{err}");
+    assert!(got.stdout.is_empty());
+    let got = memcg(&["sh", "--real-timeout", "5s"], "");
+    assert_eq!(got.status.code(), Some(2));
+    assert!(text(&got.stderr).contains("go with --real"));
+}
+
+/// The conformance suite's scenarios where the simulator and 6.18 agree
+/// (limits.sh and move_charge.sh differ on purpose: README, Conformance).
+#[test]
+fn conform_agrees_on_the_suite_the_kernels_share() {
+    if skip() {
+        return;
+    }
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/conform");
+    let scripts: Vec<String> = [
+        "files_errno.sh",
+        "page_cache_clean.sh",
+        "page_cache_dirty.sh",
+        "anon_oom.sh",
+        "force_empty.sh",
+        "hierarchy.sh",
+    ]
+    .iter()
+    .map(|s| format!("{dir}/{s}"))
+    .collect();
+    let mut args = vec!["conform"];
+    args.extend(scripts.iter().map(String::as_str));
+    let got = memcg(&args, "");
+    let table = text(&got.stdout);
+    assert!(got.status.success(), "{table}{}", text(&got.stderr));
+    assert!(!table.contains("DIFF"), "{table}");
+    assert!(table.contains("page_cache_dirty.sh:8"), "{table}");
+}

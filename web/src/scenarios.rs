@@ -455,7 +455,7 @@ mod tests {
             assert!(sim.exec(&line).ok(), "{line}");
         }
         assert_eq!(sim.cgroups().len(), NODE_CGROUPS + 1);
-        assert_eq!(sim.engine().live_tasks(), NODE_TASKS);
+        assert_eq!(sim.snapshot().tasks.len(), NODE_TASKS);
     }
 
     #[test]

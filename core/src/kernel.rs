@@ -173,6 +173,11 @@ pub struct Kernel {
     /// Work units of reclaim walks and task scans not yet taken by the
     /// engine (`Engine::work`, docs/model.md §18.12).
     pub work: u64,
+    /// CPU time and pages of every `try_to_free_mem_cgroup_pages` so far,
+    /// whoever called it (a charge, a file write): a user-space agent's
+    /// write takes the difference as its own reclaim work (§20).
+    pub direct_reclaim_ns: u64,
+    pub direct_reclaimed: Pages,
 }
 
 impl Kernel {
@@ -201,6 +206,8 @@ impl Kernel {
             psi: Psi::new(cpus),
             bdi: Bdi::default(),
             work: 0,
+            direct_reclaim_ns: 0,
+            direct_reclaimed: 0,
         };
         // do_memsw_account(): v1, swap accounting on (cgroup_memory_noswap
         // false, the ALinux default).

@@ -335,6 +335,9 @@ pub struct MemcgTimes {
     pub penalty_ns: Nanos,
     pub refault_ns: Nanos,
     pub latency: Histogram,
+    /// CPU time user-space agents spent acting on this memcg: their
+    /// syscalls and the reclaim their writes did (§20).
+    pub agent_cpu_ns: Nanos,
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use crate::reclaim::try_to_free_mem_cgroup_pages;
 use crate::stock::{self, consume_stock, drain_stock, refill_stock};
 use crate::tree::{CgroupId, MemcgEvent, Pid, SwapEvent};
 use crate::units::{Nanos, Pages, MEMCG_CHARGE_BATCH, PAGE_ALLOC_COSTLY_ORDER};
-use crate::wmark::is_wmark_ok;
+use crate::wmark::{is_high_async_reclaim, is_wmark_ok};
 
 /// `MAX_RECLAIM_RETRIES` (§0.2).
 pub const MAX_RECLAIM_RETRIES: u32 = 5;
@@ -232,6 +232,15 @@ fn done_restock(k: &mut Kernel, m: CgroupId, n: Pages, batch: Pages, ctx: Charge
             }
             break;
         }
+        // openEuler: over high·ratio/100 schedules `high_work`; the walk
+        // goes on to the memory.high test (§19.4).
+        if k.config.flavour.has_high_async()
+            && is_high_async_reclaim(k.tree.memcg(w))
+            && k.tree.memcg_mut(w).wmark_work.queue()
+        {
+            k.log(KEvent::WorkQueued { memcg: w });
+        }
+        let pc = &k.tree.memcg(w).memory;
         if pc.usage > pc.high || swap_high(k, w) {
             if let Some(task) = ctx.pid.and_then(|p| k.tasks.get_mut(&p)) {
                 task.nr_pages_over_high += batch;
@@ -370,6 +379,10 @@ pub fn handle_over_high(k: &mut Kernel, costs: &CostModel, pid: Pid) -> Nanos {
     task.nr_pages_over_high = 0;
     let cg = task.cgroup;
     let m = k.effective_memcg(cg);
+    if !k.config.flavour.has_high_penalty() {
+        // Community 4.19: one reclaim_high pass, no penalty (§19.2).
+        return reclaim_high(k, costs, m, nr_pages).1;
+    }
     let mut retries = MAX_RECLAIM_RETRIES;
     let mut in_retry = false;
     let mut cost = 0;

@@ -330,20 +330,40 @@ impl Engine {
                 continue;
             }
             mc.wmark_work.start();
-            // reclaim_wmark (§9.6): nothing to do below wmark_low.
-            let (usage, low) = (mc.memory.usage, mc.memory.wmark_low);
-            let nr = if usage < low {
-                0
+            let (reclaim, usage, low, nr) = if k.config.flavour.has_high_async() {
+                // openEuler async_reclaim_high (§19.4): one
+                // try_to_free_mem_cgroup_pages down to the safe mark, if
+                // still over the trigger mark.
+                let mc = k.tree.memcg(m);
+                let usage = mc.memory.usage;
+                let safe =
+                    crate::wmark::high_async_marks(mc.memory.high, mc.high_async_ratio).1;
+                let go = crate::wmark::is_high_async_reclaim(mc);
+                let nr = if go {
+                    crate::wmark::high_async_reclaim_size(mc)
+                } else {
+                    0
+                };
+                let mut reclaim = Reclaim::new(m, nr, ReclaimCtx::Direct, true);
+                reclaim.done = !go;
+                (reclaim, usage, safe, nr)
             } else {
-                (usage - low).max(MEMCG_CHARGE_BATCH)
+                // reclaim_wmark (§9.6): nothing to do below wmark_low.
+                let (usage, low) = (mc.memory.usage, mc.memory.wmark_low);
+                let nr = if usage < low {
+                    0
+                } else {
+                    (usage - low).max(MEMCG_CHARGE_BATCH)
+                };
+                let mut reclaim = Reclaim::new(m, nr, ReclaimCtx::Kswapd, true);
+                if usage <= low {
+                    reclaim.done = true;
+                }
+                (reclaim, usage, low, if usage <= low { 0 } else { nr })
             };
-            let mut reclaim = Reclaim::new(m, nr, ReclaimCtx::Kswapd, true);
-            if usage <= low {
-                reclaim.done = true;
-            }
             self.record(Event::WorkStart {
                 memcg: Self::path(k, m),
-                nr: if usage <= low { 0 } else { nr },
+                nr,
                 usage,
                 wmark_low: low,
             });
@@ -1008,7 +1028,16 @@ impl Engine {
             let mut refills = u64::MAX;
             for w in k.tree.counter_chain(m) {
                 let pc = &k.tree.memcg(w).memory;
-                let limit = pc.max.min(pc.high).min(pc.wmark_high.saturating_sub(1));
+                let mut limit = pc.max.min(pc.high).min(pc.wmark_high.saturating_sub(1));
+                let mc = k.tree.memcg(w);
+                if k.config.flavour.has_high_async()
+                    && mc.high_async_ratio != crate::wmark::HIGH_ASYNC_RATIO_BASE
+                    && pc.high != crate::units::PAGE_COUNTER_MAX
+                {
+                    // openEuler: a refill over the trigger mark queues work.
+                    let trigger = crate::wmark::high_async_marks(pc.high, mc.high_async_ratio).0;
+                    limit = limit.min(trigger);
+                }
                 let r = limit.saturating_sub(pc.usage) / MEMCG_CHARGE_BATCH;
                 refills = refills.min(r);
                 if k.tree.memsw_account {

@@ -13,6 +13,7 @@ use crate::stock::{drain_stock, stock_of, Stock};
 use crate::tree::{CgroupId, Memcg, MemcgEvent, Pid, PidMap, SwapEvent, Tree};
 use crate::units::{Pages, PAGE_COUNTER_MAX};
 use crate::wmark::{disable_wmarks, is_wmark_ok, setup_memcg_wmark, DEFAULT_WMARK_SCALE_FACTOR};
+use crate::flavour::KernelFlavour;
 use crate::Errno;
 
 /// Which cgroup hierarchy the simulated machine mounts.
@@ -54,6 +55,8 @@ pub struct KernelConfig {
     pub ram_pages: Pages,
     /// The `vm.dirty_*` sysctls (§18.9).
     pub vm_dirty: VmDirty,
+    /// Which kernel's memcg the machine runs (§19).
+    pub flavour: KernelFlavour,
 }
 
 /// RAM of the simulated machine unless configured: 16 GiB.
@@ -69,6 +72,7 @@ impl KernelConfig {
             swap_pages: 4 << 18,
             ram_pages: DEFAULT_RAM_PAGES,
             vm_dirty: VmDirty::default(),
+            flavour: KernelFlavour::default(),
         }
     }
 }
@@ -254,6 +258,11 @@ impl Kernel {
 
     pub fn version(&self) -> Version {
         self.config.version
+    }
+
+    /// Which kernel the machine runs (§19).
+    pub fn flavour(&self) -> KernelFlavour {
+        self.config.flavour
     }
 
     /// `mem_cgroup_swappiness(m)`: the root reads the global value.
@@ -692,6 +701,9 @@ impl Kernel {
     /// `queue_work(memcg_wmark_wq, &m->wmark_work)` if usage ≥ wmark_high
     /// (§9.5). The executor that runs queued work is the simulation engine.
     pub fn queue_wmark_work_if_needed(&mut self, id: CgroupId) -> bool {
+        if !self.config.flavour.has_wmark() {
+            return false;
+        }
         let m = self.tree.memcg_mut(id);
         if !is_wmark_ok(&m.memory, true) && m.wmark_work.queue() {
             self.log(KEvent::WorkQueued { memcg: id });

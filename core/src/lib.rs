@@ -23,6 +23,7 @@
 //! Lowest first: a module uses only modules above it in this list, so there
 //! are no import cycles.
 //!
+//! * [`flavour`] — which kernel the machine runs (ALinux, community, openEuler).
 //! * [`errno`], [`units`] — error numbers; pages, bytes, time, the shared
 //!   constants, `memparse` and the `kstrto*` parsers.
 //! * [`counter`] — `struct page_counter`.
@@ -132,6 +133,7 @@ pub mod charge;
 pub mod counter;
 pub mod engine;
 pub mod errno;
+pub mod flavour;
 pub mod hierarchy;
 pub mod kernel;
 pub mod lru;
@@ -158,5 +160,6 @@ pub mod workqueue;
 pub mod writeback;
 
 pub use errno::Errno;
+pub use flavour::KernelFlavour;
 pub use kernel::{Kernel, KernelConfig, Version};
 pub use sim::{CgroupInfo, FileInfo, Simulator};

@@ -340,6 +340,7 @@ impl Scenario {
             .root_use_hierarchy(self.root_use_hierarchy)
             .ram_pages(self.ram_pages)
             .vm_dirty(self.vm_dirty)
+            .flavour(self.kernel)
             .sample_interval(self.sample_interval)
     }
 

@@ -10,6 +10,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::flavour::KernelFlavour;
 use crate::bdi::VmDirty;
 use crate::engine::{EngineMode, DEFAULT_SAMPLE_INTERVAL};
 #[cfg(feature = "serde")]
@@ -100,6 +101,10 @@ pub struct Scenario {
     /// defaults.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "is_default_vm_dirty"))]
     pub vm_dirty: VmDirty,
+    /// The kernel flavour (§19); left out of the JSON for the default
+    /// `alinux-4.19`, so older links read as that and keep their hashes.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "is_default_flavour"))]
+    pub kernel: KernelFlavour,
     pub journal: Vec<JournalEntry>,
     /// Run to this virtual time after the journal.
     pub now: Nanos,
@@ -120,6 +125,7 @@ impl Default for Scenario {
             sample_interval: DEFAULT_SAMPLE_INTERVAL,
             ram_pages: k.ram_pages,
             vm_dirty: k.vm_dirty,
+            kernel: k.flavour,
             journal: Vec::new(),
             now: 0,
         }
@@ -134,6 +140,11 @@ fn is_default_sample_interval(ns: &Nanos) -> bool {
 #[cfg(feature = "serde")]
 fn is_default_ram(pages: &u64) -> bool {
     *pages == DEFAULT_RAM_PAGES
+}
+
+#[cfg(feature = "serde")]
+fn is_default_flavour(f: &KernelFlavour) -> bool {
+    *f == KernelFlavour::default()
 }
 
 #[cfg(feature = "serde")]

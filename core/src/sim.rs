@@ -133,6 +133,12 @@ impl SimBuilder {
         self
     }
 
+    /// Which kernel the machine runs (§19).
+    pub fn flavour(mut self, flavour: crate::flavour::KernelFlavour) -> SimBuilder {
+        self.config.kernel.flavour = flavour;
+        self
+    }
+
     /// v1's root `memory.use_hierarchy`.
     pub fn root_use_hierarchy(mut self, on: bool) -> SimBuilder {
         self.config.kernel.root_use_hierarchy = on;
@@ -273,6 +279,7 @@ impl Simulator {
             sample_interval: c.sample_interval,
             ram_pages: c.kernel.ram_pages,
             vm_dirty: c.kernel.vm_dirty,
+            kernel: c.kernel.flavour,
             journal: self.journal.clone(),
             now: self.now(),
         })

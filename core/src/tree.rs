@@ -70,7 +70,11 @@ pub struct Memcg {
     pub wmark_ratio: u32,
     pub wmark_scale_factor: u32,
     pub wmark_min_adj: i32,
+    /// The memcg's one work item: ALinux `wmark_work` (§10), or on
+    /// openEuler `high_work` run for `high_async_reclaim` (§19.4).
     pub wmark_work: WorkState,
+    /// openEuler `memory.high_async_ratio` (11..=100, 100 = off, §19.4).
+    pub high_async_ratio: u32,
     /// Hierarchical (v2) event counts.
     pub events: [u64; 5],
     /// Local event counts (v1 reads these as `memory.events`).
@@ -142,6 +146,7 @@ impl Memcg {
             wmark_scale_factor: 0,
             wmark_min_adj: 0,
             wmark_work: WorkState::Idle,
+            high_async_ratio: 100, // HIGH_ASYNC_RATIO_BASE: off
             events: [0; 5],
             events_local: [0; 5],
             swap_events: [0; 3],

@@ -51,6 +51,45 @@ pub fn is_wmark_ok(c: &PageCounter, high: bool) -> bool {
     }
 }
 
+// ---------------------------------------------------------------------------
+// openEuler `memory.high_async_ratio` (OLK-6.6 mm/memcontrol.c, §19.4)
+
+/// `HIGH_ASYNC_RATIO_BASE`: the default ratio, which turns the feature off.
+pub const HIGH_ASYNC_RATIO_BASE: u32 = 100;
+/// `HIGH_ASYNC_RATIO_GAP`: the stop mark lies this many percent lower.
+pub const HIGH_ASYNC_RATIO_GAP: u32 = 10;
+
+/// The trigger and safe marks, in pages: `high * ratio / 100` and
+/// `high * (ratio - 10) / 100`, multiply first (as the kernel's
+/// `unsigned long` arithmetic does).
+pub fn high_async_marks(high: Pages, ratio: u32) -> (Pages, Pages) {
+    let trigger = high.wrapping_mul(u64::from(ratio)) / u64::from(HIGH_ASYNC_RATIO_BASE);
+    let safe = high.wrapping_mul(u64::from(ratio.saturating_sub(HIGH_ASYNC_RATIO_GAP)))
+        / u64::from(HIGH_ASYNC_RATIO_BASE);
+    (trigger, safe)
+}
+
+/// `is_high_async_reclaim(memcg)`: the ratio is not 100, `memory.high` is
+/// set, and usage is strictly above the trigger mark.
+pub fn is_high_async_reclaim(m: &Memcg) -> bool {
+    let (ratio, high) = (m.high_async_ratio, m.memory.high);
+    if ratio == HIGH_ASYNC_RATIO_BASE || high == PAGE_COUNTER_MAX {
+        return false;
+    }
+    m.memory.usage > high_async_marks(high, ratio).0
+}
+
+/// `get_high_async_reclaim_size(memcg)`: down to the safe mark, or one
+/// charge batch when usage is already under it.
+pub fn high_async_reclaim_size(m: &Memcg) -> Pages {
+    let safe = high_async_marks(m.memory.high, m.high_async_ratio).1;
+    if m.memory.usage > safe {
+        m.memory.usage - safe
+    } else {
+        crate::units::MEMCG_CHARGE_BATCH
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,6 +98,13 @@ mod tests {
     fn seed_numbers_in_pages() {
         // §9.2: 1 GiB, ratio 95, sf 50 → 249036 / 247726 pages.
         assert_eq!(compute_wmarks(262144, 95, 50), (249036, 247726));
+    }
+
+    #[test]
+    fn high_async_marks_of_1g() {
+        // high 1 GiB = 262144 pages, ratio 90: trigger 235929, safe 209715.
+        assert_eq!(high_async_marks(262144, 90), (235929, 209715));
+        assert_eq!(high_async_marks(262144, 11), (28835, 2621));
     }
 
     #[test]

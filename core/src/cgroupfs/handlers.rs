@@ -5,6 +5,7 @@ use alloc::string::String;
 use core::fmt::Write as _;
 
 use crate::charge::drain_all_stock;
+use crate::flavour::KernelFlavour;
 use crate::kernel::{Kernel, SHELL_PID};
 use crate::reclaim::try_to_free_mem_cgroup_pages;
 use crate::tree::{CgroupId, Memcg};
@@ -12,7 +13,9 @@ use crate::units::{
     kstrtoint, kstrtouint, kstrtoull, page_counter_memparse, pages_to_bytes, strstrip, Pages,
     PAGE_COUNTER_MAX,
 };
-use crate::wmark::setup_memcg_wmark;
+use crate::charge::MAX_RECLAIM_RETRIES;
+use crate::reclaim::SWAP_CLUSTER_MAX;
+use crate::wmark::{setup_memcg_wmark, HIGH_ASYNC_RATIO_BASE, HIGH_ASYNC_RATIO_GAP};
 use crate::Errno;
 
 // ---------------------------------------------------------------------------
@@ -59,6 +62,16 @@ pub(super) fn soft_limit_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Resul
 pub(super) fn high_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
     let high = parse_limit(buf, "max")?;
     let costs = k.costs;
+    if k.flavour() == KernelFlavour::Linux419 {
+        // Community 4.19 `memory_high_write`: store, then one reclaim call
+        // for the excess, no drain, no retries (§19.2).
+        k.tree.memcg_mut(id).memory.high = high;
+        let usage = k.tree.memcg(id).memory.usage;
+        if usage > high {
+            try_to_free_mem_cgroup_pages(k, &costs, id, usage - high, true);
+        }
+        return Ok(());
+    }
     let mut drained = false;
     let mut retries = 5u32;
     for _ in 0..1_000_000 {
@@ -83,6 +96,48 @@ pub(super) fn high_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), 
     m.memory.high = high;
     setup_memcg_wmark(m);
     k.queue_wmark_work_if_needed(id);
+    Ok(())
+}
+
+/// `memory.reclaim` (Linux 6.6 `memory_reclaim`, §19.3): the size as
+/// `page_counter_memparse(buf, "")` (an empty write asks for everything),
+/// then `try_to_free_mem_cgroup_pages` for at most 32 pages at a time until
+/// that much was reclaimed; EAGAIN after `MAX_RECLAIM_RETRIES` + 1 calls
+/// that reclaimed nothing. 6.6 takes no `swappiness=` key: it fails the
+/// parse (EINVAL).
+pub(super) fn memory_reclaim_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
+    let nr_to_reclaim = parse_limit(buf, "")?;
+    let costs = k.costs;
+    let mut nr_retries = MAX_RECLAIM_RETRIES;
+    let mut nr_reclaimed: Pages = 0;
+    while nr_reclaimed < nr_to_reclaim {
+        // The final attempt's lru_add_drain_all: no per-CPU LRU caches here.
+        let ask = (nr_to_reclaim - nr_reclaimed).min(SWAP_CLUSTER_MAX);
+        let reclaimed = try_to_free_mem_cgroup_pages(k, &costs, id, ask, true).reclaimed;
+        if reclaimed == 0 {
+            if nr_retries == 0 {
+                return Err(Errno::EAGAIN);
+            }
+            nr_retries -= 1;
+        }
+        nr_reclaimed += reclaimed;
+    }
+    Ok(())
+}
+
+/// openEuler `memcg_high_async_ratio_show`.
+pub(super) fn high_async_ratio_read(k: &Kernel, id: CgroupId) -> String {
+    format!("{}\n", memcg(k, id).high_async_ratio)
+}
+
+/// openEuler `memcg_high_async_ratio_write` (§19.4): `kstrtoint`, then
+/// 11..=100 (EINVAL otherwise); nothing is queued by the write.
+pub(super) fn high_async_ratio_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
+    let v = kstrtoint(strstrip(buf))?;
+    if v > HIGH_ASYNC_RATIO_BASE as i32 || v <= HIGH_ASYNC_RATIO_GAP as i32 {
+        return Err(Errno::EINVAL);
+    }
+    k.tree.memcg_mut(id).high_async_ratio = v as u32;
     Ok(())
 }
 

@@ -45,13 +45,32 @@ pub use v1::{V1_CORE_FILES, V1_MEMORY_FILES};
 pub use v2::{V2_CORE_FILES, V2_MEMORY_FILES};
 
 /// Absent in the root cgroup (`CFTYPE_NOT_ON_ROOT`).
-pub const NOT_ON_ROOT: u8 = 1;
+pub const NOT_ON_ROOT: u16 = 1;
 /// Only in the root cgroup (`CFTYPE_ONLY_ON_ROOT`).
-pub const ONLY_ON_ROOT: u8 = 2;
+pub const ONLY_ON_ROOT: u16 = 2;
 /// Mode 0222 (`cgroup.event_control`).
-pub const WORLD_WRITABLE: u8 = 4;
+pub const WORLD_WRITABLE: u16 = 4;
 /// Part of the memory controller (absent in v2 without `+memory`).
-const MEM: u8 = 8;
+const MEM: u16 = 8;
+
+// Which kernels lack a file (§19): one bit per flavour
+// ([`KernelFlavour::absent_bit`]); a file without these bits is on all.
+const NO_ALINUX: u16 = 1 << 8;
+const NO_LINUX419: u16 = 1 << 9;
+const NO_LINUX66: u16 = 1 << 10;
+const NO_OPENEULER: u16 = 1 << 11;
+/// ALinux 4.19 only: the wmark files, `memory.exstat`, the priority OOM
+/// files and ALinux's v1 exports of v2 files.
+const ALINUX: u16 = NO_LINUX419 | NO_LINUX66 | NO_OPENEULER;
+/// Upstream after 4.19 (ALinux backported them): absent in community 4.19.
+const AFTER_419: u16 = NO_LINUX419;
+/// 6.6-based kernels only (`memory.reclaim` 5.19, `memory.peak` 5.19).
+const LINUX66: u16 = NO_ALINUX | NO_LINUX419;
+/// openEuler only (`memory.high_async_ratio`, its v1 exports).
+const OPENEULER: u16 = NO_ALINUX | NO_LINUX419 | NO_LINUX66;
+/// ALinux's and openEuler's v1 exports of v2 files (min, low, high,
+/// events): absent in community kernels.
+const V1_EXPORT: u16 = NO_LINUX419 | NO_LINUX66;
 
 /// Largest write a cgroup file takes (`atomic_write_len` = PAGE_SIZE, §14).
 pub const MAX_WRITE: usize = PAGE_SIZE as usize;
@@ -62,7 +81,7 @@ pub type WriteFn = fn(&mut Kernel, CgroupId, &str) -> Result<(), Errno>;
 /// One interface file (`struct cftype`).
 pub struct CfType {
     pub name: &'static str,
-    pub flags: u8,
+    pub flags: u16,
     pub read: Option<ReadFn>,
     pub write: Option<WriteFn>,
 }
@@ -122,6 +141,7 @@ impl Node {
 fn shown(k: &Kernel, id: CgroupId) -> impl Iterator<Item = &'static CfType> {
     let is_root = id == CgroupId::ROOT;
     let has_memcg = k.tree.cg(id).memcg.is_some();
+    let absent = k.flavour().absent_bit();
     let (core_files, mem_files): (&'static [CfType], &'static [CfType]) = match k.version() {
         Version::V1 => (V1_CORE_FILES, V1_MEMORY_FILES),
         Version::V2 => (V2_CORE_FILES, V2_MEMORY_FILES),
@@ -129,7 +149,8 @@ fn shown(k: &Kernel, id: CgroupId) -> impl Iterator<Item = &'static CfType> {
     core_files.iter().chain(mem_files.iter()).filter(move |f| {
         !(is_root && f.flags & NOT_ON_ROOT != 0
             || !is_root && f.flags & ONLY_ON_ROOT != 0
-            || f.flags & MEM != 0 && !has_memcg)
+            || f.flags & MEM != 0 && !has_memcg
+            || f.flags & absent != 0)
     })
 }
 

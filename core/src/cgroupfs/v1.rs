@@ -6,7 +6,9 @@ use alloc::string::{String, ToString};
 
 use super::handlers::*;
 use super::stat::{events_text, hierarchical_stat, numa_stat_read, swap_events_text, v1_stat_read};
-use super::{CfType, MEM, NOT_ON_ROOT, ONLY_ON_ROOT, WORLD_WRITABLE};
+use super::{
+    CfType, ALINUX, MEM, NOT_ON_ROOT, ONLY_ON_ROOT, OPENEULER, V1_EXPORT, WORLD_WRITABLE,
+};
 use crate::charge::drain_all_stock;
 use crate::kernel::Kernel;
 use crate::reclaim::try_to_free_mem_cgroup_pages;
@@ -294,6 +296,14 @@ const SLABINFO_HEADER: &str = "slabinfo - version: 2.1\n# name            <activ
 
 /// v1 memory files (ALinux 4.19 `mem_cgroup_legacy_files`, §15).
 pub static V1_MEMORY_FILES: &[CfType] = &[
+    // openEuler OLK-6.6 exports to v1 (CONFIG_MEMCG_V1_RECLAIM, _QOS, §19.4).
+    file!("memory.reclaim", MEM | OPENEULER, None, Some(memory_reclaim_write)),
+    file!(
+        "memory.high_async_ratio",
+        MEM | NOT_ON_ROOT | OPENEULER,
+        Some(high_async_ratio_read),
+        Some(high_async_ratio_write)
+    ),
     file!("memory.usage_in_bytes", MEM, Some(v1_usage_read), None),
     file!(
         "memory.max_usage_in_bytes",
@@ -320,34 +330,34 @@ pub static V1_MEMORY_FILES: &[CfType] = &[
         Some(reset_failcnt)
     ),
     file!("memory.stat", MEM, Some(v1_stat_read), None),
-    file!("memory.exstat", MEM, Some(exstat_read), None),
+    file!("memory.exstat", MEM | ALINUX, Some(exstat_read), None),
     file!(
         "memory.wmark_ratio",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | ALINUX,
         Some(|k, id| format!("{}\n", memcg(k, id).wmark_ratio as i32)),
         Some(wmark_ratio_write)
     ),
     file!(
         "memory.wmark_high",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | ALINUX,
         Some(|k, id| bytes_line(memcg(k, id).memory.wmark_high)),
         None
     ),
     file!(
         "memory.wmark_low",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | ALINUX,
         Some(|k, id| bytes_line(memcg(k, id).memory.wmark_low)),
         None
     ),
     file!(
         "memory.wmark_scale_factor",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | ALINUX,
         Some(|k, id| format!("{}\n", memcg(k, id).wmark_scale_factor as i32)),
         Some(wmark_scale_factor_write)
     ),
     file!(
         "memory.wmark_min_adj",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | ALINUX,
         Some(|k, id| format!("{}\n", memcg(k, id).wmark_min_adj)),
         Some(wmark_min_adj_write)
     ),
@@ -360,13 +370,13 @@ pub static V1_MEMORY_FILES: &[CfType] = &[
     ),
     file!(
         "memory.use_priority_oom",
-        MEM,
+        MEM | ALINUX,
         Some(|k, id| u64_line(u64::from(memcg(k, id).use_priority_oom))),
         Some(use_priority_oom_write)
     ),
     file!(
         "memory.priority",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | ALINUX,
         Some(|k, id| u64_line(memcg(k, id).priority)),
         Some(priority_write)
     ),
@@ -390,7 +400,7 @@ pub static V1_MEMORY_FILES: &[CfType] = &[
     ),
     file!(
         "memory.oom.group",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | ALINUX,
         Some(|k, id| format!("{}\n", u8::from(memcg(k, id).oom_group))),
         Some(oom_group_write)
     ),
@@ -453,43 +463,43 @@ pub static V1_MEMORY_FILES: &[CfType] = &[
     // ALinux v1 memcg QoS (4.19.91-18.al7+, §15).
     file!(
         "memory.min",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | V1_EXPORT,
         Some(|k, id| max_or_bytes(memcg(k, id).memory.min)),
         Some(min_write)
     ),
     file!(
         "memory.low",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | V1_EXPORT,
         Some(|k, id| max_or_bytes(memcg(k, id).memory.low)),
         Some(low_write)
     ),
     file!(
         "memory.high",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | V1_EXPORT,
         Some(|k, id| max_or_bytes(memcg(k, id).memory.high)),
         Some(high_write)
     ),
     file!(
         "memory.events",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | V1_EXPORT,
         Some(|k, id| events_text(&memcg(k, id).events_local)),
         None
     ),
     file!(
         "memory.events.local",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | V1_EXPORT,
         Some(|k, id| events_text(&memcg(k, id).events_local)),
         None
     ),
     file!(
         "memory.swap.high",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | ALINUX,
         Some(|k, id| max_or_bytes(memcg(k, id).memsw.high)),
         Some(v1_swap_high_write)
     ),
     file!(
         "memory.swap.events",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | ALINUX,
         Some(|k, id| swap_events_text(&memcg(k, id).swap_events)),
         None
     ),
@@ -557,7 +567,7 @@ pub static V1_CORE_FILES: &[CfType] = &[
     ), // ALinux 4.19 `cgroup_memory_pressure_show` / `_write` (§18.10).
     file!(
         "memory.pressure",
-        0,
+        0 | ALINUX,
         Some(pressure_read),
         Some(pressure_write)
     ),

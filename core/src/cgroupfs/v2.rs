@@ -6,7 +6,7 @@ use alloc::string::String;
 
 use super::handlers::*;
 use super::stat::{events_text, swap_events_text, v2_stat_read};
-use super::{CfType, MEM, NOT_ON_ROOT};
+use super::{CfType, AFTER_419, ALINUX, LINUX66, MEM, NOT_ON_ROOT, OPENEULER};
 use crate::charge::drain_all_stock;
 use crate::kernel::Kernel;
 use crate::oom::mem_cgroup_out_of_memory;
@@ -167,6 +167,13 @@ pub static V2_MEMORY_FILES: &[CfType] = &[
         Some(|k, id| bytes_line(memcg(k, id).memory.usage)),
         None
     ),
+    // 6.6 `memory_peak_read`: the counter's watermark (5.19+).
+    file!(
+        "memory.peak",
+        MEM | NOT_ON_ROOT | LINUX66,
+        Some(|k, id| bytes_line(memcg(k, id).memory.watermark)),
+        None
+    ),
     file!(
         "memory.min",
         MEM | NOT_ON_ROOT,
@@ -193,37 +200,37 @@ pub static V2_MEMORY_FILES: &[CfType] = &[
     ),
     file!(
         "memory.wmark_ratio",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | ALINUX,
         Some(|k, id| format!("{}\n", memcg(k, id).wmark_ratio as i32)),
         Some(wmark_ratio_write)
     ),
     file!(
         "memory.wmark_high",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | ALINUX,
         Some(|k, id| max_or_bytes(memcg(k, id).memory.wmark_high)),
         None
     ),
     file!(
         "memory.wmark_low",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | ALINUX,
         Some(|k, id| max_or_bytes(memcg(k, id).memory.wmark_low)),
         None
     ),
     file!(
         "memory.wmark_scale_factor",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | ALINUX,
         Some(|k, id| format!("{}\n", memcg(k, id).wmark_scale_factor as i32)),
         Some(wmark_scale_factor_write)
     ),
     file!(
         "memory.priority",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | ALINUX,
         Some(|k, id| u64_line(memcg(k, id).priority)),
         Some(priority_write)
     ),
     file!(
         "memory.use_priority_oom",
-        MEM,
+        MEM | ALINUX,
         Some(|k, id| u64_line(u64::from(memcg(k, id).use_priority_oom))),
         Some(use_priority_oom_write)
     ),
@@ -235,7 +242,7 @@ pub static V2_MEMORY_FILES: &[CfType] = &[
     ),
     file!(
         "memory.events.local",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | AFTER_419,
         Some(|k, id| events_text(&memcg(k, id).events_local)),
         None
     ),
@@ -246,6 +253,14 @@ pub static V2_MEMORY_FILES: &[CfType] = &[
         Some(|k, id| format!("{}\n", u8::from(memcg(k, id).oom_group))),
         Some(oom_group_write)
     ),
+    // 6.6 `memory_reclaim` (5.19+): on the root too.
+    file!("memory.reclaim", MEM | LINUX66, None, Some(memory_reclaim_write)),
+    file!(
+        "memory.high_async_ratio",
+        MEM | NOT_ON_ROOT | OPENEULER,
+        Some(high_async_ratio_read),
+        Some(high_async_ratio_write)
+    ),
     file!(
         "memory.swap.current",
         MEM | NOT_ON_ROOT,
@@ -254,7 +269,7 @@ pub static V2_MEMORY_FILES: &[CfType] = &[
     ),
     file!(
         "memory.swap.high",
-        MEM | NOT_ON_ROOT,
+        MEM | NOT_ON_ROOT | AFTER_419,
         Some(|k, id| max_or_bytes(memcg(k, id).swap.high)),
         Some(swap_high_write)
     ),
@@ -331,7 +346,7 @@ pub static V2_CORE_FILES: &[CfType] = &[
     ), // ALinux 4.19 `cgroup_memory_pressure_show` / `_write` (§18.10).
     file!(
         "memory.pressure",
-        0,
+        0 | AFTER_419,
         Some(pressure_read),
         Some(pressure_write)
     ),

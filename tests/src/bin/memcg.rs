@@ -1,7 +1,7 @@
 //! `memcg`: the simulator on the command line.
 //!
 //! ```text
-//! memcg sh [--v2] [--seed N] [--cpus N] [--engine per-page|bulk] [--trace FILE]
+//! memcg sh [--v2] [--kernel NAME] [--seed N] [--cpus N] [--engine per-page|bulk] [--trace FILE]
 //!          [--load FILE_OR_LINK] [--save FILE] [FILE]
 //! ```
 //! The script is read and run one line at a time: a line's output (and
@@ -27,12 +27,14 @@ use memcg::scenario::{self, Scenario};
 use memcg::sim::{SimBuilder, SimConfig};
 use memcg::trace::TraceSink;
 use memcg::{share, shell};
-use memcg::{Simulator, Version};
+use memcg::{KernelFlavour, Simulator, Version};
 
-const USAGE: &str = "usage: memcg sh [--v2] [--seed N] [--cpus N] [--engine per-page|bulk] [--trace FILE]
+const USAGE: &str = "usage: memcg sh [--v2] [--kernel NAME] [--seed N] [--cpus N] [--engine per-page|bulk] [--trace FILE]
                 [--load FILE_OR_LINK] [--save FILE] [FILE]
   sh              run a shell script line by line (FILE, or standard input)
   --v2            mount the unified hierarchy at /sys/fs/cgroup (default: v1 at /sys/fs/cgroup/memory)
+  --kernel NAME   the kernel: alinux-4.19 (default), linux-4.19, linux-6.6 or openeuler
+                  (--kernel help describes them)
   --seed N        seed of the simulation's PRNG (default 0)
   --cpus N        CPUs, each with a charge stock (1..=256, default 4)
   --engine E      per-page (every fault an event) or bulk (default; same trace, faster)
@@ -122,6 +124,10 @@ fn run(args: &[String]) -> Result<ExitCode, Failure> {
     if cmd != "sh" {
         return Err(Failure::Usage(format!("unknown command '{cmd}'")));
     }
+    if rest.windows(2).any(|w| w[0] == "--kernel" && w[1] == "help") {
+        print!("{}", kernel_help());
+        return Ok(ExitCode::SUCCESS);
+    }
     match options(rest).map_err(Failure::Usage)? {
         Some(opts) => sh(&opts).map_err(Failure::Input),
         None => {
@@ -162,13 +168,22 @@ fn options(rest: &[String]) -> Result<Option<Options>, String> {
         };
         if matches!(
             a.as_str(),
-            "--v1" | "--v2" | "--seed" | "--cpus" | "--engine"
+            "--v1" | "--v2" | "--kernel" | "--seed" | "--cpus" | "--engine"
         ) {
             o.machine_set = true;
         }
         match a.as_str() {
             "--v2" => config.kernel.version = Version::V2,
             "--v1" => config.kernel.version = Version::V1,
+            "--kernel" => {
+                let v = value("--kernel")?;
+                config.kernel.flavour = KernelFlavour::parse(&v).ok_or_else(|| {
+                    format!(
+                        "unknown kernel '{v}' (one of: {})",
+                        KernelFlavour::names()
+                    )
+                })?;
+            }
             "--seed" => {
                 let v = value("--seed")?;
                 config.seed = v.parse().map_err(|_| format!("invalid seed '{v}'"))?;
@@ -198,10 +213,19 @@ fn options(rest: &[String]) -> Result<Option<Options>, String> {
     }
     if o.load.is_some() && o.machine_set {
         return Err(String::from(
-            "--load takes the machine from the scenario: leave out --v1, --v2, --seed, --cpus and --engine",
+            "--load takes the machine from the scenario: leave out --v1, --v2, --kernel, --seed, --cpus and --engine",
         ));
     }
     Ok(Some(o))
+}
+
+/// What `--kernel help` prints: each name with one line about it.
+fn kernel_help() -> String {
+    let mut s = String::from("kernels (memcg sh --kernel NAME):\n");
+    for f in memcg::flavour::FLAVOURS {
+        s.push_str(&format!("  {:<13}{}\n", f.name(), f.description()));
+    }
+    s
 }
 
 /// The `--trace` file: the machine's [`TraceSink`] writes each line into

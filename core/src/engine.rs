@@ -336,8 +336,7 @@ impl Engine {
                 // still over the trigger mark.
                 let mc = k.tree.memcg(m);
                 let usage = mc.memory.usage;
-                let safe =
-                    crate::wmark::high_async_marks(mc.memory.high, mc.high_async_ratio).1;
+                let safe = crate::wmark::high_async_marks(mc.memory.high, mc.high_async_ratio).1;
                 let go = crate::wmark::is_high_async_reclaim(mc);
                 let nr = if go {
                     crate::wmark::high_async_reclaim_size(mc)

@@ -7,13 +7,13 @@ use alloc::vec::Vec;
 
 use crate::bdi::{Bdi, VmDirty, WbReason};
 use crate::counter::CounterKind;
+use crate::flavour::KernelFlavour;
 use crate::lru::{CostModel, TaskPages};
 use crate::psi::Psi;
 use crate::stock::{drain_stock, stock_of, Stock};
 use crate::tree::{CgroupId, Memcg, MemcgEvent, Pid, PidMap, SwapEvent, Tree};
 use crate::units::{Pages, PAGE_COUNTER_MAX};
 use crate::wmark::{disable_wmarks, is_wmark_ok, setup_memcg_wmark, DEFAULT_WMARK_SCALE_FACTOR};
-use crate::flavour::KernelFlavour;
 use crate::Errno;
 
 /// Which cgroup hierarchy the simulated machine mounts.

@@ -10,9 +10,9 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::flavour::KernelFlavour;
 use crate::bdi::VmDirty;
 use crate::engine::{EngineMode, DEFAULT_SAMPLE_INTERVAL};
+use crate::flavour::KernelFlavour;
 #[cfg(feature = "serde")]
 use crate::kernel::DEFAULT_RAM_PAGES;
 use crate::kernel::{KernelConfig, Version};

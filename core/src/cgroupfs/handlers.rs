@@ -5,16 +5,16 @@ use alloc::string::String;
 use core::fmt::Write as _;
 
 use crate::charge::drain_all_stock;
+use crate::charge::MAX_RECLAIM_RETRIES;
 use crate::flavour::KernelFlavour;
 use crate::kernel::{Kernel, SHELL_PID};
 use crate::reclaim::try_to_free_mem_cgroup_pages;
+use crate::reclaim::SWAP_CLUSTER_MAX;
 use crate::tree::{CgroupId, Memcg};
 use crate::units::{
     kstrtoint, kstrtouint, kstrtoull, page_counter_memparse, pages_to_bytes, strstrip, Pages,
     PAGE_COUNTER_MAX,
 };
-use crate::charge::MAX_RECLAIM_RETRIES;
-use crate::reclaim::SWAP_CLUSTER_MAX;
 use crate::wmark::{setup_memcg_wmark, HIGH_ASYNC_RATIO_BASE, HIGH_ASYNC_RATIO_GAP};
 use crate::Errno;
 

@@ -6,9 +6,7 @@ use alloc::string::{String, ToString};
 
 use super::handlers::*;
 use super::stat::{events_text, hierarchical_stat, numa_stat_read, swap_events_text, v1_stat_read};
-use super::{
-    CfType, ALINUX, MEM, NOT_ON_ROOT, ONLY_ON_ROOT, OPENEULER, V1_EXPORT, WORLD_WRITABLE,
-};
+use super::{CfType, ALINUX, MEM, NOT_ON_ROOT, ONLY_ON_ROOT, OPENEULER, V1_EXPORT, WORLD_WRITABLE};
 use crate::charge::drain_all_stock;
 use crate::kernel::Kernel;
 use crate::reclaim::try_to_free_mem_cgroup_pages;
@@ -297,7 +295,12 @@ const SLABINFO_HEADER: &str = "slabinfo - version: 2.1\n# name            <activ
 /// v1 memory files (ALinux 4.19 `mem_cgroup_legacy_files`, §15).
 pub static V1_MEMORY_FILES: &[CfType] = &[
     // openEuler OLK-6.6 exports to v1 (CONFIG_MEMCG_V1_RECLAIM, _QOS, §19.4).
-    file!("memory.reclaim", MEM | OPENEULER, None, Some(memory_reclaim_write)),
+    file!(
+        "memory.reclaim",
+        MEM | OPENEULER,
+        None,
+        Some(memory_reclaim_write)
+    ),
     file!(
         "memory.high_async_ratio",
         MEM | NOT_ON_ROOT | OPENEULER,

@@ -254,7 +254,12 @@ pub static V2_MEMORY_FILES: &[CfType] = &[
         Some(oom_group_write)
     ),
     // 6.6 `memory_reclaim` (5.19+): on the root too.
-    file!("memory.reclaim", MEM | LINUX66, None, Some(memory_reclaim_write)),
+    file!(
+        "memory.reclaim",
+        MEM | LINUX66,
+        None,
+        Some(memory_reclaim_write)
+    ),
     file!(
         "memory.high_async_ratio",
         MEM | NOT_ON_ROOT | OPENEULER,

@@ -124,7 +124,10 @@ fn run(args: &[String]) -> Result<ExitCode, Failure> {
     if cmd != "sh" {
         return Err(Failure::Usage(format!("unknown command '{cmd}'")));
     }
-    if rest.windows(2).any(|w| w[0] == "--kernel" && w[1] == "help") {
+    if rest
+        .windows(2)
+        .any(|w| w[0] == "--kernel" && w[1] == "help")
+    {
         print!("{}", kernel_help());
         return Ok(ExitCode::SUCCESS);
     }
@@ -178,10 +181,7 @@ fn options(rest: &[String]) -> Result<Option<Options>, String> {
             "--kernel" => {
                 let v = value("--kernel")?;
                 config.kernel.flavour = KernelFlavour::parse(&v).ok_or_else(|| {
-                    format!(
-                        "unknown kernel '{v}' (one of: {})",
-                        KernelFlavour::names()
-                    )
+                    format!("unknown kernel '{v}' (one of: {})", KernelFlavour::names())
                 })?;
             }
             "--seed" => {

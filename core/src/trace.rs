@@ -707,6 +707,13 @@ mod tests {
                 value: String::from("\"x\\"),
                 error: Some("EINVAL")
             },
+            Event::Agent {
+                pid,
+                memcg: m(),
+                agent: "koordinator",
+                action: "reclaim",
+                detail: String::from("bytes=33554432 error=EAGAIN"),
+            },
         ]
     }
 

@@ -570,7 +570,7 @@ pub static V1_CORE_FILES: &[CfType] = &[
     ), // ALinux 4.19 `cgroup_memory_pressure_show` / `_write` (§18.10).
     file!(
         "memory.pressure",
-        0 | ALINUX,
+        ALINUX,
         Some(pressure_read),
         Some(pressure_write)
     ),

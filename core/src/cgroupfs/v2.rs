@@ -287,7 +287,15 @@ pub static V2_MEMORY_FILES: &[CfType] = &[
     file!(
         "memory.swap.events",
         MEM | NOT_ON_ROOT,
-        Some(|k, id| swap_events_text(&memcg(k, id).swap_events)),
+        Some(|k, id| {
+            let ev = &memcg(k, id).swap_events;
+            if k.flavour() == crate::flavour::KernelFlavour::Linux419 {
+                // 4.19 `swap_events_show`: max and fail (high came in 5.8).
+                format!("max {}\nfail {}\n", ev[1], ev[2])
+            } else {
+                swap_events_text(ev)
+            }
+        }),
         None
     ),
 ];
@@ -351,7 +359,7 @@ pub static V2_CORE_FILES: &[CfType] = &[
     ), // ALinux 4.19 `cgroup_memory_pressure_show` / `_write` (§18.10).
     file!(
         "memory.pressure",
-        0 | AFTER_419,
+        AFTER_419,
         Some(pressure_read),
         Some(pressure_write)
     ),

@@ -42,7 +42,7 @@ const USAGE: &str = "usage: memcg sh [--v2] [--kernel NAME] [--seed N] [--cpus N
   --load FILE_OR_LINK
                   start from a scenario: a JSON file, a file holding a link, a #s=1.… fragment
                   or a whole playground URL, replayed before the script runs (the machine's
-                  version, seed, CPUs and engine are then the scenario's)
+                  version, kernel, seed, CPUs and engine are then the scenario's)
   --save FILE     when the script ends, write the scenario of what it did (with what --load
                   replayed) there as JSON, as the playground exports it
 ";

@@ -10,7 +10,8 @@
 //!   `memory.current` is over `wmarkRatio`% of `memory.max`.
 //!
 //! Every file access goes through the cgroupfs handlers the shell uses
-//! (`resolve`, `read_file`, `open_for_write`, `write_file`), as root, so the
+//! (`resolve`, `read_file`, `open_for_write`, `write_file`), as the user
+//! who started it, so the
 //! agent sees the same text and errno a real one would. An access costs
 //! [`AGENT_SYSCALL_NS`]; a write also costs the reclaim it does (the writer
 //! pays for `memory.reclaim` and for the reclaim in a `memory.high` write).
@@ -145,6 +146,9 @@ pub struct Agent {
     pub alive: bool,
     /// Ticks run.
     pub ticks: u64,
+    /// The user it runs as: the shell's when started (files are
+    /// root-owned, so only root's writes succeed, §14).
+    pub cred: Cred,
 }
 
 /// One thing an agent did, for its trace line: the action and its details
@@ -170,6 +174,7 @@ pub struct TickOut {
 struct Io<'a> {
     k: &'a mut Kernel,
     dir: &'a str,
+    cred: Cred,
     cost: Nanos,
     reclaimed: u64,
 }
@@ -189,13 +194,13 @@ impl Io<'_> {
     fn read(&mut self, name: &str) -> Result<String, Errno> {
         self.cost += AGENT_SYSCALL_NS;
         let (id, f) = self.file(name)?;
-        cgroupfs::read_file(self.k, id, f, Cred::Root)
+        cgroupfs::read_file(self.k, id, f, self.cred)
     }
 
     fn write(&mut self, name: &str, data: &str) -> Result<(), Errno> {
         self.cost += AGENT_SYSCALL_NS;
         let (id, f) = self.file(name)?;
-        cgroupfs::open_for_write(f, Cred::Root)?;
+        cgroupfs::open_for_write(f, self.cred)?;
         let (ns, pages) = (self.k.direct_reclaim_ns, self.k.direct_reclaimed);
         let r = cgroupfs::write_file(self.k, id, f, data);
         self.cost += self.k.direct_reclaim_ns - ns;
@@ -238,6 +243,7 @@ impl Agent {
         kind: AgentKind,
         dir: String,
         memcg: String,
+        cred: Cred,
     ) -> Result<(Agent, TickOut), (String, Errno)> {
         let mut a = Agent {
             pid,
@@ -247,10 +253,12 @@ impl Agent {
             cpu_ns: 0,
             alive: true,
             ticks: 0,
+            cred,
         };
         let mut io = Io {
             k,
             dir: &a.dir,
+            cred: a.cred,
             cost: 0,
             reclaimed: 0,
         };
@@ -308,6 +316,7 @@ impl Agent {
         let mut io = Io {
             k,
             dir: &self.dir,
+            cred: self.cred,
             cost: 0,
             reclaimed: 0,
         };

@@ -544,6 +544,7 @@ impl Engine {
         k: &mut Kernel,
         cg: CgroupId,
         kind: AgentKind,
+        cred: crate::cgroupfs::Cred,
     ) -> Result<Pid, String> {
         if self.agents.values().filter(|a| a.agent.alive).count() >= MAX_AGENTS {
             return Err(format!("too many agents (at most {MAX_AGENTS})"));
@@ -552,7 +553,7 @@ impl Engine {
         let memcg = k.tree.rel_path(cg);
         let pid = self.next_pid;
         let (agent, out) =
-            Agent::start(k, pid, kind, dir.clone(), memcg.clone()).map_err(|(file, e)| {
+            Agent::start(k, pid, kind, dir.clone(), memcg.clone(), cred).map_err(|(file, e)| {
                 format!("{}/{file}: {}", dir.trim_end_matches('/'), e.message())
             })?;
         self.next_pid += 1;

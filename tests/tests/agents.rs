@@ -494,3 +494,37 @@ fn help_lists_agent() {
         .stdout
         .contains("agent senpai|koordinator [OPTIONS] CGROUP"));
 }
+
+/// The agent runs as the user who started it: files are root-owned, so
+/// nobody's Senpai cannot write memory.high.
+#[test]
+fn an_agent_runs_as_its_user() {
+    let mut s = sim(KernelFlavour::Alinux419);
+    run(&mut s, &["mkdir a"]);
+    let out = s.exec("su nobody -c 'agent senpai /sys/fs/cgroup/a'");
+    assert_eq!(
+        out.stderr,
+        "agent: senpai: /sys/fs/cgroup/a/memory.high: Permission denied\n"
+    );
+}
+
+/// senpai.py dies on the first failed access (an uncaught `OSError`):
+/// a removed cgroup ends it at its next tick.
+#[test]
+fn senpai_exits_when_its_cgroup_goes() {
+    let mut s = sim(KernelFlavour::Alinux419);
+    run(
+        &mut s,
+        &[
+            "mkdir a",
+            "agent senpai --min-size 10M a",
+            "rmdir a",
+            "sleep 3s",
+        ],
+    );
+    let lines = agent_lines(&mut s);
+    let acts: Vec<&str> = lines.iter().map(|l| l.action.as_str()).collect();
+    assert_eq!(acts, ["start", "exit"]);
+    assert_eq!(lines[1].has("error"), Some("ENOENT"));
+    assert!(!s.exec("ps").stdout.contains("agent:"));
+}

@@ -4,7 +4,7 @@
 use alloc::format;
 use alloc::string::String;
 
-use super::{line_out, Output};
+use super::{line_out, Output, Shell};
 use crate::agent::{AgentKind, KoordConf, SenpaiConf, SenpaiState, FP_ONE};
 use crate::cgroupfs::{self, Node};
 use crate::machine::Machine;
@@ -128,19 +128,19 @@ pub fn parse_fraction(s: &str) -> Option<u64> {
 }
 
 /// `agent NAME [OPTIONS] CGROUP`: prints the agent's pid.
-pub(super) fn cmd_agent(m: &mut Machine, cwd: &str, args: &[String]) -> Output {
+pub(super) fn cmd_agent(m: &mut Machine, sh: &Shell, args: &[String]) -> Output {
     let (kind, path) = match parse_args(args) {
         Ok(v) => v,
         Err(msg) => return Output::err(msg, 2),
     };
     let name = kind.name();
     let k = &m.kernel;
-    let cg = match cgroupfs::resolve(k, cwd, &path) {
+    let cg = match cgroupfs::resolve(k, &sh.cwd, &path) {
         Ok(Node::Cgroup(id)) => id,
         Ok(_) => return Output::err(format!("agent: {path}: Not a cgroup directory\n"), 1),
         Err(e) => return Output::err(format!("agent: {path}: {}\n", e.message()), 1),
     };
-    match m.engine.start_agent(&mut m.kernel, cg, kind) {
+    match m.engine.start_agent(&mut m.kernel, cg, kind, sh.cred) {
         Ok(pid) => line_out(format!("{pid}\n")),
         Err(msg) => Output::err(format!("agent: {name}: {msg}\n"), 1),
     }

@@ -452,7 +452,7 @@ static COMMANDS: [Command; 19] = [
         builtin: false,
         usage: agent_cmd::USAGE,
         description: "start a user-space agent on a cgroup and print its pid",
-        run: |m, sh, a| agent_cmd::cmd_agent(m, &sh.cwd.clone(), a),
+        run: |m, sh, a| agent_cmd::cmd_agent(m, sh, a),
     },
     Command {
         name: "ps",

@@ -352,9 +352,12 @@ fn senpai_sanitize(conf: &SenpaiConf, limit: u64) -> u64 {
 /// `integral² × max_backoff / (pressure × coeff_backoff)²`, computed exactly
 /// in 128 bits and rounded down once.
 pub fn senpai_backoff(conf: &SenpaiConf, integral: u64) -> u64 {
-    let num = u128::from(integral) * u128::from(integral) * u128::from(conf.max_backoff);
+    // Saturating: a product past 2¹²⁸ only pushes adj to its cap.
+    let num = u128::from(integral)
+        .saturating_mul(u128::from(integral))
+        .saturating_mul(u128::from(conf.max_backoff));
     let d = u128::from(conf.pressure.max(1)) * u128::from(conf.coeff_backoff.max(1));
-    let adj = num / (d * d);
+    let adj = num / d.saturating_mul(d);
     adj.min(u128::from(conf.max_backoff)) as u64
 }
 
@@ -363,22 +366,26 @@ pub fn senpai_backoff(conf: &SenpaiConf, integral: u64) -> u64 {
 /// `pressure² × max_probe / (max(integral, 1) × coeff_probe)²`, exactly in
 /// 128 bits, rounded down once.
 pub fn senpai_probe(conf: &SenpaiConf, integral: u64) -> u64 {
-    let num = u128::from(conf.pressure) * u128::from(conf.pressure) * u128::from(conf.max_probe);
+    // Saturating: a divisor past 2¹²⁸ only pushes adj towards 0.
+    let num = u128::from(conf.pressure)
+        .saturating_mul(u128::from(conf.pressure))
+        .saturating_mul(u128::from(conf.max_probe));
     let d = u128::from(integral.max(1)) * u128::from(conf.coeff_probe.max(1));
-    let adj = num / (d * d);
+    let adj = num / d.saturating_mul(d);
     adj.min(u128::from(conf.max_probe)) as u64
 }
 
 /// `scale_limit`: `int(x + x × factor)`. Python's `int` truncates the
 /// positive float, so growing rounds the increase down and shrinking
-/// rounds the decrease up. `x` is `u64::MAX` for `max`.
+/// rounds the decrease up (a negative result, from `--max-probe` above 1,
+/// is 0 before the clamp to min_size). `x` is `u64::MAX` for `max`.
 pub fn senpai_scale(x: u64, adj: u64, grow: bool) -> u128 {
     let x = u128::from(x);
     let d = x * u128::from(adj);
     if grow {
         x + d / u128::from(FP_ONE)
     } else {
-        x - d.div_ceil(u128::from(FP_ONE))
+        x.saturating_sub(d.div_ceil(u128::from(FP_ONE)))
     }
 }
 
@@ -498,5 +505,31 @@ mod tests {
         // int(x − x·adj) rounds the decrease up; int(x + x·adj) the increase down.
         assert_eq!(senpai_scale(1001, 10_000_000, false), 1001 - 11);
         assert_eq!(senpai_scale(1001, 10_000_000, true), 1001 + 10);
+    }
+
+    #[test]
+    fn extreme_parameters_neither_wrap_nor_panic() {
+        let c = SenpaiConf {
+            pressure: 1 << 40,
+            max_probe: 1000 * FP_ONE,
+            max_backoff: 1000 * FP_ONE,
+            coeff_probe: 1,
+            coeff_backoff: 1,
+            ..SenpaiConf::default()
+        };
+        assert_eq!(senpai_backoff(&c, u64::MAX), 1000 * FP_ONE);
+        assert_eq!(senpai_probe(&c, u64::MAX), 0);
+        assert_eq!(senpai_probe(&c, 0), 1000 * FP_ONE);
+        assert_eq!(senpai_scale(u64::MAX, 1000 * FP_ONE, false), 0);
+        assert_eq!(
+            senpai_scale(u64::MAX, 1000 * FP_ONE, true),
+            u128::from(u64::MAX) * 1001
+        );
+        let z = SenpaiConf {
+            pressure: 0,
+            ..SenpaiConf::default()
+        };
+        assert_eq!(senpai_probe(&z, 0), 0);
+        assert_eq!(senpai_backoff(&z, 5), 25 * FP_ONE / 400);
     }
 }

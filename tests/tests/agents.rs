@@ -528,3 +528,73 @@ fn senpai_exits_when_its_cgroup_goes() {
     assert_eq!(lines[1].has("error"), Some("ENOENT"));
     assert!(!s.exec("ps").stdout.contains("agent:"));
 }
+
+#[test]
+fn bad_agent_arguments_are_usage_errors() {
+    let mut s = sim(KernelFlavour::Linux66);
+    run(&mut s, &["mkdir a"]);
+    for (line, err) in [
+        (
+            "agent senpai --interval",
+            "agent: option '--interval' requires an argument\n",
+        ),
+        (
+            "agent senpai --interval 0 a",
+            "agent: --interval: invalid value '0'\n",
+        ),
+        (
+            "agent senpai --pressure 99999999999999999999 a",
+            "agent: --pressure: invalid value '99999999999999999999'\n",
+        ),
+        (
+            "agent senpai --max-probe 0.0000000001 a",
+            "agent: --max-probe: invalid value '0.0000000001'\n",
+        ),
+        (
+            "agent senpai --min-size 2G --max-size 1G a",
+            "agent: senpai: --min-size is above --max-size\n",
+        ),
+        (
+            "agent senpai --wmark-ratio 5 a",
+            "agent: senpai: unknown option '--wmark-ratio'\n",
+        ),
+        (
+            "agent senpai --coeff-probe 0 a",
+            "agent: --coeff-probe: invalid value '0'\n",
+        ),
+        (
+            "agent senpai --pressure 0 a",
+            "agent: --pressure: invalid value '0'\n",
+        ),
+        (
+            "agent koordinator --interval 0s a",
+            "agent: --interval: invalid value '0s'\n",
+        ),
+        (
+            "agent koordinator --batch 0 a",
+            "agent: --batch: invalid value '0'\n",
+        ),
+        (
+            "agent koordinator --wmark-ratio 101 a",
+            "agent: --wmark-ratio: invalid value '101'\n",
+        ),
+        (
+            "agent koordinator --max-probe 1 a",
+            "agent: koordinator: unknown option '--max-probe'\n",
+        ),
+        (
+            "agent nope a",
+            "agent: nope: unknown agent (senpai, koordinator)\n",
+        ),
+    ] {
+        let out = s.exec(line);
+        assert_eq!(out.status, 2, "{line}");
+        assert_eq!(out.stderr, err, "{line}");
+    }
+    let out = s.exec("agent senpai a b");
+    assert_eq!(out.status, 2);
+    assert!(out
+        .stderr
+        .starts_with("agent: usage: agent senpai|koordinator"));
+    assert!(!s.exec("ps").stdout.contains("agent:"));
+}

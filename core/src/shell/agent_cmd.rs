@@ -60,18 +60,20 @@ pub fn parse_args(args: &[String]) -> Result<(AgentKind, String), String> {
         };
         let bad = || format!("agent: {a}: invalid value '{v}'\n");
         let int = |max: u64| v.parse::<u64>().ok().filter(|&n| n <= max).ok_or_else(bad);
+        // At least 1 where senpai.py divides by the value (ZeroDivisionError)
+        // or, for --interval, counts grace ticks below zero and never
+        // tightens again.
+        let pos = |max: u64| int(max).and_then(|n| if n == 0 { Err(bad()) } else { Ok(n) });
         match (&mut kind, a) {
             (AgentKind::Senpai { conf, .. }, _) => match a {
                 "--min-size" => conf.min_size = parse_size(v).ok_or_else(bad)?,
                 "--max-size" => conf.max_size = parse_size(v).ok_or_else(bad)?,
-                "--interval" => {
-                    conf.interval = int(1 << 20)? as u32;
-                }
-                "--pressure" => conf.pressure = int(1 << 40)?,
+                "--interval" => conf.interval = pos(1 << 20)? as u32,
+                "--pressure" => conf.pressure = pos(1 << 40)?,
                 "--max-probe" => conf.max_probe = parse_fraction(v).ok_or_else(bad)?,
                 "--max-backoff" => conf.max_backoff = parse_fraction(v).ok_or_else(bad)?,
-                "--coeff-probe" => conf.coeff_probe = int(1 << 20)?.max(1),
-                "--coeff-backoff" => conf.coeff_backoff = int(1 << 20)?.max(1),
+                "--coeff-probe" => conf.coeff_probe = pos(1 << 20)?,
+                "--coeff-backoff" => conf.coeff_backoff = pos(1 << 20)?,
                 _ => return Err(format!("agent: senpai: unknown option '{a}'\n")),
             },
             (AgentKind::Koordinator { conf }, _) => match a {

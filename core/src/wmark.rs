@@ -108,6 +108,26 @@ mod tests {
     }
 
     #[test]
+    fn high_async_trigger_is_strict_and_size_falls_back_to_a_batch() {
+        let mut m = Memcg::new();
+        m.memory.high = 25600;
+        m.high_async_ratio = 90;
+        m.memory.usage = 23040;
+        assert!(!is_high_async_reclaim(&m), "at the mark is not above it");
+        m.memory.usage = 23041;
+        assert!(is_high_async_reclaim(&m));
+        assert_eq!(high_async_reclaim_size(&m), 23041 - 20480);
+        m.memory.usage = 20480;
+        assert_eq!(high_async_reclaim_size(&m), 32);
+        m.high_async_ratio = HIGH_ASYNC_RATIO_BASE;
+        m.memory.usage = 25000;
+        assert!(!is_high_async_reclaim(&m), "100 is off");
+        m.high_async_ratio = 50;
+        m.memory.high = PAGE_COUNTER_MAX;
+        assert!(!is_high_async_reclaim(&m), "no memory.high, no async");
+    }
+
+    #[test]
     fn wrap_of_wmark_low() {
         let (h, l) = compute_wmarks(262144, 1, 101);
         assert_eq!(h, 2621);

@@ -598,3 +598,29 @@ fn bad_agent_arguments_are_usage_errors() {
         .starts_with("agent: usage: agent senpai|koordinator"));
     assert!(!s.exec("ps").stdout.contains("agent:"));
 }
+
+/// The README's Koordinator example prints these lines.
+#[test]
+fn the_readme_example_traces_as_shown() {
+    let readme = include_str!("../../README.md");
+    let mut s = sim(KernelFlavour::Linux66);
+    run(
+        &mut s,
+        &[
+            "mkdir a",
+            "echo 1G > a/memory.max",
+            "spawn a file 2G --ws 100M --rate 200M/s",
+            "agent koordinator a",
+            "sleep 8s",
+        ],
+    );
+    let trace: Vec<String> = s.take_trace().into_iter().collect();
+    let shown: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.contains("agent=koordinator action=reclaim"))
+        .collect();
+    assert_eq!(shown.len(), 2);
+    for l in shown {
+        assert!(trace.iter().any(|t| t == l), "{l}");
+    }
+}

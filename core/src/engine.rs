@@ -9,7 +9,8 @@
 //! at most one pending event, so the queue is keyed by `(time, class, id)`
 //! instead of an insertion sequence: workers before the flusher before
 //! tasks before user-space agents before the sampler at the same
-//! nanosecond, then by id (a task's pid, an agent's pid). The key does not depend on *when* an event was
+//! nanosecond, then by id (a task's pid, an agent's pid). The key does
+//! not depend on *when* an event was
 //! scheduled, which is what lets the bulk engine skip faults and still
 //! process everything in the same order as the per-page engine.
 //!
@@ -568,7 +569,7 @@ impl Engine {
                 next_at: Some(first),
             },
         );
-        self.agent_done(k, pid, cg, out);
+        self.agent_done(k, pid, Some(cg), out);
         self.schedule(first, CLASS_AGENT, pid);
         Ok(pid)
     }
@@ -588,17 +589,21 @@ impl Engine {
             a.next_at = Some(next);
             self.schedule(next, CLASS_AGENT, pid);
         }
+        // Its cgroup by path, as it opened the files: none once removed.
         let cg = match crate::cgroupfs::resolve(k, "/", &dir) {
-            Ok(crate::cgroupfs::Node::Cgroup(id)) => id,
-            _ => CgroupId::ROOT,
+            Ok(crate::cgroupfs::Node::Cgroup(id)) => Some(id),
+            _ => None,
         };
         self.agent_done(k, pid, cg, out);
     }
 
-    /// Count a tick's CPU for the cgroup acted on and trace its actions.
-    fn agent_done(&mut self, k: &Kernel, pid: Pid, cg: CgroupId, out: TickOut) {
-        let m = k.effective_memcg(cg);
-        self.times.get_or_default(m).agent_cpu_ns += out.cost;
+    /// Count a tick's CPU for the cgroup acted on (if it still exists) and
+    /// trace its actions.
+    fn agent_done(&mut self, k: &Kernel, pid: Pid, cg: Option<CgroupId>, out: TickOut) {
+        if let Some(cg) = cg {
+            let m = k.effective_memcg(cg);
+            self.times.get_or_default(m).agent_cpu_ns += out.cost;
+        }
         let a = &self.agents[&pid].agent;
         let (name, memcg) = (a.kind.name(), a.memcg.clone());
         for act in out.actions {

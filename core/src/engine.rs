@@ -5,10 +5,12 @@
 //! randomness comes from a seeded PRNG; every collection iterated is
 //! ordered.
 //!
-//! **Ordering.** Each entity (a task, a worker, the sampler) has at most one
-//! pending event, so the queue is keyed by `(time, class, id)` instead of an
-//! insertion sequence: workers before tasks before the sampler at the same
-//! nanosecond, then by id. The key does not depend on *when* an event was
+//! **Ordering.** Each entity (a task, a worker, an agent, the sampler) has
+//! at most one pending event, so the queue is keyed by `(time, class, id)`
+//! instead of an insertion sequence: workers before the flusher before
+//! tasks before user-space agents before the sampler at the same
+//! nanosecond, then by id (a task's pid, an agent's pid). The key does
+//! not depend on *when* an event was
 //! scheduled, which is what lets the bulk engine skip faults and still
 //! process everything in the same order as the per-page engine.
 //!
@@ -26,6 +28,7 @@ use core::cmp::Reverse;
 use rand_core::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use crate::agent::{Agent, AgentKind, TickOut, MAX_AGENTS};
 use crate::charge::{handle_over_high, try_charge, ChargeCtx, ChargeResult};
 use crate::counter::CounterKind;
 use crate::kernel::{KEvent, Kernel};
@@ -43,7 +46,10 @@ const CLASS_WORKER: u8 = 0;
 /// instant a task faults is clean for it.
 const CLASS_FLUSHER: u8 = 1;
 const CLASS_TASK: u8 = 2;
-const CLASS_SAMPLER: u8 = 3;
+/// User-space agents (§20): after the tasks, so a tick sees the charges
+/// of its instant, as a daemon woken by a timer would.
+const CLASS_AGENT: u8 = 3;
+const CLASS_SAMPLER: u8 = 4;
 
 /// Which engine runs the faults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -158,6 +164,15 @@ pub struct Engine {
     /// Tasks neither exited nor killed, kept as their state changes so
     /// spawn need not scan every task ever spawned (§18.4).
     live_tasks: usize,
+    /// User-space agents by pid, stopped ones included (§20).
+    pub agents: PidMap<AgentRun>,
+}
+
+/// A user-space agent and its pending tick.
+#[derive(Clone, Debug)]
+pub struct AgentRun {
+    pub agent: Agent,
+    next_at: Option<Nanos>,
 }
 
 /// Interval of the per-cgroup time series unless configured (10 ms).
@@ -203,6 +218,7 @@ impl Engine {
             work_limit: u64::MAX,
             flusher_at: None,
             live_tasks: 0,
+            agents: PidMap::new(),
         }
     }
 
@@ -491,6 +507,22 @@ impl Engine {
 
     /// SIGKILL from the shell.
     pub fn kill(&mut self, k: &mut Kernel, pid: Pid) -> bool {
+        if let Some(a) = self.agents.get_mut(&pid) {
+            if !a.agent.alive {
+                return false;
+            }
+            a.agent.alive = false;
+            a.next_at = None;
+            let (name, memcg, cpu) = (a.agent.kind.name(), a.agent.memcg.clone(), a.agent.cpu_ns);
+            self.record(Event::Agent {
+                pid,
+                memcg,
+                agent: name,
+                action: "killed",
+                detail: format!("cpu_ns={cpu}"),
+            });
+            return true;
+        }
         let Some(t) = self.tasks.get_mut(&pid) else {
             return false;
         };
@@ -503,6 +535,92 @@ impl Engine {
         k.psi.task_exit(pid, self.now);
         self.record(Event::Killed { pid, memcg: path });
         true
+    }
+
+    /// Start a user-space agent on cgroup `cg` (§20): its start-up reads
+    /// and writes run now, its first tick comes one interval later
+    /// (Koordinator's loop runs at once). Returns its pid, or why the
+    /// daemon refused to start.
+    pub fn start_agent(
+        &mut self,
+        k: &mut Kernel,
+        cg: CgroupId,
+        kind: AgentKind,
+        cred: crate::cgroupfs::Cred,
+    ) -> Result<Pid, String> {
+        if self.agents.values().filter(|a| a.agent.alive).count() >= MAX_AGENTS {
+            return Err(format!("too many agents (at most {MAX_AGENTS})"));
+        }
+        let dir = crate::cgroupfs::node_path(k, crate::cgroupfs::Node::Cgroup(cg));
+        let memcg = k.tree.rel_path(cg);
+        let pid = self.next_pid;
+        let (agent, out) =
+            Agent::start(k, pid, kind, dir.clone(), memcg.clone(), cred).map_err(|(file, e)| {
+                format!("{}/{file}: {}", dir.trim_end_matches('/'), e.message())
+            })?;
+        self.next_pid += 1;
+        let first = match agent.kind {
+            AgentKind::Koordinator { .. } => self.now,
+            AgentKind::Senpai { .. } => later(later(self.now, out.cost), agent.kind.interval_ns()),
+        };
+        self.agents.insert(
+            pid,
+            AgentRun {
+                agent,
+                next_at: Some(first),
+            },
+        );
+        self.agent_done(k, pid, Some(cg), out);
+        self.schedule(first, CLASS_AGENT, pid);
+        Ok(pid)
+    }
+
+    fn agent_event(&mut self, k: &mut Kernel, pid: Pid) {
+        let a = self.agents.get_mut(&pid).expect("agent");
+        a.next_at = None;
+        let out = a.agent.tick(k);
+        let interval = a.agent.kind.interval_ns();
+        // It sleeps its interval after the tick's work (`time.sleep(1)`
+        // in senpai.py, `wait.Until` in koordlet).
+        let dir = a.agent.dir.clone();
+        if out.exit {
+            a.agent.alive = false;
+        } else {
+            let next = later(later(self.now, out.cost), interval);
+            a.next_at = Some(next);
+            self.schedule(next, CLASS_AGENT, pid);
+        }
+        // Its cgroup by path, as it opened the files: none once removed.
+        let cg = match crate::cgroupfs::resolve(k, "/", &dir) {
+            Ok(crate::cgroupfs::Node::Cgroup(id)) => Some(id),
+            _ => None,
+        };
+        self.agent_done(k, pid, cg, out);
+    }
+
+    /// Count a tick's CPU for the cgroup acted on (if it still exists) and
+    /// trace its actions.
+    fn agent_done(&mut self, k: &Kernel, pid: Pid, cg: Option<CgroupId>, out: TickOut) {
+        if let Some(cg) = cg {
+            let m = k.effective_memcg(cg);
+            self.times.get_or_default(m).agent_cpu_ns += out.cost;
+        }
+        let a = &self.agents[&pid].agent;
+        let (name, memcg) = (a.kind.name(), a.memcg.clone());
+        for act in out.actions {
+            self.record(Event::Agent {
+                pid,
+                memcg: memcg.clone(),
+                agent: name,
+                action: act.action,
+                detail: act.detail,
+            });
+        }
+    }
+
+    /// CPU time of every agent so far, ns (§20).
+    pub fn agent_cpu_ns(&self) -> Nanos {
+        self.agents.values().map(|a| a.agent.cpu_ns).sum()
     }
 
     fn jitter(&mut self, d: Nanos, pct: u8) -> Nanos {
@@ -1105,6 +1223,7 @@ impl Engine {
                 .get(&CgroupId(id))
                 .is_some_and(|w| w.next_at == t),
             CLASS_TASK => self.tasks.get(&id).is_some_and(|tr| tr.next_at == Some(t)),
+            CLASS_AGENT => self.agents.get(&id).is_some_and(|a| a.next_at == Some(t)),
             _ => self.sampler_at == Some(t),
         }
     }
@@ -1139,6 +1258,7 @@ impl Engine {
                 wb_workfn(k);
             }
             CLASS_TASK => self.task_event(k, id),
+            CLASS_AGENT => self.agent_event(k, id),
             _ => {
                 self.sample(k);
                 let live = self.live_tasks > 0;

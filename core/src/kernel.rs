@@ -197,6 +197,11 @@ pub struct Kernel {
     /// Running totals of the stalls inside reclaim that the engine splits
     /// out of a fault's latency for the run metrics (docs/model.md §18.13).
     pub stalls: StallCounters,
+    /// CPU time and pages of every `try_to_free_mem_cgroup_pages` so far,
+    /// whoever called it (a charge, a file write): a user-space agent's
+    /// write takes the difference as its own reclaim work (§20).
+    pub direct_reclaim_ns: u64,
+    pub direct_reclaimed: Pages,
 }
 
 /// Stall time the charge path spends not reclaiming, counted where it
@@ -242,6 +247,8 @@ impl Kernel {
             nr_anon: 0,
             b_dirty: Vec::new(),
             stalls: StallCounters::default(),
+            direct_reclaim_ns: 0,
+            direct_reclaimed: 0,
         };
         // do_memsw_account(): v1, swap accounting on (cgroup_memory_noswap
         // false, the ALinux default).

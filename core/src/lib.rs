@@ -46,6 +46,8 @@
 //! * [`migrate`] — moving a task: v1 `move_charge_at_immigrate`, precharge.
 //! * [`workload`] — task programs and presets.
 //! * [`stats`], [`trace`] — histograms, time series, the event trace.
+//! * [`agent`] — user-space agents (Senpai, Koordinator's memory.reclaim
+//!   loop) acting through [`cgroupfs`], their CPU time counted (§20).
 //! * [`engine`] — the discrete-event engine: clock, queue, tasks, workers.
 //! * [`cgroupfs`] — path lookup, the v1 and v2 file tables and handlers.
 //! * [`shell`] — a small bash over the cgroupfs, messages as bash prints.
@@ -126,6 +128,7 @@
 
 extern crate alloc;
 
+pub mod agent;
 pub mod bdi;
 pub mod cgroupfs;
 pub mod charge;

@@ -51,7 +51,8 @@ pub struct MemcgMetrics {
     /// Reclaim time of the `memcg_wmark` work items of the memcgs here:
     /// what exstat `wmark_reclaim_work_ms` counts (in ns).
     pub worker_cpu_ns: Nanos,
-    /// Reclaim CPU of user-space agents (none are modelled yet: 0).
+    /// CPU of user-space agents acting on the cgroup (§20): their syscalls
+    /// and the reclaim their writes do; the machine's counts every agent.
     pub agent_cpu_ns: Nanos,
     /// `workingset_refault_anon + workingset_refault_file`.
     pub refaults: u64,
@@ -104,6 +105,7 @@ impl Acc {
         s.dirty_pause_ns += t.dirty_pause_ns;
         s.alloc_pages += t.alloc_pages;
         s.worker_ns += t.worker_ns;
+        s.agent_cpu_ns += t.agent_cpu_ns;
     }
 
     fn fill(&self, m: &mut MemcgMetrics) {
@@ -118,7 +120,7 @@ impl Acc {
         m.writeback_wait_ns = t.reclaim_wait_ns + t.dirty_pause_ns;
         m.task_reclaim_cpu_ns = m.direct_reclaim_ns.saturating_sub(t.reclaim_wait_ns);
         m.worker_cpu_ns = t.worker_ns;
-        m.agent_cpu_ns = 0;
+        m.agent_cpu_ns = t.agent_cpu_ns;
         m.alloc_bytes = t.alloc_pages * PAGE_SIZE;
     }
 }
@@ -180,6 +182,8 @@ impl RunMetrics {
         }
         let mut machine = MemcgMetrics::default();
         acc.fill(&mut machine);
+        // Also agents whose cgroup went away (their CPU stays theirs).
+        machine.agent_cpu_ns = sim.engine().agent_cpu_ns();
         counters(&memcgs, &mut machine);
         psi(CgroupId::ROOT, &mut machine);
         RunMetrics {

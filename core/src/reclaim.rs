@@ -618,5 +618,8 @@ pub fn try_to_free_mem_cgroup_pages(
     may_swap: bool,
 ) -> Progress {
     let mut r = Reclaim::new(target, nr, ReclaimCtx::Direct, may_swap);
-    r.run(k, costs)
+    let p = r.run(k, costs);
+    k.direct_reclaim_ns = k.direct_reclaim_ns.saturating_add(p.cost);
+    k.direct_reclaimed = k.direct_reclaimed.saturating_add(p.reclaimed);
+    p
 }

@@ -570,6 +570,9 @@ pub struct MemcgTimes {
     /// This memcg's own wmark work items' time, ns: what `reclaim_wmark`
     /// adds to exstat `wmark_reclaim_work_ms` of it and its ancestors.
     pub worker_ns: Nanos,
+    /// CPU time user-space agents spent acting on this memcg: their
+    /// syscalls and the reclaim their writes did (§20).
+    pub agent_cpu_ns: Nanos,
 }
 
 #[cfg(test)]

@@ -131,6 +131,15 @@ pub enum Event {
         value: String,
         error: Option<&'static str>,
     },
+    /// A user-space agent's action (§20): `agent=NAME action=ACTION` and
+    /// the action's `key=value` details.
+    Agent {
+        pid: u32,
+        memcg: String,
+        agent: &'static str,
+        action: &'static str,
+        detail: String,
+    },
 }
 
 /// The event column: what kind of [`Event`] a line records.
@@ -152,11 +161,12 @@ pub enum EventKind {
     Refault,
     Writeback,
     Write,
+    Agent,
 }
 
 impl EventKind {
     /// Every kind, in [`Event`] order.
-    pub const ALL: [EventKind; 16] = [
+    pub const ALL: [EventKind; 17] = [
         EventKind::Spawn,
         EventKind::Exit,
         EventKind::Killed,
@@ -173,6 +183,7 @@ impl EventKind {
         EventKind::Refault,
         EventKind::Writeback,
         EventKind::Write,
+        EventKind::Agent,
     ];
 
     /// The name in the event column.
@@ -194,6 +205,7 @@ impl EventKind {
             EventKind::Refault => "refault",
             EventKind::Writeback => "writeback",
             EventKind::Write => "write",
+            EventKind::Agent => "agent",
         }
     }
 
@@ -222,6 +234,7 @@ impl Event {
             Event::Refault { .. } => EventKind::Refault,
             Event::Writeback { .. } => EventKind::Writeback,
             Event::Write { .. } => EventKind::Write,
+            Event::Agent { .. } => EventKind::Agent,
         }
     }
 
@@ -234,7 +247,8 @@ impl Event {
             | Event::AllocDone { pid, memcg, .. }
             | Event::HighPenalty { pid, memcg, .. }
             | Event::OomKill { pid, memcg }
-            | Event::Refault { pid, memcg, .. } => (Some(*pid), memcg),
+            | Event::Refault { pid, memcg, .. }
+            | Event::Agent { pid, memcg, .. } => (Some(*pid), memcg),
             Event::WorkQueued { pid, memcg, .. } | Event::DirectReclaim { pid, memcg, .. } => {
                 (*pid, memcg)
             }
@@ -306,6 +320,18 @@ impl Event {
             Event::Force { pages, .. } => write!(s, " pages={pages}"),
             Event::Refault { pages, cost_ns, .. } => write!(s, " pages={pages} cost_ns={cost_ns}"),
             Event::Writeback { pages, reason, .. } => write!(s, " pages={pages} reason={reason}"),
+            Event::Agent {
+                agent,
+                action,
+                detail,
+                ..
+            } => {
+                if detail.is_empty() {
+                    write!(s, " agent={agent} action={action}")
+                } else {
+                    write!(s, " agent={agent} action={action} {detail}")
+                }
+            }
             Event::Write { value, error, .. } => {
                 let value = alloc::format!("{value:?}").replace(' ', "\\x20");
                 match error {
@@ -680,6 +706,13 @@ mod tests {
                 path,
                 value: String::from("\"x\\"),
                 error: Some("EINVAL")
+            },
+            Event::Agent {
+                pid,
+                memcg: m(),
+                agent: "koordinator",
+                action: "reclaim",
+                detail: String::from("bytes=33554432 error=EAGAIN"),
             },
         ]
     }

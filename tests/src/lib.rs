@@ -6,9 +6,9 @@ use memcg::{Errno, Simulator, Version};
 #[cfg(target_os = "linux")]
 pub mod conform;
 pub mod node;
-pub mod sweep;
 #[cfg(target_os = "linux")]
 pub mod real;
+pub mod sweep;
 
 /// Both hierarchies, for tests that must hold in each.
 pub const VERSIONS: [Version; 2] = [Version::V1, Version::V2];

@@ -590,3 +590,28 @@ fn metrics_do_not_depend_on_the_engine() {
         assert_eq!(bulk, run(EngineMode::PerPage), "ratio {ratio}");
     }
 }
+
+/// An agent's CPU reaches the run metrics: the Koordinator loop on a
+/// linux-6.6 v2 machine pays for the reclaim its memory.reclaim writes do.
+#[test]
+fn agent_cpu_is_in_the_metrics() {
+    use memcg::metrics::RunMetrics;
+    let mut sim = memcg::Simulator::builder(memcg::Version::V2)
+        .flavour(memcg::KernelFlavour::Linux66)
+        .build();
+    for line in [
+        "mkdir /sys/fs/cgroup/a",
+        "echo 64M > /sys/fs/cgroup/a/memory.max",
+        "spawn /sys/fs/cgroup/a file 256M --rate 64M/s",
+        "agent koordinator /sys/fs/cgroup/a",
+        "sleep 3s",
+    ] {
+        let out = sim.exec(line);
+        assert!(out.ok(), "{line}: {}", out.stderr);
+    }
+    let m = RunMetrics::of(&sim);
+    let a = m.cgroup("/a").expect("a");
+    assert!(a.agent_cpu_ns > 0, "{a:?}");
+    assert_eq!(m.machine.agent_cpu_ns, a.agent_cpu_ns);
+    assert!(m.machine.reclaim_cpu_ns() >= a.agent_cpu_ns);
+}

@@ -29,6 +29,7 @@ use crate::kernel::Kernel;
 use crate::machine::Machine;
 use crate::Errno;
 
+mod agent_cmd;
 mod builtins;
 mod lex;
 mod parse;
@@ -468,7 +469,7 @@ pub struct Command {
 }
 
 /// Every command, in the order `help` lists them.
-static COMMANDS: [Command; 19] = [
+static COMMANDS: [Command; 20] = [
     Command {
         name: "mkdir",
         read_only: false,
@@ -581,6 +582,14 @@ static COMMANDS: [Command; 19] = [
         usage: "kill PID...",
         description: "kill tasks",
         run: |m, _, a| sim_cmds::cmd_kill(m, a),
+    },
+    Command {
+        name: "agent",
+        read_only: false,
+        builtin: false,
+        usage: agent_cmd::USAGE,
+        description: "start a user-space agent on a cgroup and print its pid",
+        run: |m, sh, a| agent_cmd::cmd_agent(m, sh, a),
     },
     Command {
         name: "ps",

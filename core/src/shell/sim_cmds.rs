@@ -179,23 +179,47 @@ pub(super) fn cmd_kill(m: &mut Machine, args: &[String]) -> Output {
     out
 }
 
-/// `ps`: one line per task.
+/// `ps`: one line per task and per running agent (§20), by pid. An
+/// agent shows the cgroup it acts on and `agent:NAME`.
 pub(super) fn cmd_ps(m: &Machine) -> Output {
     let k = &m.kernel;
     let mut s = String::from("    PID STATE           RSS CGROUP               COMMAND\n");
+    let shown = |path: String| {
+        if path.is_empty() {
+            String::from("/")
+        } else {
+            path
+        }
+    };
+    let mut agents = m
+        .engine
+        .agents
+        .values()
+        .filter(|a| a.agent.alive)
+        .peekable();
+    let agent_line = |s: &mut String, a: &crate::engine::AgentRun| {
+        let a = &a.agent;
+        let _ = writeln!(
+            s,
+            "{:>7} {:<9} {:>9} {:<20} agent:{}",
+            a.pid,
+            "sleeping",
+            "0K",
+            shown(a.memcg.clone()),
+            a.kind.name()
+        );
+    };
     for t in k.tasks.values() {
+        while let Some(a) = agents.next_if(|a| a.agent.pid < t.pid) {
+            agent_line(&mut s, a);
+        }
         let state = m
             .engine
             .tasks
             .get(&t.pid)
             .map(|r| r.state.label())
             .unwrap_or("sleeping");
-        let path = k.tree.rel_path(t.cgroup);
-        let path = if path.is_empty() {
-            String::from("/")
-        } else {
-            path
-        };
+        let path = shown(k.tree.rel_path(t.cgroup));
         let _ = writeln!(
             s,
             "{:>7} {:<9} {:>9} {:<20} {}",
@@ -205,6 +229,9 @@ pub(super) fn cmd_ps(m: &Machine) -> Output {
             path,
             t.comm
         );
+    }
+    for a in agents {
+        agent_line(&mut s, a);
     }
     line_out(s)
 }

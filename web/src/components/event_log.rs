@@ -41,6 +41,7 @@ pub const KINDS: &[(&str, &[EventKind])] = &[
         ],
     ),
     ("writes", &[EventKind::Write]),
+    ("agents", &[EventKind::Agent]),
 ];
 
 /// Whether the log shows `line`: one of `kinds` (empty: any), of the

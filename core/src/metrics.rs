@@ -199,6 +199,93 @@ impl RunMetrics {
     }
 }
 
+/// How a column's integer is printed: `v / 10^scale` with `decimals`
+/// decimals ([`fmt_fixed`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unit {
+    pub scale: u32,
+    pub decimals: u32,
+}
+
+/// µs from ns, three decimals.
+pub const US: Unit = Unit {
+    scale: 3,
+    decimals: 3,
+};
+/// ms from ns, three decimals.
+pub const MS: Unit = Unit {
+    scale: 6,
+    decimals: 3,
+};
+/// A count, as is.
+pub const COUNT: Unit = Unit {
+    scale: 0,
+    decimals: 0,
+};
+
+/// The machine's metric columns, named as the CLI's CSV (`memcg sweep`)
+/// names them: the order, then extras. The CLI and the
+/// playground's compare view print them with [`RunMetrics::column`].
+pub const COLUMNS: &[&str] = &[
+    "p50_stall_us",
+    "p99_stall_us",
+    "max_stall_us",
+    "direct_reclaim_ms",
+    "high_throttle_ms",
+    "writeback_wait_ms",
+    "task_reclaim_cpu_ms",
+    "worker_cpu_ms",
+    "agent_cpu_ms",
+    "refaults",
+    "oom_kills",
+    "max_events",
+    "psi_some_total_us",
+    "alloc_mb",
+    "runtime_ms",
+    // Extras.
+    "reclaim_cpu_ms",
+    "high_events",
+    "psi_full_total_us",
+    "faults",
+];
+
+impl RunMetrics {
+    /// Column `name` ([`COLUMNS`]) of the machine: its integer and how it
+    /// is printed; `None` for an unknown name.
+    pub fn column(&self, name: &str) -> Option<(u64, Unit)> {
+        let m = &self.machine;
+        Some(match name {
+            "p50_stall_us" => (m.p50_stall_ns, US),
+            "p99_stall_us" => (m.p99_stall_ns, US),
+            "max_stall_us" => (m.max_stall_ns, US),
+            "direct_reclaim_ms" => (m.direct_reclaim_ns, MS),
+            "high_throttle_ms" => (m.high_throttle_ns, MS),
+            "writeback_wait_ms" => (m.writeback_wait_ns, MS),
+            "task_reclaim_cpu_ms" => (m.task_reclaim_cpu_ns, MS),
+            "worker_cpu_ms" => (m.worker_cpu_ns, MS),
+            "agent_cpu_ms" => (m.agent_cpu_ns, MS),
+            "reclaim_cpu_ms" => (m.reclaim_cpu_ns(), MS),
+            "refaults" => (m.refaults, COUNT),
+            "oom_kills" => (m.oom_kills, COUNT),
+            "max_events" => (m.max_events, COUNT),
+            "high_events" => (m.high_events, COUNT),
+            "psi_some_total_us" => (m.psi_some_total_us, COUNT),
+            "psi_full_total_us" => (m.psi_full_total_us, COUNT),
+            // MiB (2^20 bytes), thousandths rounded down.
+            "alloc_mb" => (m.alloc_bytes * 1000 / (1 << 20), US),
+            "runtime_ms" => (self.runtime_ns, MS),
+            "faults" => (m.faults, COUNT),
+            _ => return None,
+        })
+    }
+
+    /// Column `name` as the CLI's CSV prints it.
+    pub fn shown(&self, name: &str) -> Option<String> {
+        self.column(name)
+            .map(|(v, u)| fmt_fixed(v, u.scale, u.decimals))
+    }
+}
+
 /// `v / 10^scale` with `decimals` decimals, rounded half up, from
 /// integers only (so every platform prints the same digits).
 pub fn fmt_fixed(v: u64, scale: u32, decimals: u32) -> String {

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use memcg::flavour::KernelFlavour;
-use memcg::metrics::{fmt_fixed, RunMetrics};
+use memcg::metrics::{fmt_fixed, RunMetrics, Unit, COLUMNS, COUNT};
 use memcg::sim::SimConfig;
 use memcg::Simulator;
 
@@ -202,85 +202,26 @@ pub fn sh_quote(v: &str) -> String {
     }
 }
 
-/// How a column's integer is printed: divided by 10^`scale`, with
-/// `decimals` decimals.
-#[derive(Clone, Copy, Debug)]
-struct Unit {
-    scale: u32,
-    decimals: u32,
-}
-
-const US: Unit = Unit {
-    scale: 3,
-    decimals: 3,
-};
-const MS: Unit = Unit {
-    scale: 6,
-    decimals: 3,
-};
-const COUNT: Unit = Unit {
-    scale: 0,
-    decimals: 0,
+/// The metric columns: the core's ([`memcg::metrics::COLUMNS`]), then
+/// the sweep's own `errors`.
+pub const METRIC_COLUMNS: &[&str] = &{
+    let mut c = [""; COLUMNS.len() + 1];
+    let mut i = 0;
+    while i < COLUMNS.len() {
+        c[i] = COLUMNS[i];
+        i += 1;
+    }
+    c[i] = "errors";
+    c
 };
 
-/// The metric columns, in the order of the issue, then extras.
-pub const METRIC_COLUMNS: &[&str] = &[
-    "p50_stall_us",
-    "p99_stall_us",
-    "max_stall_us",
-    "direct_reclaim_ms",
-    "high_throttle_ms",
-    "writeback_wait_ms",
-    "task_reclaim_cpu_ms",
-    "worker_cpu_ms",
-    "agent_cpu_ms",
-    "refaults",
-    "oom_kills",
-    "max_events",
-    "psi_some_total_us",
-    "alloc_mb",
-    "runtime_ms",
-    // Extras.
-    "reclaim_cpu_ms",
-    "high_events",
-    "psi_full_total_us",
-    "faults",
-    "errors",
-];
-
-/// Column `name` of `row`: its integer and how it is printed.
+/// Column `name` of `row`: its integer and how it is printed (the core's
+/// [`RunMetrics::column`], one implementation for the CLI and the page).
 fn column(row: &Row, name: &str) -> Option<(u64, Unit)> {
-    let m = &row.metrics.machine;
-    Some(match name {
-        "p50_stall_us" => (m.p50_stall_ns, US),
-        "p99_stall_us" => (m.p99_stall_ns, US),
-        "max_stall_us" => (m.max_stall_ns, US),
-        "direct_reclaim_ms" => (m.direct_reclaim_ns, MS),
-        "high_throttle_ms" => (m.high_throttle_ns, MS),
-        "writeback_wait_ms" => (m.writeback_wait_ns, MS),
-        "task_reclaim_cpu_ms" => (m.task_reclaim_cpu_ns, MS),
-        "worker_cpu_ms" => (m.worker_cpu_ns, MS),
-        "agent_cpu_ms" => (m.agent_cpu_ns, MS),
-        "reclaim_cpu_ms" => (m.reclaim_cpu_ns(), MS),
-        "refaults" => (m.refaults, COUNT),
-        "oom_kills" => (m.oom_kills, COUNT),
-        "max_events" => (m.max_events, COUNT),
-        "high_events" => (m.high_events, COUNT),
-        "psi_some_total_us" => (m.psi_some_total_us, COUNT),
-        "psi_full_total_us" => (m.psi_full_total_us, COUNT),
-        // MiB (2^20 bytes), thousandths rounded down.
-        "alloc_mb" => (
-            m.alloc_bytes * 1000 / (1 << 20),
-            Unit {
-                scale: 3,
-                decimals: 3,
-            },
-        ),
-        "runtime_ms" => (row.metrics.runtime_ns, MS),
-        "faults" => (m.faults, COUNT),
-        "errors" => (row.errors, COUNT),
-        _ => return None,
-    })
+    match name {
+        "errors" => Some((row.errors, COUNT)),
+        _ => row.metrics.column(name),
+    }
 }
 
 /// The header: `kernel`, each parameter, then [`METRIC_COLUMNS`].

@@ -84,7 +84,17 @@ pub(crate) fn use_url_state(
         let rests =
             url && !embed && !state.playing && state.tour.is_none() && state.loading.is_none();
         let (st, written) = (state.clone(), written.clone());
-        use_effect_with((state.rev, rests), move |&(_, rests)| {
+        // The compare view's link is its definition.
+        let cmp = st.compare.as_ref().map(|c| c.def.fragment());
+        use_effect_with((state.rev, rests, cmp), move |(_, rests, cmp)| {
+            if let Some(f) = cmp.as_ref().filter(|_| url && !embed) {
+                if *written.borrow() != *f {
+                    share::memcg_set_hash(f);
+                    *written.borrow_mut() = f.clone();
+                }
+                return;
+            }
+            let rests = *rests;
             let model = st.model.borrow();
             if rests && (!model.sim.journal().is_empty() || model.sim.now() > 0) {
                 if let Ok(f) = share::fragment(&model.sim) {
@@ -104,6 +114,10 @@ pub(crate) fn use_url_state(
                 let frag = hash.trim_start_matches('#');
                 if !frag.is_empty() && *written.borrow() != frag {
                     *written.borrow_mut() = frag.to_string();
+                    if frag.starts_with("cmp=") {
+                        d.dispatch(Action::OpenCompare(crate::compare::Comparison::parse(frag)));
+                        return;
+                    }
                     d.dispatch(Action::Open(share::parse_link(frag), "link"));
                 }
             });

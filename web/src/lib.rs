@@ -14,6 +14,7 @@
 
 #[cfg(feature = "api")]
 pub mod api;
+pub mod compare;
 pub mod components;
 pub mod embed;
 pub mod format;
@@ -83,6 +84,10 @@ pub struct AppProps {
     /// An embed without its console.
     #[prop_or_default]
     pub hide_console: bool,
+    /// Open the compare view (`?view=compare`): this comparison link
+    /// (`cmp=…`) or, empty, the preset's default comparison.
+    #[prop_or_default]
+    pub compare: Option<String>,
 }
 
 /// The state an [`App`] starts with.
@@ -116,7 +121,17 @@ fn initial_state(props: &AppProps) -> State {
     if let Some(t) = props.theme {
         s.theme = t;
     }
-    if let Some(link) = &props.link {
+    if let Some(cmp) = &props.compare {
+        let def = if cmp.is_empty() {
+            Ok(compare::Comparison::default_for(
+                preset.or(s.scenario).unwrap_or_default(),
+            ))
+        } else {
+            compare::Comparison::parse(cmp)
+        };
+        s.open_compare(def);
+        s
+    } else if let Some(link) = &props.link {
         State::opening(s, share::parse_link(link), "link")
     } else if let Some(text) = &props.script {
         let lines: Vec<&str> = text
@@ -169,6 +184,27 @@ pub fn App(props: &AppProps) -> Html {
         move |_| share_menu(&sh.link, &sh.export, &sh.import)
     });
 
+    // The compare view's charts, redrawn like the slow views.
+    let compare_cache = use_mut_ref(|| (u64::MAX, f64::MIN, Rc::new(Vec::new())));
+    if let Some(c) = &state.compare {
+        let charts = {
+            let mut cache = compare_cache.borrow_mut();
+            let fresh = !state.playing
+                || (state.wall_ms - cache.1).abs() >= SLOW_VIEWS_MS
+                || cache.2.len() != c.runs.len();
+            if fresh && cache.0 != state.rev {
+                let path = c.def.select();
+                let charts: Vec<Rc<ChartData>> = c
+                    .runs
+                    .iter()
+                    .map(|r| Rc::new(ChartData::from_sim(&r.model.borrow().sim, &path)))
+                    .collect();
+                *cache = (state.rev, state.wall_ms, Rc::new(charts));
+            }
+            cache.2.clone()
+        };
+        return compare_view(&state, c, &charts, &h, root_ref);
+    }
     let snap = state.snap.clone();
     let nodes = Rc::new(visible_nodes(
         &snap,
@@ -258,6 +294,11 @@ pub fn App(props: &AppProps) -> Html {
                 on_help: h.help,
                 compact: false,
             }) }
+            if let Some(i) = state.scenario {
+                <button id="compare-open" type="button" class="compare-open"
+                    title="Open this preset's comparison: its setup in runs that differ in one setting, one clock"
+                    onclick={h.compare.reform(move |_: MouseEvent| i)}>{ "⇆ Compare runs" }</button>
+            }
             <main class={class_list(&["panes", if state.tour.is_some() { "with-tour" } else { "" }])}>
                 if let Some(tour) = state.tour {
                     <div class="tour-pane">
@@ -315,6 +356,65 @@ pub fn App(props: &AppProps) -> Html {
     }
 }
 
+/// The compare view: the shared clock's controls and scrubber, the runs'
+/// settings, the metrics table and each run's charts.
+fn compare_view(
+    state: &State,
+    c: &state::Compare,
+    charts: &[Rc<ChartData>],
+    h: &Handlers,
+    root_ref: NodeRef,
+) -> Html {
+    let sc = &scenarios::SCENARIOS[c.def.scenario];
+    let metrics: Vec<&memcg::metrics::RunMetrics> = c.runs.iter().map(|r| &*r.metrics).collect();
+    let horizon = c.horizon();
+    html! {
+        <div class="playground compare-view" ref={root_ref}
+            data-view="compare"
+            data-now={c.now.to_string()}
+            data-horizon={horizon.to_string()}
+            data-playing={state.playing.to_string()}
+            data-loading="false">
+            { banner(&state.notice, None, &h.dismiss_notice) }
+            <header class="compare-head">
+                <h1>{ "Compare: " }{ sc.title }</h1>
+                <button id="compare-close" type="button" onclick={components::on_click(&h.close_compare)}>{ "Back to one machine" }</button>
+            </header>
+            { controls(&ControlsProps {
+                playing: state.playing,
+                speed: state.speed,
+                now: c.now,
+                lagging: state.lagging,
+                on_toggle: h.toggle_play.clone(),
+                on_step_event: h.step_event.clone(),
+                on_step_ms: h.step_ms.clone(),
+                on_speed: h.speed.clone(),
+                on_restart: h.restart.clone(),
+                on_help: h.help.clone(),
+                compact: true,
+            }) }
+            <section class="pane compare-clock" aria-label="shared timeline">
+                { components::compare::run_editors(&c.def, &h.edit_run) }
+                { components::scrubber(c.now, horizon, &h.seek, &h.seek_by) }
+            </section>
+            <section class="pane compare-metrics" aria-label="metrics of the runs">
+                { components::compare::table(&c.def, &metrics) }
+            </section>
+            <div class="compare-runs">
+                { for charts.iter().enumerate().map(|(i, data)| html! {
+                    <section class="pane compare-run" data-run={i.to_string()} aria-label={format!("run {}", i + 1)}>
+                        <h2>{ format!("run {}: {} — ", i + 1, c.def.runs.get(i).map(|r| r.text()).unwrap_or_default()) }<code>{ &data.path }</code></h2>
+                        <components::Charts data={data.clone()} />
+                    </section>
+                }) }
+            </div>
+            if state.help {
+                <Help on_close={h.close_help.clone()} />
+            }
+        </div>
+    }
+}
+
 /// Every callback the views get, made once per mounted app.
 #[derive(Clone)]
 pub(crate) struct Handlers {
@@ -341,6 +441,10 @@ pub(crate) struct Handlers {
     tour_close: Callback<()>,
     dismiss: Callback<()>,
     dismiss_notice: Callback<()>,
+    close_compare: Callback<()>,
+    /// Open preset `i`'s default comparison.
+    compare: Callback<usize>,
+    edit_run: Callback<(usize, Option<String>)>,
     /// An embed's keys (pressed inside it).
     embed_key: Callback<KeyboardEvent>,
 }
@@ -383,6 +487,11 @@ impl Handlers {
             tour_close: unit(&d, || Action::TourClose),
             dismiss: unit(&d, || Action::DismissWriteError),
             dismiss_notice: unit(&d, || Action::DismissNotice),
+            close_compare: unit(&d, || Action::CloseCompare),
+            compare: with(&d, |i| {
+                Action::OpenCompare(Ok(compare::Comparison::default_for(i)))
+            }),
+            edit_run: with(&d, |(index, text)| Action::EditRun { index, text }),
             embed_key: {
                 let d = d.clone();
                 Callback::from(move |e: KeyboardEvent| match hooks::shortcut(&e) {
@@ -567,7 +676,17 @@ pub fn start() {
             .and_then(|s| s.get_item("memcg-theme").ok().flatten());
         let hash = window.location().hash().unwrap_or_default();
         let link = Some(hash.trim_start_matches('#').to_string()).filter(|h| !h.is_empty());
+        // `?view=compare` opens the preset's default comparison; a
+        // comparison's link (`#cmp=…`) opens that one.
+        let cmp_link = link.clone().filter(|l| l.starts_with("cmp="));
+        let compare = cmp_link.or_else(|| {
+            query_param(&search, "view")
+                .is_some_and(|v| v == "compare")
+                .then(String::new)
+        });
+        let link = link.filter(|_| compare.is_none());
         let props = AppProps {
+            compare,
             link,
             url: true,
             scenario: Some(scenario),

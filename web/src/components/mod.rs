@@ -1,6 +1,7 @@
 //! Small view components. Each takes plain data and `Callback` props.
 
 mod banner;
+pub mod compare;
 mod console;
 mod controls;
 mod event_log;
@@ -21,7 +22,7 @@ pub use header::{header, HeaderProps};
 pub use help::{Help, HelpProps, SHORTCUTS};
 pub use inspector::{FileRow, Inspector, InspectorProps};
 pub use share_menu::{share_menu, Export};
-pub use timeline::{timeline, ChartData, TimelineProps};
+pub use timeline::{scrubber, timeline, ChartData, Charts, TimelineProps};
 pub use tour::{TourPanel, TourPanelProps};
 pub use tree_view::{tree_legend, visible_nodes, TreeNode, TreeView, TreeViewProps};
 pub use workloads::{Workloads, WorkloadsProps};

@@ -328,13 +328,13 @@ fn refaults(data: &ChartData, end: u64) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-struct ChartsProps {
-    data: Rc<ChartData>,
+pub struct ChartsProps {
+    pub data: Rc<ChartData>,
 }
 
 /// The charts alone, so that the clock moving does not redraw them.
 #[component]
-fn Charts(props: &ChartsProps) -> Html {
+pub fn Charts(props: &ChartsProps) -> Html {
     let end = props.data.end.max(1_000_000);
     html! {
         <div class="charts">
@@ -348,11 +348,13 @@ fn Charts(props: &ChartsProps) -> Html {
     }
 }
 
-pub fn timeline(props: &TimelineProps) -> Html {
-    let now_ms = props.now / 1_000_000;
-    let horizon_ms = props.horizon / 1_000_000;
+/// The scrubber: seek buttons and the time slider (the playground's
+/// timeline and the compare view's shared clock).
+pub fn scrubber(now: u64, horizon: u64, on_seek: &Callback<u64>, on_seek_by: &Callback<i64>) -> Html {
+    let now_ms = now / 1_000_000;
+    let horizon_ms = horizon / 1_000_000;
     let oninput = {
-        let cb = props.on_seek.clone();
+        let cb = on_seek.clone();
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
             if let Ok(ms) = input.value().parse::<u64>() {
@@ -360,24 +362,31 @@ pub fn timeline(props: &TimelineProps) -> Html {
             }
         })
     };
-    let seek = |t: u64| props.on_seek.reform(move |_: MouseEvent| t);
-    let by = |d: i64| props.on_seek_by.reform(move |_: MouseEvent| d);
+    let seek = |t: u64| on_seek.reform(move |_: MouseEvent| t);
+    let by = |d: i64| on_seek_by.reform(move |_: MouseEvent| d);
     html! {
-        <div id="timeline" class="timeline" data-path={props.data.path.clone()}>
-            <h2>{ "Timeline of " }<code>{ &props.data.path }</code></h2>
-            <Charts data={props.data.clone()} />
-            <div class="scrubber">
+        <div class="scrubber">
                 <button type="button" title="Seek to the start" aria-label="seek to the start" onclick={seek(0)}>{ "|◀" }</button>
                 <button type="button" aria-keyshortcuts="[" title="Back 1 s ([)" aria-label="back one second" onclick={by(-1_000_000_000)}>{ "−1 s" }</button>
                 <input id="scrubber" type="range" min="0" max={horizon_ms.to_string()} step="1"
                     value={now_ms.to_string()}
                     aria-label="virtual time: seek replays exactly from the nearest checkpoint"
-                    aria-valuetext={format::clock(props.now)}
+                    aria-valuetext={format::clock(now)}
                     {oninput} />
                 <button type="button" aria-keyshortcuts="]" title="Forward 1 s (])" aria-label="forward one second" onclick={by(1_000_000_000)}>{ "+1 s" }</button>
-                <button type="button" title="Seek to the newest time simulated" aria-label="seek to the end" onclick={seek(props.horizon)}>{ "▶|" }</button>
-                <span class="scrub-times">{ format!("{} / {}", format::clock(props.now), format::clock(props.horizon)) }</span>
+                <button type="button" title="Seek to the newest time simulated" aria-label="seek to the end" onclick={seek(horizon)}>{ "▶|" }</button>
+                <span class="scrub-times">{ format!("{} / {}", format::clock(now), format::clock(horizon)) }</span>
             </div>
+    }
+}
+
+/// The selected cgroup's charts over time and the scrubber.
+pub fn timeline(props: &TimelineProps) -> Html {
+    html! {
+        <div id="timeline" class="timeline" data-path={props.data.path.clone()}>
+            <h2>{ "Timeline of " }<code>{ &props.data.path }</code></h2>
+            <Charts data={props.data.clone()} />
+            { scrubber(props.now, props.horizon, &props.on_seek, &props.on_seek_by) }
             { super::raw(concat!(
                 r#"<p class="scrub-note">Seeking replays from the nearest checkpoint; "#,
                 "an edit made in the past drops the future after it.</p>"

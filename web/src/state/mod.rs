@@ -34,6 +34,7 @@ use memcg::scenario::Scenario;
 use memcg::timeline::Timeline as Model;
 
 mod budget;
+mod compare;
 mod console;
 mod edits;
 mod flows;
@@ -50,6 +51,7 @@ mod tree;
 
 pub(crate) use budget::wall_now;
 pub use budget::{Budget, Slice, FRAME_BUDGET_MS, FRAME_EVENTS, INITIAL_LOAD_MS};
+pub use compare::{Compare, CompareRun};
 pub use console::{output_lines, version_label, Line, LineKind, MAX_HISTORY, MAX_LINES};
 pub use flows::{FlowDeadlines, Flows, FLOW_HOLD_MS};
 pub use log::{rel_path, trace_fields, LOG_KEEP};
@@ -128,6 +130,16 @@ pub enum Action {
     /// Show a message over the page.
     Notify(Notice),
     DismissNotice,
+    /// Open the compare view on this comparison (or say why not).
+    OpenCompare(Result<crate::compare::Comparison, String>),
+    /// Back to the single machine.
+    CloseCompare,
+    /// Replace run `index`'s settings (`NAME=VALUE,kernel=…`), add a run
+    /// (`index` = the number of runs) or remove it (`text` = None).
+    EditRun {
+        index: usize,
+        text: Option<String>,
+    },
     /// Nothing (a shortcut that only moved the focus).
     Noop,
 }
@@ -178,6 +190,9 @@ pub struct State {
     pub no_tours: bool,
     /// What one frame (or one slice of a replay) may spend simulating.
     pub budget: Budget,
+    /// The compare view's runs, when it is open (the clock's actions
+    /// then move them instead of the single machine).
+    pub compare: Option<Rc<Compare>>,
 }
 
 impl State {
@@ -211,6 +226,7 @@ impl State {
             replayed: false,
             no_tours: false,
             budget: Budget::EVENTS,
+            compare: None,
         }
     }
 
@@ -259,6 +275,53 @@ impl Reducible for State {
             _ => {}
         }
         let mut next = Rc::unwrap_or_clone(self);
+        if next.compare.is_some() {
+            // The shared clock: the clock's actions move every run.
+            match action {
+                Action::Tick { dt_ms, wall_ms } => next.compare_tick(dt_ms, wall_ms),
+                Action::Play => next.playing = true,
+                Action::Pause => next.compare_pause(),
+                Action::TogglePlay if next.playing => next.compare_pause(),
+                Action::TogglePlay => next.playing = true,
+                Action::Seek(t) => next.compare_seek(t),
+                Action::SeekBy(d) => {
+                    let now = next.compare.as_ref().map_or(0, |c| c.now);
+                    next.compare_seek((now as i64).saturating_add(d).max(0) as u64);
+                }
+                Action::StepMs | Action::StepEvent => {
+                    next.playing = false;
+                    let now = next.compare.as_ref().map_or(0, |c| c.now);
+                    if let Some(c) = next.compare.as_mut() {
+                        Rc::make_mut(c).advance(now + 1_000_000, Budget::EVENTS);
+                        Rc::make_mut(c).sync();
+                    }
+                    next.rev += 1;
+                }
+                Action::Restart => {
+                    next.playing = false;
+                    next.compare_seek(0);
+                }
+                Action::CloseCompare => {
+                    next.compare = None;
+                    next.playing = false;
+                    next.rev += 1;
+                }
+                Action::EditRun { index, text } => next.edit_compare(index, text),
+                Action::OpenCompare(def) => next.open_compare(def),
+                Action::SetSpeed(s) => next.speed = s.clamp(SPEED_MIN, SPEED_MAX),
+                Action::SpeedBy(d) => next.speed = (next.speed + d).clamp(SPEED_MIN, SPEED_MAX),
+                Action::SetTheme(t) => next.theme = t,
+                Action::CycleTheme => next.theme = next.theme.next(),
+                Action::ToggleHelp => next.help = !next.help,
+                Action::CloseHelp if next.help => next.help = false,
+                Action::CloseHelp => next.notice = None,
+                Action::Notify(n) => next.notice = Some(n),
+                Action::DismissNotice => next.notice = None,
+                // The single machine's actions wait for the view to close.
+                _ => return Rc::new(next),
+            }
+            return Rc::new(next);
+        }
         match action {
             Action::Exec(line) => next.exec(&line),
             Action::Select(path) => {
@@ -311,6 +374,8 @@ impl Reducible for State {
             Action::Open(sc, what) => next.open(sc, what),
             Action::Notify(n) => next.notice = Some(n),
             Action::DismissNotice => next.notice = None,
+            Action::OpenCompare(def) => next.open_compare(def),
+            Action::CloseCompare | Action::EditRun { .. } => {}
             Action::Noop => {}
         }
         Rc::new(next)

@@ -88,10 +88,7 @@ impl Run {
             };
             if k == "kernel" {
                 run.kernel = Some(KernelFlavour::parse(v).ok_or_else(|| {
-                    format!(
-                        "unknown kernel '{v}' (one of: {})",
-                        KernelFlavour::names()
-                    )
+                    format!("unknown kernel '{v}' (one of: {})", KernelFlavour::names())
                 })?);
             } else if !valid_name(k) {
                 return Err(format!("'{k}': not a valid identifier"));
@@ -129,7 +126,11 @@ impl Comparison {
     /// Preset `scenario`'s default comparison.
     pub fn default_for(scenario: usize) -> Comparison {
         let runs = match setup_of(SCENARIOS[scenario].id) {
-            Some(s) => s.runs.iter().map(|r| Run::parse(r).expect("preset run")).collect(),
+            Some(s) => s
+                .runs
+                .iter()
+                .map(|r| Run::parse(r).expect("preset run"))
+                .collect(),
             None => vec![
                 Run::default(),
                 Run {

@@ -17,7 +17,11 @@ const ROWS: &[(&str, &str, Option<bool>)] = &[
     ("p50_stall_us", "p50 fault latency, µs", Some(true)),
     ("p99_stall_us", "p99 fault latency, µs", Some(true)),
     ("max_stall_us", "max fault latency, µs", Some(true)),
-    ("direct_reclaim_ms", "tasks in direct reclaim, ms", Some(true)),
+    (
+        "direct_reclaim_ms",
+        "tasks in direct reclaim, ms",
+        Some(true),
+    ),
     ("high_throttle_ms", "memory.high throttling, ms", Some(true)),
     ("writeback_wait_ms", "writeback waits, ms", Some(true)),
     ("task_reclaim_cpu_ms", "reclaim CPU: tasks, ms", Some(true)),
@@ -49,7 +53,12 @@ pub fn payers(m: &RunMetrics) -> String {
     parts
         .iter()
         .filter(|&&(_, v)| v > 0)
-        .map(|&(n, v)| format!("{n} {}%", (u128::from(v) * 100 + u128::from(total) / 2) / u128::from(total)))
+        .map(|&(n, v)| {
+            format!(
+                "{n} {}%",
+                (u128::from(v) * 100 + u128::from(total) / 2) / u128::from(total)
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -131,11 +140,7 @@ pub fn table(def: &Comparison, metrics: &[&RunMetrics]) -> Html {
 }
 
 /// One run's settings: a text field (Enter applies) and a remove button.
-pub fn run_editor(
-    def: &Comparison,
-    i: usize,
-    on_edit: &Callback<(usize, Option<String>)>,
-) -> Html {
+pub fn run_editor(def: &Comparison, i: usize, on_edit: &Callback<(usize, Option<String>)>) -> Html {
     let onchange = on_edit.reform(move |e: Event| {
         let input: HtmlInputElement = e.target_unchecked_into();
         (i, Some(input.value()))

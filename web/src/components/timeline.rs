@@ -350,7 +350,12 @@ pub fn Charts(props: &ChartsProps) -> Html {
 
 /// The scrubber: seek buttons and the time slider (the playground's
 /// timeline and the compare view's shared clock).
-pub fn scrubber(now: u64, horizon: u64, on_seek: &Callback<u64>, on_seek_by: &Callback<i64>) -> Html {
+pub fn scrubber(
+    now: u64,
+    horizon: u64,
+    on_seek: &Callback<u64>,
+    on_seek_by: &Callback<i64>,
+) -> Html {
     let now_ms = now / 1_000_000;
     let horizon_ms = horizon / 1_000_000;
     let oninput = {

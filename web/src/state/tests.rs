@@ -352,3 +352,241 @@ fn a_wall_clock_budget_cuts_frames_short_after_reset_and_reload() {
     let s = fast_frame(s);
     assert!(s.lagging && s.now() < 20_000_000, "{}", s.now());
 }
+
+// The compare view (issue 14).
+
+use crate::compare::Comparison;
+
+fn stalls_compare() -> Rc<State> {
+    let i = by_id("stalls").unwrap();
+    Rc::new(State::with_scenario(i)).reduce(Action::OpenCompare(Ok(Comparison::default_for(i))))
+}
+
+fn cmp(s: &State) -> &Compare {
+    s.compare.as_deref().expect("the compare view is open")
+}
+
+/// Plays the shared clock in frames of `dt` ms until virtual time `t`.
+fn play_compare_until(mut s: Rc<State>, t: u64, dt: f64) -> Rc<State> {
+    s = s.reduce(Action::Play);
+    let mut wall = 0.0;
+    while cmp(&s).now < t {
+        wall += dt;
+        s = s.reduce(Action::Tick {
+            dt_ms: dt,
+            wall_ms: wall,
+        });
+    }
+    s.reduce(Action::Pause)
+}
+
+fn column(s: &State, run: usize, name: &str) -> u64 {
+    cmp(s).runs[run].metrics.column(name).unwrap().0
+}
+
+#[test]
+fn stalls_compares_ratio_0_and_95_at_time_0() {
+    let s = stalls_compare();
+    let c = cmp(&s);
+    let labels: Vec<String> = c.def.runs.iter().map(|r| r.text()).collect();
+    assert_eq!(labels, ["ratio=0", "ratio=95"]);
+    assert_eq!(c.now, 0);
+    assert_eq!(s.tour, None);
+    for (i, ratio) in ["0", "95"].iter().enumerate() {
+        let mut sim = c.runs[i].model.borrow().sim.clone();
+        assert_eq!(
+            sim.exec("cat /sys/fs/cgroup/svc/memory.wmark_ratio")
+                .stdout
+                .trim(),
+            *ratio
+        );
+    }
+}
+
+#[test]
+fn the_shared_clock_moves_every_run_and_ratio_0_stalls() {
+    let s = stalls_compare().reduce(Action::SetSpeed(10));
+    let s = play_compare_until(s, 8_000_000_000, 16.0);
+    let c = cmp(&s);
+    assert!(!s.playing);
+    for r in &c.runs {
+        assert_eq!(
+            r.model.borrow().now(),
+            c.now,
+            "a pause leaves every run at one instant"
+        );
+        assert_eq!(r.metrics.runtime_ns, c.now);
+    }
+    assert!(column(&s, 0, "max_events") > 0, "ratio 0 hit memory.max");
+    assert!(column(&s, 0, "direct_reclaim_ms") > column(&s, 1, "direct_reclaim_ms"));
+    assert!(column(&s, 0, "p99_stall_us") > column(&s, 1, "p99_stall_us"));
+    assert!(column(&s, 1, "worker_cpu_ms") > 0, "ratio 95's worker paid");
+    assert_eq!(column(&s, 0, "worker_cpu_ms"), 0);
+}
+
+#[test]
+fn seeking_moves_every_run_to_the_same_instant_exactly() {
+    let s = play_compare_until(
+        stalls_compare().reduce(Action::SetSpeed(10)),
+        6_000_000_000,
+        16.0,
+    );
+    let s = s.reduce(Action::Seek(5_000_000_000));
+    let c = cmp(&s);
+    assert_eq!(c.now, 5_000_000_000);
+    // The seek replays: the same metrics as a fresh comparison run to 5 s.
+    let mut fresh = Compare::new(c.def.clone()).unwrap();
+    fresh.advance(5_000_000_000, Budget::EVENTS.with_ms(f64::MAX));
+    fresh.sync();
+    for (a, b) in c.runs.iter().zip(&fresh.runs) {
+        assert_eq!(a.model.borrow().now(), 5_000_000_000);
+        assert_eq!(*a.metrics, *b.metrics);
+    }
+    let s = s.reduce(Action::SeekBy(-1_000_000_000));
+    assert!(cmp(&s)
+        .runs
+        .iter()
+        .all(|r| r.model.borrow().now() == 4_000_000_000));
+    let s = s.reduce(Action::Restart);
+    assert_eq!(cmp(&s).now, 0);
+}
+
+#[test]
+fn the_link_round_trips_and_bad_links_say_why() {
+    let s = stalls_compare();
+    let frag = cmp(&s).def.fragment();
+    assert_eq!(frag, "cmp=stalls;ratio=0;ratio=95");
+    assert_eq!(Comparison::parse(&frag).as_ref(), Ok(&cmp(&s).def));
+    let s = s.reduce(Action::EditRun {
+        index: 2,
+        text: Some("ratio=50,kernel=alinux-4.19".into()),
+    });
+    let def = &cmp(&s).def;
+    assert_eq!(def.runs.len(), 3);
+    assert_eq!(
+        def.fragment(),
+        "cmp=stalls;ratio=0;ratio=95;ratio=50,kernel=alinux-4.19"
+    );
+    assert_eq!(Comparison::parse(&def.fragment()).as_ref(), Ok(def));
+    // Reopening the link (the page's hashchange) restores it.
+    let back = Rc::new(State::new(Version::V1)).reduce(Action::OpenCompare(Comparison::parse(
+        &format!("#{}", def.fragment()),
+    )));
+    assert_eq!(&cmp(&back).def, def);
+    for bad in [
+        "cmp=stalls;ratio=0",
+        "cmp=stalls;a=1;a=2;a=3;a=4;a=5",
+        "cmp=nope;a=1;a=2",
+        "cmp=stalls;1x=0;ratio=95",
+        "cmp=stalls;ratio=0;kernel=win95",
+        "cmp=stalls;ratio=0;ratio=9 5",
+        "s=1.abc",
+    ] {
+        assert!(Comparison::parse(bad).is_err(), "{bad}");
+    }
+    let s = Rc::new(State::new(Version::V1))
+        .reduce(Action::OpenCompare(Comparison::parse("cmp=stalls;ratio=0")));
+    assert!(s.compare.is_none());
+    assert!(s.notice.is_some());
+    // A kernel without memory.wmark_ratio cannot run the stalls setup: the
+    // run's error says which line.
+    let s = Rc::new(State::new(Version::V1)).reduce(Action::OpenCompare(Comparison::parse(
+        "cmp=stalls;ratio=0;ratio=95,kernel=linux-6.6",
+    )));
+    assert!(s.compare.is_none());
+    let msg = format!("{:?}", s.notice);
+    assert!(
+        msg.contains("run 2 (ratio=95,kernel=linux-6.6): echo $ratio"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn runs_are_edited_added_and_removed() {
+    let s = stalls_compare().reduce(Action::EditRun {
+        index: 0,
+        text: Some("ratio=80".into()),
+    });
+    assert_eq!(cmp(&s).def.runs[0].text(), "ratio=80");
+    let mut sim = cmp(&s).runs[0].model.borrow().sim.clone();
+    assert_eq!(
+        sim.exec("cat /sys/fs/cgroup/svc/memory.wmark_ratio")
+            .stdout
+            .trim(),
+        "80"
+    );
+    // Two runs at least: removing one of two does nothing.
+    let s = s.reduce(Action::EditRun {
+        index: 0,
+        text: None,
+    });
+    assert_eq!(cmp(&s).def.runs.len(), 2);
+    let s = (0..5).fold(s, |s, _| {
+        let n = cmp(&s).def.runs.len();
+        s.reduce(Action::EditRun {
+            index: n,
+            text: Some("ratio=50".into()),
+        })
+    });
+    assert_eq!(cmp(&s).def.runs.len(), crate::compare::MAX_RUNS);
+    let s = s.reduce(Action::EditRun {
+        index: 1,
+        text: None,
+    });
+    assert_eq!(cmp(&s).def.runs.len(), 3);
+    assert_eq!(cmp(&s).runs.len(), 3);
+    // A bad setting: a notice, the comparison stays.
+    let before = cmp(&s).def.clone();
+    let s = s.reduce(Action::EditRun {
+        index: 0,
+        text: Some("ratio".into()),
+    });
+    assert_eq!(cmp(&s).def, before);
+    assert!(s.notice.is_some());
+    // A setting the file refuses: the run's error, the comparison stays.
+    let s = s.reduce(Action::EditRun {
+        index: 0,
+        text: Some("ratio=101".into()),
+    });
+    assert_eq!(cmp(&s).def, before);
+    let msg = format!("{:?}", s.notice);
+    assert!(msg.contains("run 1 (ratio=101)"), "{msg}");
+}
+
+#[test]
+fn the_single_machine_waits_while_comparing() {
+    let s = stalls_compare();
+    let rev = s.snap.trace_len;
+    let s = s.reduce(Action::Exec("mkdir /sys/fs/cgroup/x".into()));
+    assert_eq!(s.snap.trace_len, rev);
+    assert!(!s.history.contains(&"mkdir /sys/fs/cgroup/x".to_string()));
+    let s = s.reduce(Action::CloseCompare);
+    assert!(s.compare.is_none());
+    assert!(s.snap.cgroups.iter().any(|c| c.path.ends_with("/wmark95")));
+}
+
+#[test]
+fn table_cells_print_as_the_cli() {
+    use crate::components::compare::{marks, payers};
+    let s = play_compare_until(
+        stalls_compare().reduce(Action::SetSpeed(10)),
+        8_000_000_000,
+        16.0,
+    );
+    let c = cmp(&s);
+    let m = &c.runs[0].metrics;
+    assert_eq!(
+        m.shown("direct_reclaim_ms").unwrap(),
+        memcg::metrics::fmt_fixed(m.machine.direct_reclaim_ns, 6, 3)
+    );
+    assert!(payers(m).starts_with("tasks 100%"), "{}", payers(m));
+    assert!(
+        payers(&c.runs[1].metrics).starts_with("worker"),
+        "{}",
+        payers(&c.runs[1].metrics)
+    );
+    assert_eq!(marks(&[3, 1, 2], Some(true)), ["worst", "best", ""]);
+    assert_eq!(marks(&[3, 1], Some(false)), ["best", "worst"]);
+    assert_eq!(marks(&[2, 2], Some(true)), ["", ""]);
+    assert_eq!(marks(&[1, 2], None), ["", ""]);
+}

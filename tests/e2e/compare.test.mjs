@@ -1,0 +1,72 @@
+// End-to-end, the compare view (issue 14): `?scenario=stalls&view=compare`
+// opens ratio 0 vs ratio 95 of one cgroup; playing moves both runs on one
+// clock; the metrics table's cells carry the CLI's column names and numbers
+// (data-metric, data-value), and ratio 0 pays its reclaim in direct reclaim
+// (stalls) where ratio 95's worker pays it. The link restores the view.
+// Screenshot: tests/e2e/out/compare.png.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, open, now, setSpeed, OUT_DIR } from './lib.mjs';
+
+const EIGHT_S = 8_000_000_000;
+
+/// Every run's value of `metric`, in run order (numbers as the CLI prints them).
+async function column(page, metric) {
+  return page.locator(`#compare-table td[data-metric="${metric}"]`).evaluateAll((cells) =>
+    cells.map((c) => c.dataset.value),
+  );
+}
+
+test('compare view: ratio 0 vs 95 of the stalls preset on one clock', async (t) => {
+  const { page, problems } = await launch(t, { width: 1280, height: 1000 });
+  await open(page, '?scenario=stalls&view=compare');
+  await page.waitForSelector('.playground[data-view="compare"]');
+  const heads = await page.locator('#compare-table thead th[data-run]').allTextContents();
+  assert.deepEqual(heads, ['run 1: ratio=0', 'run 2: ratio=95']);
+  assert.match(await page.evaluate(() => location.hash), /^#cmp=stalls;ratio=0;ratio=95$/);
+
+  await setSpeed(page, 10); // ×10
+  await page.locator('#play').click();
+  await page.waitForFunction((t) => Number(document.querySelector('.playground').dataset.now) >= t, EIGHT_S, { timeout: 90_000 });
+  await page.locator('#play').click();
+  await page.waitForSelector('.playground[data-playing="false"]');
+
+  // One clock: every run's virtual time is the clock's.
+  const t0 = await now(page);
+  const runtimes = await column(page, 'runtime_ms');
+  assert.equal(runtimes.length, 2);
+  for (const r of runtimes) assert.equal(Math.round(Number(r) * 1e6), t0, `runtime ${r} ms at t = ${t0} ns`);
+
+  const p99 = await column(page, 'p99_stall_us');
+  assert.equal(p99.length, 2);
+  for (const v of p99) assert.match(v, /^\d+\.\d{3}$/, 'p99 printed as the CLI prints µs');
+  const direct = (await column(page, 'direct_reclaim_ms')).map(Number);
+  const worker = (await column(page, 'worker_cpu_ms')).map(Number);
+  console.log(`p99_stall_us ${p99.join(' vs ')}; direct_reclaim_ms ${direct.join(' vs ')}; worker_cpu_ms ${worker.join(' vs ')}`);
+  assert.ok(direct[0] > direct[1], `ratio 0's direct reclaim ${direct[0]} > ratio 95's ${direct[1]}`);
+  assert.ok(Number(p99[0]) > Number(p99[1]), `ratio 0's p99 ${p99[0]} > ratio 95's ${p99[1]}`);
+  assert.ok(worker[1] > worker[0], 'ratio 95 pays in worker CPU');
+  assert.match(await page.locator('#compare-table tr.payers td[data-run="0"]').getAttribute('data-payers'), /^tasks 100%/);
+  assert.match(await page.locator('#compare-table tr.payers td[data-run="1"]').getAttribute('data-payers'), /^worker/);
+  // The differences are marked.
+  assert.match(await page.locator('#compare-table td[data-metric="direct_reclaim_ms"][data-run="1"]').getAttribute('class'), /best/);
+  assert.equal(await page.locator('.compare-run').count(), 2);
+  await page.screenshot({ path: `${OUT_DIR}compare.png`, fullPage: true });
+
+  // Seeking moves both runs.
+  await page.locator('.scrubber button[aria-label="seek to the start"]').click();
+  await page.waitForFunction(() => document.querySelector('.playground').dataset.now === '0');
+  assert.deepEqual(await column(page, 'runtime_ms'), ['0.000', '0.000']);
+
+  // A run's setting, edited: the link follows and reopening restores it.
+  const input = page.locator('input.run-settings[data-run="1"]');
+  await input.fill('ratio=80');
+  await input.press('Enter');
+  await page.waitForFunction(() => location.hash === '#cmp=stalls;ratio=0;ratio=80');
+  const link = await page.evaluate(() => location.href);
+  await page.goto('about:blank');
+  await page.goto(link);
+  await page.waitForSelector('.playground[data-view="compare"]');
+  assert.deepEqual(await page.locator('#compare-table thead th[data-run]').allTextContents(), ['run 1: ratio=0', 'run 2: ratio=80']);
+  assert.deepEqual(problems, []);
+});

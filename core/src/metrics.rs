@@ -316,4 +316,29 @@ mod tests {
         assert_eq!(fmt_fixed(0, 6, 3), "0.000");
         assert_eq!(fmt_fixed(u64::MAX, 0, 1), "18446744073709551615.0");
     }
+
+    #[test]
+    fn every_column_is_shown_with_its_unit() {
+        let m = RunMetrics {
+            runtime_ns: 2_500_000_000,
+            machine: MemcgMetrics {
+                p99_stall_ns: 412_345,
+                task_reclaim_cpu_ns: 1_000_000,
+                worker_cpu_ns: 2_000_000,
+                alloc_bytes: 3 << 20,
+                oom_kills: 2,
+                ..MemcgMetrics::default()
+            },
+            cgroups: Vec::new(),
+        };
+        for c in COLUMNS {
+            assert!(m.column(c).is_some(), "{c}");
+        }
+        assert_eq!(m.column("errors"), None);
+        assert_eq!(m.shown("p99_stall_us").as_deref(), Some("412.345"));
+        assert_eq!(m.shown("reclaim_cpu_ms").as_deref(), Some("3.000"));
+        assert_eq!(m.shown("alloc_mb").as_deref(), Some("3.000"));
+        assert_eq!(m.shown("oom_kills").as_deref(), Some("2"));
+        assert_eq!(m.shown("runtime_ms").as_deref(), Some("2500.000"));
+    }
 }

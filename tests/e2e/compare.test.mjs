@@ -35,7 +35,9 @@ test('compare view: ratio 0 vs 95 of the stalls preset on one clock', async (t) 
   const t0 = await now(page);
   const runtimes = await column(page, 'runtime_ms');
   assert.equal(runtimes.length, 2);
-  for (const r of runtimes) assert.equal(Math.round(Number(r) * 1e6), t0, `runtime ${r} ms at t = ${t0} ns`);
+  // runtime_ms is printed in µs (rounded): equal to the clock within that.
+  for (const r of runtimes) assert.ok(Math.abs(Number(r) * 1e6 - t0) <= 500, `runtime ${r} ms at t = ${t0} ns`);
+  assert.equal(runtimes[0], runtimes[1]);
 
   const p99 = await column(page, 'p99_stall_us');
   assert.equal(p99.length, 2);

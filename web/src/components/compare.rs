@@ -44,23 +44,22 @@ pub fn payers(m: &RunMetrics) -> String {
     if total == 0 {
         return "nobody (no reclaim)".into();
     }
-    let mut parts = [
+    let mut left = vec![
         ("tasks", m.task_reclaim_cpu_ns),
         ("worker", m.worker_cpu_ns),
         ("agents", m.agent_cpu_ns),
     ];
-    parts.sort_by_key(|&(_, v)| std::cmp::Reverse(v));
-    parts
-        .iter()
-        .filter(|&&(_, v)| v > 0)
-        .map(|&(n, v)| {
-            format!(
-                "{n} {}%",
-                (u128::from(v) * 100 + u128::from(total) / 2) / u128::from(total)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    // The largest first, ties in the order above (no sort: a slice sort
+    // is kilobytes of wasm for three items).
+    let mut out = Vec::new();
+    while let Some(k) = (0..left.len()).max_by_key(|&k| (left[k].1, std::cmp::Reverse(k))) {
+        let (n, v) = left.remove(k);
+        if v > 0 {
+            let pct = (u128::from(v) * 100 + u128::from(total) / 2) / u128::from(total);
+            out.push(format!("{n} {pct}%"));
+        }
+    }
+    out.join(", ")
 }
 
 /// Per row, each run's mark: "best", "worst" or "" (all equal: none).

@@ -275,6 +275,14 @@ impl Reducible for State {
             _ => {}
         }
         let mut next = Rc::unwrap_or_clone(self);
+        if matches!(
+            action,
+            Action::Open(..) | Action::LoadScenario(_) | Action::Reset(_)
+        ) {
+            // A link pasted, a preset or a version chosen: back to one
+            // machine.
+            next.compare = None;
+        }
         if next.compare.is_some() {
             // The shared clock: the clock's actions move every run.
             match action {

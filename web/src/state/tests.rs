@@ -563,6 +563,19 @@ fn the_single_machine_waits_while_comparing() {
     let s = s.reduce(Action::CloseCompare);
     assert!(s.compare.is_none());
     assert!(s.snap.cgroups.iter().any(|c| c.path.ends_with("/wmark95")));
+    // A link pasted while comparing opens it on one machine.
+    let s = stalls_compare().reduce(Action::Open(
+        Ok(memcg::scenario::Scenario::from_script(
+            Version::V2,
+            &["mkdir /sys/fs/cgroup/pasted"],
+        )),
+        "link",
+    ));
+    assert!(s.compare.is_none());
+    assert!(s.loading.is_some());
+    let s = stalls_compare().reduce(Action::LoadScenario(0));
+    assert!(s.compare.is_none());
+    assert_eq!(s.scenario, Some(0));
 }
 
 #[test]

@@ -5,8 +5,9 @@
 //! holds); the running runs are `state::compare`.
 //!
 //! Link form, in the URL's fragment: `cmp=PRESET;RUN;RUN…`, each run its
-//! settings separated by `,`: `NAME=VALUE` or `kernel=FLAVOUR`, e.g.
-//! `cmp=stalls;ratio=0;ratio=95`.
+//! settings separated by `,`: `NAME=VALUE`, `kernel=FLAVOUR` or
+//! `/CGROUP/FILE=VALUE` (a file written after the setup, the path relative
+//! to the mount), e.g. `cmp=stalls;ratio=0;ratio=95`.
 
 use memcg::flavour::KernelFlavour;
 use memcg::Simulator;
@@ -24,6 +25,8 @@ pub struct Run {
     pub vars: Vec<(String, String)>,
     /// The kernel; `None`: the preset's (the default flavour).
     pub kernel: Option<KernelFlavour>,
+    /// Files written after the setup: (path relative to the mount, value).
+    pub files: Vec<(String, String)>,
 }
 
 /// A base preset and its runs.
@@ -86,7 +89,19 @@ impl Run {
             let Some((k, v)) = item.split_once('=') else {
                 return Err(format!("'{item}' is not NAME=VALUE"));
             };
-            if k == "kernel" {
+            if k.starts_with('/') {
+                let ok = k.len() <= 200
+                    && !k.contains("..")
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c));
+                if !ok || !valid_value(v) {
+                    return Err(format!(
+                        "'{item}': a file is /CGROUP/FILE (letters, digits, ._-/) and its value letters, digits and ._-+/%"
+                    ));
+                }
+                run.files.retain(|(f, _)| f != k);
+                run.files.push((k.to_string(), v.to_string()));
+            } else if k == "kernel" {
                 run.kernel = Some(KernelFlavour::parse(v).ok_or_else(|| {
                     format!("unknown kernel '{v}' (one of: {})", KernelFlavour::names())
                 })?);
@@ -110,6 +125,7 @@ impl Run {
         if let Some(k) = self.kernel {
             items.push(format!("kernel={}", k.name()));
         }
+        items.extend(self.files.iter().map(|(f, v)| format!("{f}={v}")));
         items.join(",")
     }
 
@@ -199,7 +215,12 @@ impl Comparison {
         }
         let mut sim = b.build();
         let vars = run.vars.iter().map(|(k, v)| format!("{k}={v}"));
-        for line in vars.chain(self.lines()) {
+        let mount = sc.version.mount_point();
+        let files = run
+            .files
+            .iter()
+            .map(|(f, v)| format!("echo {v} > {mount}{f}"));
+        for line in vars.chain(self.lines()).chain(files) {
             let out = sim.exec(&line);
             if out.status != 0 {
                 return Err(format!(

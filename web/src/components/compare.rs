@@ -151,7 +151,7 @@ pub fn run_editor(def: &Comparison, i: usize, on_edit: &Callback<(usize, Option<
             <label>
                 <span>{ format!("run {}", i + 1) }</span>
                 <input type="text" class="run-settings" data-run={i.to_string()} value={text}
-                    title="NAME=VALUE shell variables (the setup reads $NAME) and kernel=FLAVOUR, comma separated; Enter applies"
+                    title="NAME=VALUE shell variables (the setup reads $NAME), kernel=FLAVOUR, /CGROUP/FILE=VALUE written after the setup; comma separated; Enter applies"
                     {onchange} />
             </label>
             if def.runs.len() > MIN_RUNS {

@@ -603,3 +603,44 @@ fn table_cells_print_as_the_cli() {
     assert_eq!(marks(&[2, 2], Some(true)), ["", ""]);
     assert_eq!(marks(&[1, 2], None), ["", ""]);
 }
+
+#[test]
+fn a_run_can_change_a_file_of_any_preset() {
+    let i = by_id("parent").unwrap();
+    let def = Comparison::parse("cmp=parent;;/parent/memory.wmark_ratio=0").unwrap();
+    assert_eq!(def.runs[0], crate::compare::Run::default());
+    assert_eq!(def.runs[1].text(), "/parent/memory.wmark_ratio=0");
+    assert_eq!(
+        Comparison::parse(&def.fragment()).as_ref(),
+        Ok(&def),
+        "{}",
+        def.fragment()
+    );
+    let s = Rc::new(State::with_scenario(i)).reduce(Action::OpenCompare(Ok(def)));
+    let read = |run: usize| {
+        let mut sim = cmp(&s).runs[run].model.borrow().sim.clone();
+        sim.exec("cat /sys/fs/cgroup/parent/memory.wmark_ratio")
+            .stdout
+            .trim()
+            .to_string()
+    };
+    assert_eq!(read(0), "95");
+    assert_eq!(read(1), "0");
+    for bad in [
+        "cmp=parent;;/parent/../x=1",
+        "cmp=parent;;/parent/memory.max=1 G",
+        "cmp=parent;;/parent/memory max=1",
+    ] {
+        assert!(Comparison::parse(bad).is_err(), "{bad}");
+    }
+    // A file the kernel refuses: the run says so.
+    let s = Rc::new(State::new(Version::V2)).reduce(Action::OpenCompare(Comparison::parse(
+        "cmp=parent;;/parent/memory.wmark_ratio=101",
+    )));
+    assert!(s.compare.is_none());
+    let msg = format!("{:?}", s.notice);
+    assert!(
+        msg.contains("echo 101 > /sys/fs/cgroup/parent/memory.wmark_ratio"),
+        "{msg}"
+    );
+}

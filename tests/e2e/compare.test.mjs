@@ -70,5 +70,14 @@ test('compare view: ratio 0 vs 95 of the stalls preset on one clock', async (t) 
   await page.goto(link);
   await page.waitForSelector('.playground[data-view="compare"]');
   assert.deepEqual(await page.locator('#compare-table thead th[data-run]').allTextContents(), ['run 1: ratio=0', 'run 2: ratio=80']);
+
+  // From the playground: the preset's "Compare runs" button, and back.
+  await page.goto('about:blank');
+  await open(page, '?scenario=stalls');
+  await page.locator('#compare-open').click();
+  await page.waitForSelector('.playground[data-view="compare"]');
+  assert.equal(await page.locator('#compare-table td[data-metric="p99_stall_us"]').count(), 2);
+  await page.locator('#compare-close').click();
+  await page.waitForSelector('#cgroup-tree');
   assert.deepEqual(problems, []);
 });

@@ -203,7 +203,7 @@ pub fn App(props: &AppProps) -> Html {
             }
             cache.2.clone()
         };
-        return compare_view(&state, c, &charts, &h, root_ref);
+        return compare_view(&state, c, &charts, &h, &sh, root_ref);
     }
     let snap = state.snap.clone();
     let nodes = Rc::new(visible_nodes(
@@ -363,6 +363,7 @@ fn compare_view(
     c: &state::Compare,
     charts: &[Rc<ChartData>],
     h: &Handlers,
+    sh: &ShareHandlers,
     root_ref: NodeRef,
 ) -> Html {
     let sc = &scenarios::SCENARIOS[c.def.scenario];
@@ -374,7 +375,8 @@ fn compare_view(
             data-now={c.now.to_string()}
             data-horizon={horizon.to_string()}
             data-playing={state.playing.to_string()}
-            data-loading="false">
+            data-loading="false"
+            ondragover={sh.drag_over.clone()} ondrop={sh.drop.clone()}>
             { banner(&state.notice, None, &h.dismiss_notice) }
             <header class="compare-head">
                 <h1>{ "Compare: " }{ sc.title }</h1>

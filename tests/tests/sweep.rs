@@ -513,11 +513,23 @@ fn assignments_are_journaled_and_replay() {
     );
 }
 
-/// The README's sweep example runs as written and prints what it shows.
+/// The README's sweep examples run as written and print what they show.
 #[test]
 fn readme_example_runs_as_written() {
+    readme_example("<!-- sweep-example", "stream.sh");
+}
+
+#[test]
+fn readme_kernel_comparison_runs_as_written() {
+    readme_example("<!-- sweep-example compare.sh", "compare.sh");
+    readme_example("<!-- sweep-example tune.sh", "tune.sh");
+}
+
+/// Runs the example after `marker`: its heredoc as `name`, the `memcg
+/// sweep` line after it, and compares stdout with the next text block.
+fn readme_example(marker: &str, name: &str) {
     let readme = include_str!("../../README.md");
-    let at = readme.find("<!-- sweep-example").expect("marker");
+    let at = readme.find(marker).expect("marker");
     let rest = &readme[at..];
     let block = |from: &str| {
         let start = rest.find(from).expect("block") + from.len();
@@ -533,7 +545,7 @@ fn readme_example_runs_as_written() {
         .find(|l| l.starts_with("memcg sweep"))
         .expect("command");
     let expected = block("```text\n");
-    let path = script_file("stream.sh", script);
+    let path = script_file(name, script);
     // The command's words: plain, or one single-quoted word.
     let mut args: Vec<String> = Vec::new();
     let mut rest_words = command.trim_start_matches("memcg ");
@@ -549,7 +561,7 @@ fn readme_example_runs_as_written() {
             rest_words = &rest_words[end..];
         }
     }
-    assert_eq!(args.last().map(String::as_str), Some("stream.sh"));
+    assert_eq!(args.last().map(String::as_str), Some(name));
     *args.last_mut().unwrap() = path;
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = memcg(&argv);

@@ -443,8 +443,12 @@ impl Simulator {
         &self.m.kernel
     }
 
-    /// Run one shell line.
+    /// Run one shell line, after everything due at this instant (as
+    /// [`crate::timeline::Timeline::edit`] and a replay run it, so a saved
+    /// scenario replays to the same trace).
     pub fn exec(&mut self, line: &str) -> Output {
+        let now = self.now();
+        self.m.engine.run_until(&mut self.m.kernel, now);
         if journaled(line) {
             self.journal_push(JournalEntry {
                 at: self.now(),

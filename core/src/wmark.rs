@@ -174,7 +174,10 @@ mod tests {
         assert_eq!((m.async_high, m.async_low), (100, 77));
         m.async_ratio = 0;
         setup_async_wmark(&mut m, false);
-        assert_eq!((m.async_high, m.async_low), (PAGE_COUNTER_MAX, PAGE_COUNTER_MAX));
+        assert_eq!(
+            (m.async_high, m.async_low),
+            (PAGE_COUNTER_MAX, PAGE_COUNTER_MAX)
+        );
     }
 
     #[test]

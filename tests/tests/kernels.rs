@@ -585,7 +585,10 @@ fn memory_qos_sysctl_is_a_tencentos_file() {
     s.write("/proc/sys/vm/memory_qos", "0").unwrap();
     assert_eq!(sh(&mut s, "cat /proc/sys/vm/memory_qos"), "0\n");
     let e = err(&mut s, "su nobody -c 'echo 1 > /proc/sys/vm/memory_qos'");
-    assert!(e.contains("/proc/sys/vm/memory_qos: Permission denied"), "{e}");
+    assert!(
+        e.contains("/proc/sys/vm/memory_qos: Permission denied"),
+        "{e}"
+    );
     for f in FLAVOURS.iter().filter(|&&f| f != KernelFlavour::TencentOs) {
         let mut s = machine(*f, Version::V2);
         assert_eq!(
@@ -613,16 +616,27 @@ fn async_ratio_and_distance_factor_writes() {
         assert_eq!(sh(&mut s, "cat a/memory.async_low"), max);
         // kstrtoint, then only `> 100` is refused.
         for (bad, e) in [("101", EINVAL), ("abc", EINVAL), ("2147483648", ERANGE)] {
-            assert_eq!(err(&mut s, &format!("echo {bad} > a/memory.async_ratio")), e);
+            assert_eq!(
+                err(&mut s, &format!("echo {bad} > a/memory.async_ratio")),
+                e
+            );
         }
         sh(&mut s, "echo ' 0x50 ' > a/memory.async_ratio");
         assert_eq!(sh(&mut s, "cat a/memory.async_ratio"), "80\n");
         sh(&mut s, "echo -5 > a/memory.async_ratio");
         assert_eq!(sh(&mut s, "cat a/memory.async_ratio"), "-5\n");
         // 1..=150000.
-        for (bad, e) in [("0", EINVAL), ("150001", EINVAL), ("-1", EINVAL), ("x", EINVAL)] {
+        for (bad, e) in [
+            ("0", EINVAL),
+            ("150001", EINVAL),
+            ("-1", EINVAL),
+            ("x", EINVAL),
+        ] {
             assert_eq!(
-                err(&mut s, &format!("echo {bad} > a/memory.async_distance_factor")),
+                err(
+                    &mut s,
+                    &format!("echo {bad} > a/memory.async_distance_factor")
+                ),
                 e
             );
         }
@@ -688,7 +702,10 @@ fn tencentos_async_trigger_and_stop_in_pages() {
 #[test]
 fn tencentos_needs_vm_memory_qos() {
     let mut s = tencent(Version::V2);
-    sh(&mut s, "mkdir a; echo 100M > a/memory.high; echo 90 > a/memory.async_ratio");
+    sh(
+        &mut s,
+        "mkdir a; echo 100M > a/memory.high; echo 90 > a/memory.async_ratio",
+    );
     sh(&mut s, "spawn a file 95M --hold; wait");
     s.run_until(s.now() + 1_000_000_000);
     assert!(!trace(&s).iter().any(|l| l.contains("work_")));
@@ -704,14 +721,20 @@ fn tencentos_needs_vm_memory_qos() {
     // Factor 1: distance = 25600/1000000 = 0, async_low = async_high, so
     // the request is min(24320 − 23040, 0) = 0 pages (32 reclaimed at
     // least, SWAP_CLUSTER_MAX).
-    assert!(start.contains("nr=0 usage=24320 wmark_low=23040"), "{start}");
+    assert!(
+        start.contains("nr=0 usage=24320 wmark_low=23040"),
+        "{start}"
+    );
 }
 
 #[test]
 fn tencentos_usage_at_async_high_queues_nothing() {
     let mut s = tencent(Version::V2);
     sh(&mut s, "echo 1 > /proc/sys/vm/memory_qos");
-    sh(&mut s, "mkdir a; echo 100M > a/memory.high; echo 90 > a/memory.async_ratio");
+    sh(
+        &mut s,
+        "mkdir a; echo 100M > a/memory.high; echo 90 > a/memory.async_ratio",
+    );
     // 23040 pages: usage equals async_high, which is not above it.
     sh(&mut s, "spawn a file 92160K --hold; wait");
     s.run_until(s.now() + 1_000_000_000);
@@ -726,7 +749,10 @@ fn tencentos_usage_at_async_high_queues_nothing() {
 fn tencentos_async_work_reclaims_no_anon() {
     let mut s = tencent(Version::V2);
     sh(&mut s, "echo 1 > /proc/sys/vm/memory_qos");
-    sh(&mut s, "mkdir a; echo 100M > a/memory.high; echo 90 > a/memory.async_ratio");
+    sh(
+        &mut s,
+        "mkdir a; echo 100M > a/memory.high; echo 90 > a/memory.async_ratio",
+    );
     sh(&mut s, "echo 100000 > a/memory.async_distance_factor");
     sh(&mut s, "spawn a anon 92288K --hold; wait");
     s.run_until(s.now() + 1_000_000_000);
@@ -740,18 +766,30 @@ fn tencentos_async_work_reclaims_no_anon() {
 fn tencentos_children_inherit_ratio_and_factor() {
     let mut s = tencent(Version::V2);
     sh(&mut s, "mkdir a; echo +memory > a/cgroup.subtree_control");
-    sh(&mut s, "echo 90 > a/memory.async_ratio; echo 100000 > a/memory.async_distance_factor");
+    sh(
+        &mut s,
+        "echo 90 > a/memory.async_ratio; echo 100000 > a/memory.async_distance_factor",
+    );
     sh(&mut s, "mkdir a/b");
     assert_eq!(sh(&mut s, "cat a/b/memory.async_ratio"), "90\n");
-    assert_eq!(sh(&mut s, "cat a/b/memory.async_distance_factor"), "100000\n");
+    assert_eq!(
+        sh(&mut s, "cat a/b/memory.async_distance_factor"),
+        "100000\n"
+    );
     // Base memory.high = max: 90·PAGE_COUNTER_MAX/100 is a number, not max.
     let pcm: u64 = ((1u64 << 63) - 1) / 4096;
     let high = 90 * pcm / 100;
     assert_eq!(bytes(&mut s, "a/b/memory.async_high"), high * 4096);
     // A negative ratio is stored and wraps as the kernel's unsigned long.
-    sh(&mut s, "echo 100M > a/memory.high; echo -5 > a/memory.async_ratio");
+    sh(
+        &mut s,
+        "echo 100M > a/memory.high; echo -5 > a/memory.async_ratio",
+    );
     let wrapped = (-5i64 as u64).wrapping_mul(25600) / 100;
-    assert_eq!(bytes(&mut s, "a/memory.async_high"), wrapped.wrapping_mul(4096));
+    assert_eq!(
+        bytes(&mut s, "a/memory.async_high"),
+        wrapped.wrapping_mul(4096)
+    );
 }
 
 // ---------------------------------------------------------------------------

@@ -633,12 +633,26 @@ sleep 3s
 ",
     );
     let out = memcg(&[
-        "sweep", "--v2", "--kernel", "tencentos", "--param", "QOS=0,1", "--csv", &path,
+        "sweep",
+        "--v2",
+        "--kernel",
+        "tencentos",
+        "--param",
+        "QOS=0,1",
+        "--csv",
+        &path,
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().collect();
-    let col = lines[0].split(',').position(|c| c == "worker_cpu_ms").unwrap();
+    let col = lines[0]
+        .split(',')
+        .position(|c| c == "worker_cpu_ms")
+        .unwrap();
     let errors = lines[0].split(',').position(|c| c == "errors").unwrap();
     assert_eq!(lines.len(), 3, "{text}");
     for (line, qos) in lines[1..].iter().zip(["0", "1"]) {

@@ -87,15 +87,13 @@ pub(super) fn cmd_cat(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
                     out.status = 1;
                 }
             },
-            Ok(Node::Proc(p)) if p.is_file() => {
-                match cgroupfs::proc::read(k, p) {
-                    Ok(text) => out.stdout.push_str(&text),
-                    Err(e) => {
-                        let _ = writeln!(out.stderr, "cat: {path}: {}", e.message());
-                        out.status = 1;
-                    }
+            Ok(Node::Proc(p)) if p.is_file() => match cgroupfs::proc::read(k, p) {
+                Ok(text) => out.stdout.push_str(&text),
+                Err(e) => {
+                    let _ = writeln!(out.stderr, "cat: {path}: {}", e.message());
+                    out.status = 1;
                 }
-            }
+            },
             Ok(_) => {
                 let _ = writeln!(out.stderr, "cat: {path}: Is a directory");
                 out.status = 1;

@@ -898,3 +898,32 @@ fn cli_save_and_load_keep_the_kernel() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "0\n");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// TencentOS ends the `done_restock` walk where it queues `async_work`, so
+/// a charge over `async_high` never arms memory.high: anon the work cannot
+/// reclaim (it never swaps) grows past memory.high unthrottled. With
+/// `vm.memory_qos` off memory.high holds it back as on 6.6.
+#[test]
+fn tencentos_queueing_skips_memory_high() {
+    for qos in [1, 0] {
+        let mut s = tencent(Version::V2);
+        sh(&mut s, &format!("echo {qos} > /proc/sys/vm/memory_qos"));
+        sh(
+            &mut s,
+            "mkdir a; echo 40M > a/memory.high; echo 50 > a/memory.async_ratio",
+        );
+        sh(&mut s, "spawn a anon 60M --hold; wait");
+        s.run_until(s.now() + 1_000_000_000);
+        let lines = trace(&s);
+        let penalties = lines.iter().filter(|l| l.contains("high_penalty")).count();
+        let current = bytes(&mut s, "a/memory.current");
+        if qos == 1 {
+            assert_eq!(current, 60 << 20);
+            assert_eq!(penalties, 0);
+            assert!(lines.iter().any(|l| l.contains("work_done")));
+        } else {
+            assert!(current < 60 << 20, "{current}");
+            assert!(!lines.iter().any(|l| l.contains("work_")));
+        }
+    }
+}

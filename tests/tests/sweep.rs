@@ -627,3 +627,51 @@ fn agent_cpu_is_in_the_metrics() {
     assert_eq!(m.machine.agent_cpu_ns, a.agent_cpu_ns);
     assert!(m.machine.reclaim_cpu_ns() >= a.agent_cpu_ns);
 }
+
+/// `--kernel tencentos` is a sweep kernel: its rows run the TencentOS
+/// async work (worker CPU) once the script turns `vm.memory_qos` on, and
+/// none without it.
+#[test]
+fn sweep_runs_tencentos() {
+    let path = script_file(
+        "tencentos.sh",
+        "echo $QOS > /proc/sys/vm/memory_qos
+mkdir a
+echo 100M > a/memory.high
+echo 90 > a/memory.async_ratio
+echo 100000 > a/memory.async_distance_factor
+spawn a file 200M --rate 100M/s
+sleep 3s
+",
+    );
+    let out = memcg(&[
+        "sweep",
+        "--v2",
+        "--kernel",
+        "tencentos",
+        "--param",
+        "QOS=0,1",
+        "--csv",
+        &path,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    let col = lines[0]
+        .split(',')
+        .position(|c| c == "worker_cpu_ms")
+        .unwrap();
+    let errors = lines[0].split(',').position(|c| c == "errors").unwrap();
+    assert_eq!(lines.len(), 3, "{text}");
+    for (line, qos) in lines[1..].iter().zip(["0", "1"]) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(&cells[..2], &["tencentos", qos], "{line}");
+        assert_eq!(cells[errors], "0", "{line}");
+        let worker: f64 = cells[col].parse().unwrap();
+        assert_eq!(worker > 0.0, qos == "1", "{line}");
+    }
+}

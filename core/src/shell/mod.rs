@@ -23,7 +23,6 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write as _;
 
-use crate::cgroupfs::proc::ProcNode;
 use crate::cgroupfs::{self, Cred, Node};
 use crate::kernel::Kernel;
 use crate::machine::Machine;
@@ -395,9 +394,9 @@ fn run_simple(m: &mut Machine, sh: &mut Shell, cmd: Simple) -> Output {
                 }
                 let res = match node {
                     Node::File(id, f) => Some(cgroupfs::write_file(&mut m.kernel, id, f, &text)),
-                    Node::Proc(ProcNode::OomScoreAdj(pid)) => Some(
-                        cgroupfs::proc::oom_score_adj_write(&mut m.kernel, pid, &text),
-                    ),
+                    Node::Proc(p) if p.is_file() => {
+                        Some(cgroupfs::proc::write(&mut m.kernel, p, &text))
+                    }
                     _ => None,
                 };
                 if let Some(res) = res {
@@ -426,9 +425,9 @@ fn open_write(k: &Kernel, sh: &Shell, path: &str) -> Result<Node, Errno> {
             cgroupfs::open_for_write(f, sh.cred)?;
             Ok(Node::File(id, f))
         }
-        Ok(node @ Node::Proc(ProcNode::OomScoreAdj(_))) => {
-            cgroupfs::proc::oom_score_adj_open_for_write(sh.cred)?;
-            Ok(node)
+        Ok(Node::Proc(p)) if p.is_file() => {
+            cgroupfs::proc::open_for_write(p, sh.cred)?;
+            Ok(Node::Proc(p))
         }
         Ok(_) => Err(Errno::EISDIR),
         Err(Errno::ENOENT) => {

@@ -38,8 +38,8 @@ const USAGE: &str = "usage: memcg sh [--v2] [--kernel NAME] [--seed N] [--cpus N
        memcg conform [--real-mem-cap SIZE] [--real-timeout DURATION] [--real-tmp DIR] SCRIPT...
   sh              run a shell script line by line (FILE, or standard input)
   --v2            mount the unified hierarchy at /sys/fs/cgroup (default: v1 at /sys/fs/cgroup/memory)
-  --kernel NAME   the kernel: alinux-4.19 (default), linux-4.19, linux-6.6 or openeuler
-                  (--kernel help describes them)
+  --kernel NAME   the kernel: alinux-4.19 (default), linux-4.19, linux-6.6, openeuler or
+                  tencentos (--kernel help describes them)
   --seed N        seed of the simulation's PRNG (default 0)
   --cpus N        CPUs, each with a charge stock (1..=256, default 4)
   --engine E      per-page (every fault an event) or bulk (default; same trace, faster)

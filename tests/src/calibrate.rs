@@ -256,8 +256,8 @@ fn measure(sh: &mut RealShell, reps: usize, pages: u64) -> Result<Calibration, S
 
 fn report(s: &Samples, reps: usize, pages: u64, swap_kb: u64, tmp: &Path) -> Calibration {
     let d = CostModel::default();
-    let size_m = pages * PAGE_SIZE >> 20;
-    let tight_m = pages / 4 * PAGE_SIZE >> 20;
+    let size_m = (pages * PAGE_SIZE) >> 20;
+    let tight_m = (pages / 4 * PAGE_SIZE) >> 20;
     let row = |field, default, v: &[u64], method: String| {
         let m = (!v.is_empty()).then(|| median(v));
         Row {
@@ -415,14 +415,19 @@ impl Calibration {
     /// spread, what the model printed uses, and the method.
     pub fn table(&self) -> String {
         let mut o = format!("{}\n", self.header);
-        let line = |o: &mut String, r: &Row| {
+        let line = |o: &mut String, r: &Row, used: bool| {
             let m = r.measured.map_or(String::from("-"), |m| m.to_string());
+            let u = if used {
+                r.used.to_string()
+            } else {
+                String::from("-")
+            };
             let sp = r
                 .spread
                 .map_or(String::from("-"), |(a, b)| format!("{a}-{b}"));
             o.push_str(&format!(
                 "{:<18} {:>10} {:>10} {:>15} {:>10}  {}\n",
-                r.field, r.default, m, sp, r.used, r.method
+                r.field, r.default, m, sp, u, r.method
             ));
         };
         o.push_str(&format!(
@@ -430,11 +435,13 @@ impl Calibration {
             "FIELD", "DEFAULT", "MEASURED", "SPREAD", "USED", "METHOD"
         ));
         for r in &self.rows {
-            line(&mut o, r);
+            line(&mut o, r, true);
         }
-        o.push_str("checks (no field of their own; ns per page):\n");
+        o.push_str(
+            "checks (no field of their own; DEFAULT is what the model charges; ns per page):\n",
+        );
         for r in &self.checks {
-            line(&mut o, r);
+            line(&mut o, r, false);
         }
         o
     }

@@ -198,6 +198,9 @@ pub fn calibrate(cfg: &Config, reps: usize, size: u64) -> Result<Calibration, St
             cfg.mem_cap
         ));
     }
+    if let Some(why) = crate::real::unavailable(false) {
+        return Err(why.replacen("--real", "calibrate", 1));
+    }
     let mut sh = RealShell::start(cfg)?;
     let res = measure(&mut sh, reps, pages);
     let end = sh.finish();

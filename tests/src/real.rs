@@ -475,6 +475,71 @@ impl RealShell {
         &self.parent
     }
 
+    /// Where the run's tasks put their files (removed at teardown).
+    pub fn tmp(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Run `memcg MODE PROCS TMP PPID ARGS...` as one of the run's tasks
+    /// (killed by teardown if the run ends first), where `PROCS` is the
+    /// `cgroup.procs` of `cg` (a path of the script's) for it to join;
+    /// wait for it to exit and return its real pid and its stdout, or its
+    /// stderr when it fails. `memcg calibrate`'s probes run this way.
+    pub fn run_probe(
+        &mut self,
+        cg: &str,
+        mode: &str,
+        args: &[String],
+    ) -> Result<(u32, String), String> {
+        let dir = self
+            .real(cg)
+            .map_err(|e| format!("{cg}: {}", e.message()))?;
+        let mut slot = run_lock();
+        let Some(run) = slot.as_mut().filter(|r| !r.closing) else {
+            return Err(String::from("the run is ending"));
+        };
+        let mut child = Command::new(&self.exe)
+            .arg(mode)
+            .arg(dir.join("cgroup.procs"))
+            .arg(&self.tmp)
+            .arg(std::process::id().to_string())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("{mode}: {e}"))?;
+        let real = child.id();
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let pid = self.next_pid;
+        self.next_pid += 1;
+        run.tasks.insert(pid, Task { child, end: None });
+        drop(slot);
+        let mut out = String::new();
+        let mut err_text = String::new();
+        if let Some(mut p) = stdout {
+            let _ = p.read_to_string(&mut out);
+        }
+        if let Some(mut p) = stderr {
+            let _ = p.read_to_string(&mut err_text);
+        }
+        let mut slot = run_lock();
+        let Some(t) = slot.as_mut().and_then(|r| r.tasks.get_mut(&pid)) else {
+            return Err(String::from("the run is ending"));
+        };
+        let status = t.child.wait().map_err(|e| format!("{mode}: {e}"))?;
+        t.end = Some(status.code().is_none());
+        if status.success() {
+            Ok((real, out))
+        } else {
+            Err(format!(
+                "{mode} in {cg} failed ({status}): {}",
+                err_text.trim_end()
+            ))
+        }
+    }
+
     /// Tear the run down; what was left behind, if anything.
     pub fn finish(self) -> Result<(), String> {
         teardown(&mut run_lock())

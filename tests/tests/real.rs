@@ -333,3 +333,116 @@ fn conform_agrees_on_the_suite_the_kernels_share() {
     assert!(!table.contains("DIFF"), "{table}");
     assert!(table.contains("page_cache_dirty.sh:8"), "{table}");
 }
+
+/// `memcg calibrate` end to end: its table names every field of the cost
+/// model, its JSON is what `--save` wrote and what `memcg sh --costs`
+/// takes, and the run leaves nothing behind.
+#[test]
+fn calibrate_prints_a_cost_model_that_sh_takes() {
+    if skip() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("memcg-calibrate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let saved = dir.join("costs.json");
+    let child = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(["calibrate", "--reps", "1", "--size", "8M", "--save"])
+        .arg(&saved)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let got = child.wait_with_output().unwrap();
+    let out = text(&got.stdout);
+    assert!(got.status.success(), "{out}{}", text(&got.stderr));
+    assert_gone(pid);
+    assert!(out.starts_with("kernel "), "{out}");
+    for field in memcg_tests::costs::fields() {
+        assert!(
+            out.lines().any(|l| l.starts_with(&format!("{field} "))),
+            "no row for {field}: {out}"
+        );
+    }
+    // Measured here: a fault, clean reclaim, writeback and a refault.
+    for field in ["fault_ns", "reclaim_clean_ns", "writeback_ns", "refault_ns"] {
+        let row = out.lines().find(|l| l.starts_with(field)).unwrap();
+        let measured = row.split_whitespace().nth(2).unwrap();
+        assert!(measured.parse::<u64>().is_ok(), "{row}");
+    }
+    let json = out.lines().last().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&saved).unwrap(),
+        format!("{json}\n")
+    );
+    let model = memcg_tests::costs::load(saved.to_str().unwrap()).unwrap();
+    assert_eq!(memcg_tests::costs::to_json(&model), json);
+    let sim = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(["sweep", "--csv", "--param", "X=1", "--costs"])
+        .arg(&saved)
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/conform/anon_oom.sh"))
+        .output()
+        .unwrap();
+    assert!(!sim.stdout.is_empty(), "{}", text(&sim.stderr));
+    let got = memcg(
+        &["sh", "--costs", saved.to_str().unwrap()],
+        "mkdir /sys/fs/cgroup/memory/a\n",
+    );
+    assert!(got.status.success(), "{}", text(&got.stderr));
+    // --json prints the model alone.
+    let got = memcg(&["calibrate", "--reps", "1", "--size", "4M", "--json"], "");
+    assert!(got.status.success(), "{}", text(&got.stderr));
+    let only = text(&got.stdout);
+    assert_eq!(only.lines().count(), 1, "{only}");
+    memcg_tests::costs::parse(&only).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn calibrate_refuses_bad_options_and_a_killed_one_leaves_nothing_behind() {
+    for (args, want) in [
+        (&["calibrate", "--reps", "0"][..], "invalid --reps '0'"),
+        (
+            &["calibrate", "--size", "lots"][..],
+            "--size: invalid size 'lots'",
+        ),
+        (
+            &["calibrate", "--frobnicate"][..],
+            "unexpected argument '--frobnicate'",
+        ),
+    ] {
+        let got = memcg(args, "");
+        assert_eq!(got.status.code(), Some(2), "{args:?}");
+        assert!(text(&got.stderr).contains(want), "{}", text(&got.stderr));
+    }
+    if skip() {
+        return;
+    }
+    let got = memcg(&["calibrate", "--size", "1M"], "");
+    assert_eq!(got.status.code(), Some(2));
+    assert!(text(&got.stderr).contains("give 4M to half of --real-mem-cap"));
+    let child = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(["calibrate", "--reps", "50"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let cg = format!("{}/memcg-{pid}/roomy", real::V1_MOUNT);
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !std::path::Path::new(&cg).is_dir() && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGTERM) }, 0);
+    let got = child.wait_with_output().unwrap();
+    assert_eq!(
+        got.status.code(),
+        Some(128 + libc::SIGTERM),
+        "{}",
+        text(&got.stderr)
+    );
+    assert_gone(pid);
+    assert!(text(&got.stderr).contains("stopped by SIGTERM"));
+}

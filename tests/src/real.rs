@@ -182,6 +182,45 @@ fn teardown(slot: &mut Option<Run>) -> Result<(), String> {
     }
 }
 
+/// What runs killed with SIGKILL left (no handler runs then; their tasks
+/// died with them, `PR_SET_PDEATHSIG`): `memcg-<pid>` cgroups and
+/// `memcg-real-<pid>` temp dirs of pids no longer alive. Only empty cgroups
+/// go (rmdir of one with tasks fails and it stays); returns what went.
+pub fn remove_stale_runs(tmp: &Path) -> Vec<String> {
+    let dead = |name: &str, prefix: &str| {
+        name.strip_prefix(prefix)
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            .is_some_and(|p| !Path::new("/proc").join(p).exists())
+    };
+    let mut removed = Vec::new();
+    for (dir, prefix, cgroup) in [
+        (Path::new(V1_MOUNT), "memcg-", true),
+        (tmp, "memcg-real-", false),
+    ] {
+        let Ok(rd) = fs::read_dir(dir) else { continue };
+        let mut names: Vec<String> = rd
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| dead(n, prefix))
+            .collect();
+        names.sort();
+        for n in names {
+            let p = dir.join(&n);
+            let ok = if cgroup {
+                let mut inner = Vec::new();
+                subdirs(&p, &mut inner);
+                inner.iter().all(|d| fs::remove_dir(d).is_ok()) && fs::remove_dir(&p).is_ok()
+            } else {
+                fs::remove_dir_all(&p).is_ok()
+            };
+            if ok {
+                removed.push(p.display().to_string());
+            }
+        }
+    }
+    removed
+}
+
 fn subdirs(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = fs::read_dir(dir) else { return };
     for e in rd.flatten() {
@@ -412,6 +451,9 @@ impl RealShell {
                 "--real-tmp {}: tmpfs pages are shmem and need swap to be reclaimed; give a directory on a disk file system",
                 cfg.tmp.display()
             ));
+        }
+        for gone in remove_stale_runs(&cfg.tmp) {
+            eprintln!("memcg: removed {gone}, left by a run that was killed (SIGKILL)");
         }
         let pid = std::process::id();
         let parent = PathBuf::from(format!("{V1_MOUNT}/memcg-{pid}"));

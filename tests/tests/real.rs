@@ -242,6 +242,53 @@ fn killed_midway(sig: i32) {
         .all(|n| before.contains(n) || !n.ends_with(&pid.to_string())));
 }
 
+/// SIGKILL cannot be handled: the run's tasks die with it
+/// (`PR_SET_PDEATHSIG`) but its empty cgroup and temp dir stay until the
+/// next `--real` run removes them.
+#[test]
+fn what_a_sigkilled_run_leaves_the_next_run_removes() {
+    if skip() {
+        return;
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(["sh", "--real"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"mkdir -p a/b\nspawn a/b anon 8M --hold\nwait\n")
+        .unwrap();
+    stdin.flush().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let seen: Vec<String> = (0..2).map(|_| lines.next().unwrap().unwrap()).collect();
+    assert_eq!(seen, ["1001", "1001 holding"]);
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGKILL) }, 0);
+    child.wait().unwrap();
+    drop(stdin);
+    let cg = format!("{}/memcg-{pid}", real::V1_MOUNT);
+    // Its task dies with it; the cgroup stays, empty, once it has.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::read_to_string(format!("{cg}/a/b/cgroup.procs")).is_ok_and(|t| !t.is_empty())
+        && std::time::Instant::now() < until
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(std::path::Path::new(&cg).is_dir(), "{cg}");
+    let out = memcg(&["sh", "--real"], "mkdir x\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(&format!("memcg-{pid}, left by a run that was killed")),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_gone(pid);
+}
+
 #[test]
 fn a_run_that_panics_leaves_nothing_behind() {
     if skip() {

@@ -28,7 +28,7 @@ use std::sync::{Mutex, MutexGuard, Once, PoisonError};
 use std::time::{Duration, Instant};
 
 use memcg::engine::FIRST_TASK_PID;
-use memcg::shell::syntax::{self, Join, RedirTarget, Word, LAST_STATUS};
+use memcg::shell::syntax::{self, split_opts, usage_error, Join, RedirTarget, Word, LAST_STATUS};
 use memcg::shell::{parse_duration, Output, SpawnSpec};
 use memcg::units::PAGE_SIZE;
 use memcg::workload::{Op, PageKind};
@@ -742,12 +742,9 @@ impl RealShell {
                     }
                     let (f, path) = &files[*i];
                     if let Err(e) = self.write_file(f, path, &text) {
-                        let msg = if builtin {
-                            format!("bash: {name}: write error: {}\n", e.message())
-                        } else {
-                            format!("{name}: write error: {}\n", e.message())
-                        };
-                        result.stderr.push_str(&msg);
+                        result
+                            .stderr
+                            .push_str(&syntax::write_error(&name, builtin, &e.message()));
                         result.status = 1;
                     }
                 }
@@ -1399,41 +1396,6 @@ fn tree_walk(
             *nf += 1;
         }
     }
-}
-
-fn usage_error(cmd: &str, msg: &str) -> Output {
-    err(
-        format!("{cmd}: {msg}\nTry '{cmd} --help' for more information.\n"),
-        1,
-    )
-}
-
-fn split_opts<'a>(args: &'a [String], allowed: &str) -> Result<(Vec<char>, &'a [String]), char> {
-    let mut opts = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i].as_str();
-        if a == "--" {
-            i += 1;
-            break;
-        }
-        if a.len() < 2 || !a.starts_with('-') {
-            break;
-        }
-        if a == "--parents" && allowed.contains('p') {
-            opts.push('p');
-            i += 1;
-            continue;
-        }
-        for c in a[1..].chars() {
-            if !allowed.contains(c) {
-                return Err(c);
-            }
-            opts.push(c);
-        }
-        i += 1;
-    }
-    Ok((opts, &args[i..]))
 }
 
 // ---------------------------------------------------------------------------

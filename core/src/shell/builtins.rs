@@ -22,15 +22,20 @@ fn quote(s: &str) -> String {
     }
 }
 
-pub(super) fn usage_error(cmd: &str, msg: &str) -> Output {
+/// `CMD: MSG` and coreutils' hint, status 1.
+pub fn usage_error(cmd: &str, msg: &str) -> Output {
     Output::err(
         format!("{cmd}: {msg}\nTry '{cmd} --help' for more information.\n"),
         1,
     )
 }
 
-/// Split leading `-x` options; `--` ends them.
-fn split_opts<'a>(args: &'a [String], allowed: &str) -> Result<(Vec<char>, &'a [String]), char> {
+/// Split leading `-x` options (and `--parents` for `p`); `--` ends them;
+/// an option not in `allowed` is the error.
+pub fn split_opts<'a>(
+    args: &'a [String],
+    allowed: &str,
+) -> Result<(Vec<char>, &'a [String]), char> {
     let mut opts = Vec::new();
     let mut i = 0;
     while i < args.len() {

@@ -109,6 +109,10 @@ endef
 
 # --- test, lint -------------------------------------------------------------------
 
+# cargo test --workspace includes tests/tests/real.rs: the real-kernel tests,
+# the conformance suite (memcg conform on tests/conform/) and memcg calibrate,
+# run where the machine allows (root, cgroup v1 memory controller) and
+# otherwise skipped with the reason on stderr ("skipping the real-kernel test").
 test: tools
 	cargo test --workspace
 	$(MAKE) --no-print-directory fuzz-smoke

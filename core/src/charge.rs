@@ -14,7 +14,7 @@ use crate::reclaim::try_to_free_mem_cgroup_pages;
 use crate::stock::{self, consume_stock, drain_stock, refill_stock};
 use crate::tree::{CgroupId, MemcgEvent, Pid, SwapEvent};
 use crate::units::{Nanos, Pages, MEMCG_CHARGE_BATCH, PAGE_ALLOC_COSTLY_ORDER};
-use crate::wmark::{is_high_async_reclaim, is_wmark_ok};
+use crate::wmark::{is_high_async_reclaim, is_wmark_ok, need_memcg_async_reclaim};
 
 /// `MAX_RECLAIM_RETRIES` (§0.2).
 pub const MAX_RECLAIM_RETRIES: u32 = 5;
@@ -227,6 +227,17 @@ fn done_restock(k: &mut Kernel, m: CgroupId, n: Pages, batch: Pages, ctx: Charge
     while let Some(w) = at {
         let pc = &k.tree.memcg(w).memory;
         if !is_wmark_ok(pc, true) {
+            if k.tree.memcg_mut(w).wmark_work.queue() {
+                k.log(KEvent::WorkQueued { memcg: w });
+            }
+            break;
+        }
+        // TencentOS: over async_high (with vm.memory_qos) queues
+        // `async_work` and ends the walk, before the memory.high test
+        // (§19.5).
+        if k.config.flavour.has_async_ratio()
+            && need_memcg_async_reclaim(k.vm_memory_qos, k.tree.memcg(w))
+        {
             if k.tree.memcg_mut(w).wmark_work.queue() {
                 k.log(KEvent::WorkQueued { memcg: w });
             }

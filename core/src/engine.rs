@@ -331,7 +331,24 @@ impl Engine {
                 continue;
             }
             mc.wmark_work.start();
-            let (reclaim, usage, low, nr) = if k.config.flavour.has_high_async() {
+            let (reclaim, usage, low, nr) = if k.config.flavour.has_async_ratio() {
+                // TencentOS async_reclaim_func (§19.5): nr = usage -
+                // async_low (unsigned), nothing at 0, capped at async_high -
+                // async_low; a MEMCG_HIGH event; one
+                // try_to_free_mem_cgroup_pages(.., GFP_KERNEL, true), whose
+                // `true` is reclaim_options 1, not MEMCG_RECLAIM_MAY_SWAP
+                // (1 << 1): file pages only.
+                let mc = k.tree.memcg(m);
+                let (usage, low) = (mc.memory.usage, mc.async_low);
+                let size = crate::wmark::async_reclaim_size(mc);
+                if size.is_some() {
+                    k.memcg_memory_event(m, crate::tree::MemcgEvent::High);
+                }
+                let nr = size.unwrap_or(0);
+                let mut reclaim = Reclaim::new(m, nr, ReclaimCtx::Direct, false);
+                reclaim.done = size.is_none();
+                (reclaim, usage, low, nr)
+            } else if k.config.flavour.has_high_async() {
                 // openEuler async_reclaim_high (§19.4): one
                 // try_to_free_mem_cgroup_pages down to the safe mark, if
                 // still over the trigger mark.
@@ -1053,6 +1070,10 @@ impl Engine {
                 let pc = &k.tree.memcg(w).memory;
                 let mut limit = pc.max.min(pc.high).min(pc.wmark_high.saturating_sub(1));
                 let mc = k.tree.memcg(w);
+                if k.config.flavour.has_async_ratio() && k.vm_memory_qos != 0 {
+                    // TencentOS: a refill over async_high queues work.
+                    limit = limit.min(mc.async_high);
+                }
                 if k.config.flavour.has_high_async()
                     && mc.high_async_ratio != crate::wmark::HIGH_ASYNC_RATIO_BASE
                     && pc.high != crate::units::PAGE_COUNTER_MAX

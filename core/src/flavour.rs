@@ -24,14 +24,21 @@ pub enum KernelFlavour {
     /// openEuler 24.03 (OLK-6.6): 6.6 plus `memory.high_async_ratio`.
     #[cfg_attr(feature = "serde", serde(rename = "openeuler"))]
     OpenEuler,
+    /// TencentOS / OpenCloudOS kernel (a 6.x TencentOS `mm/memcontrol.c`):
+    /// 6.6's files plus `memory.async_ratio`, `memory.async_high`,
+    /// `memory.async_low`, `memory.async_distance_factor` and the
+    /// `vm.memory_qos` sysctl that arms them (§19.5).
+    #[cfg_attr(feature = "serde", serde(rename = "tencentos"))]
+    TencentOs,
 }
 
 /// Every flavour, in the order `--kernel help` lists them.
-pub const FLAVOURS: [KernelFlavour; 4] = [
+pub const FLAVOURS: [KernelFlavour; 5] = [
     KernelFlavour::Alinux419,
     KernelFlavour::Linux419,
     KernelFlavour::Linux66,
     KernelFlavour::OpenEuler,
+    KernelFlavour::TencentOs,
 ];
 
 impl KernelFlavour {
@@ -42,6 +49,7 @@ impl KernelFlavour {
             KernelFlavour::Linux419 => "linux-4.19",
             KernelFlavour::Linux66 => "linux-6.6",
             KernelFlavour::OpenEuler => "openeuler",
+            KernelFlavour::TencentOs => "tencentos",
         }
     }
 
@@ -56,6 +64,9 @@ impl KernelFlavour {
                 "community 6.6 LTS: memory.reclaim, memory.peak, memory.high penalty"
             }
             KernelFlavour::OpenEuler => "openEuler 24.03 (6.6): memory.high_async_ratio",
+            KernelFlavour::TencentOs => {
+                "TencentOS/OpenCloudOS (6.x): memory.async_ratio, vm.memory_qos"
+            }
         }
     }
 
@@ -64,7 +75,7 @@ impl KernelFlavour {
         FLAVOURS.into_iter().find(|f| f.name() == name)
     }
 
-    /// "alinux-4.19, linux-4.19, linux-6.6, openeuler".
+    /// "alinux-4.19, linux-4.19, linux-6.6, openeuler, tencentos".
     pub fn names() -> alloc::string::String {
         let mut s = alloc::string::String::new();
         for (i, f) in FLAVOURS.iter().enumerate() {
@@ -86,6 +97,11 @@ impl KernelFlavour {
         self == KernelFlavour::OpenEuler
     }
 
+    /// TencentOS `memory.async_ratio` and its `async_work` (§19.5).
+    pub fn has_async_ratio(self) -> bool {
+        self == KernelFlavour::TencentOs
+    }
+
     /// `mem_cgroup_handle_over_high` throttles with the penalty sleep
     /// (upstream since 5.4, backported by ALinux, §8.3); community 4.19
     /// only reclaims.
@@ -101,6 +117,7 @@ impl KernelFlavour {
             KernelFlavour::Linux419 => 1 << 9,
             KernelFlavour::Linux66 => 1 << 10,
             KernelFlavour::OpenEuler => 1 << 11,
+            KernelFlavour::TencentOs => 1 << 12,
         }
     }
 }
@@ -118,7 +135,7 @@ mod tests {
         assert_eq!(KernelFlavour::default(), KernelFlavour::Alinux419);
         assert_eq!(
             KernelFlavour::names(),
-            "alinux-4.19, linux-4.19, linux-6.6, openeuler"
+            "alinux-4.19, linux-4.19, linux-6.6, openeuler, tencentos"
         );
     }
 }

@@ -159,6 +159,9 @@ pub struct Kernel {
     pub tasks: PidMap<Task>,
     /// Global `vm_swappiness` (the root memcg's swappiness).
     pub vm_swappiness: i64,
+    /// TencentOS `sysctl_vm_memory_qos` (`/proc/sys/vm/memory_qos`, 0..=1,
+    /// default 0): arms `memory.async_ratio` (§19.5).
+    pub vm_memory_qos: i32,
     /// v1 `release_agent` (the clone_children / notify_on_release bits are
     /// on each [`crate::tree::Cgroup`]).
     pub release_agent: String,
@@ -233,6 +236,7 @@ impl Kernel {
             tree: Tree::new(root),
             tasks: PidMap::new(),
             vm_swappiness: 60,
+            vm_memory_qos: 0,
             release_agent: String::new(),
             stocks: alloc::vec![Stock::default(); cpus],
             swap_free: swap_pages,
@@ -328,6 +332,16 @@ impl Kernel {
             m.counter_parent = Some(parent);
         }
         setup_memcg_wmark(&mut m);
+        if self.config.flavour.has_async_ratio() {
+            // TencentOS: ratio inherited, factor `parent ?: ASYNC_DISTANCE_DEF`.
+            m.async_ratio = p.async_ratio;
+            m.async_distance_factor = if p.async_distance_factor != 0 {
+                p.async_distance_factor
+            } else {
+                crate::wmark::ASYNC_DISTANCE_DEF
+            };
+            crate::wmark::setup_async_wmark(&mut m, self.version() == Version::V2);
+        }
         m
     }
 
@@ -415,6 +429,9 @@ impl Kernel {
         self.tree.page_counter_set_protection(id, Some(0), Some(0));
         let m = self.tree.memcg_mut(id);
         disable_wmarks(m);
+        // TencentOS css_offline: both async marks to PAGE_COUNTER_MAX.
+        m.async_high = PAGE_COUNTER_MAX;
+        m.async_low = PAGE_COUNTER_MAX;
         m.wmark_work.cancel();
         for cpu in 0..self.stocks.len() {
             if self.stocks[cpu].cached == Some(id) {
@@ -741,6 +758,26 @@ impl Kernel {
                 self.tree.mem_cgroup_uncharge_swap(id, p.swapped);
             }
             self.css_put_offline(id);
+        }
+    }
+
+    /// TencentOS `setup_async_wmark(memcg)`, then (`queue`) `queue_work(
+    /// memcg_async_reclaim_wq, &memcg->async_work)` if
+    /// `need_memcg_async_reclaim` (§19.5): what the limit writes and the
+    /// `memory.async_ratio` write do. Nothing on other flavours.
+    pub fn async_wmark_update(&mut self, id: CgroupId, queue: bool) -> bool {
+        if !self.config.flavour.has_async_ratio() {
+            return false;
+        }
+        let v2 = self.version() == Version::V2;
+        let qos = self.vm_memory_qos;
+        let m = self.tree.memcg_mut(id);
+        crate::wmark::setup_async_wmark(m, v2);
+        if queue && crate::wmark::need_memcg_async_reclaim(qos, m) && m.wmark_work.queue() {
+            self.log(KEvent::WorkQueued { memcg: id });
+            true
+        } else {
+            false
         }
     }
 

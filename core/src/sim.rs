@@ -9,7 +9,6 @@ use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::cgroupfs::proc::ProcNode;
 use crate::cgroupfs::{self, Cred, Node};
 use crate::engine::{Engine, EngineMode, DEFAULT_SAMPLE_INTERVAL};
 use crate::kernel::{Kernel, KernelConfig, Version};
@@ -443,8 +442,12 @@ impl Simulator {
         &self.m.kernel
     }
 
-    /// Run one shell line.
+    /// Run one shell line, after everything due at this instant (as
+    /// [`crate::timeline::Timeline::edit`] and a replay run it, so a saved
+    /// scenario replays to the same trace).
     pub fn exec(&mut self, line: &str) -> Output {
+        let now = self.now();
+        self.m.engine.run_until(&mut self.m.kernel, now);
         if journaled(line) {
             self.journal_push(JournalEntry {
                 at: self.now(),
@@ -530,7 +533,8 @@ impl Simulator {
                 })
                 .collect()),
             Node::Outer(_) => Ok(Vec::new()),
-            Node::File(..) | Node::Proc(ProcNode::OomScoreAdj(_)) => Err(Errno::ENOTDIR),
+            Node::File(..) => Err(Errno::ENOTDIR),
+            Node::Proc(p) if p.is_file() => Err(Errno::ENOTDIR),
             Node::Proc(_) => Ok(Vec::new()),
         }
     }
@@ -539,9 +543,7 @@ impl Simulator {
     pub fn read(&self, path: &str) -> Result<String, Errno> {
         match cgroupfs::resolve(&self.m.kernel, &self.shell.cwd, path)? {
             Node::File(id, f) => cgroupfs::read_file(&self.m.kernel, id, f, Cred::Root),
-            Node::Proc(ProcNode::OomScoreAdj(pid)) => {
-                cgroupfs::proc::oom_score_adj_read(&self.m.kernel, pid)
-            }
+            Node::Proc(p) if p.is_file() => cgroupfs::proc::read(&self.m.kernel, p),
             _ => Err(Errno::EISDIR),
         }
     }
@@ -563,8 +565,8 @@ impl Simulator {
                     .note_write(&mut self.m.kernel, path, String::from(value), r);
                 r
             }
-            node @ Node::Proc(ProcNode::OomScoreAdj(pid)) => {
-                let r = cgroupfs::proc::oom_score_adj_write(&mut self.m.kernel, pid, value);
+            node @ Node::Proc(p) if p.is_file() => {
+                let r = cgroupfs::proc::write(&mut self.m.kernel, p, value);
                 let path = cgroupfs::node_path(&self.m.kernel, node);
                 self.m
                     .engine

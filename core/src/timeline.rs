@@ -68,6 +68,9 @@ pub const MAX_CHECKPOINTS: usize = 48;
 pub const CHECKPOINT_BYTES: usize = 192 << 20;
 /// First checkpoint interval, virtual ns.
 pub const CHECKPOINT_EVERY: Nanos = 250_000_000;
+/// Work units [`Timeline::advance`] runs between two questions to its
+/// budget (about 500 plain events: well under a millisecond of script).
+pub const ADVANCE_SLICE_WORK: u64 = 500 * crate::units::WORK_EVENT;
 
 /// Work units a replay does between two questions to its budget
 /// ([`Timeline::advance_by_work`]): a slice overshoots its budget by at
@@ -319,9 +322,12 @@ impl Timeline {
             } else {
                 let end = limit.min(now.saturating_add(chunk));
                 let before = sim.events_processed();
-                sim.run_until(end);
+                // Pause after a slice of work so `budget` is asked often
+                // however busy a millisecond is (a 1,000-cgroup node runs
+                // hundreds of events in one); pausing changes no state.
+                let done = sim.run_until_paused(end, sim.work().saturating_add(ADVANCE_SLICE_WORK));
                 // Few events in the chunk: take bigger ones.
-                if sim.events_processed() - before < 256 {
+                if done && sim.events_processed() - before < 256 {
                     chunk = chunk.saturating_mul(2);
                 }
             }

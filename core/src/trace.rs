@@ -265,8 +265,15 @@ impl Event {
     /// One trace line: time, event, pid, memcg, details.
     pub fn line(&self, t: Nanos) -> String {
         let mut s = String::new();
+        self.line_into(t, &mut s);
+        s
+    }
+
+    /// [`Event::line`] appended to `s` (the trace reuses its buffers: one
+    /// line per event is most of a busy run's work).
+    pub fn line_into(&self, t: Nanos, s: &mut String) {
         let (pid, memcg) = self.pid_and_memcg();
-        write_columns(&mut s, t, self.kind(), pid, memcg);
+        write_columns(s, t, self.kind(), pid, memcg);
         let _ = match self {
             Event::Spawn { program, .. } => write!(s, " program={}", escape(program)),
             Event::Exit { .. }
@@ -340,25 +347,62 @@ impl Event {
                 }
             }
         };
-        s
     }
 }
 
 /// The four fixed columns; `memcg` as recorded (empty for the root).
 fn write_columns(s: &mut String, t: Nanos, kind: EventKind, pid: Option<u32>, memcg: &str) {
+    // As `format!("{:>6}.{:09}  {:<14} {:>6}  {:<20}")` writes them, by
+    // hand: the formatter's padding goes a char at a time, and every event
+    // of a busy run writes these columns.
     let memcg = if memcg.is_empty() { "/" } else { memcg };
-    let _ = write!(
-        s,
-        "{:>6}.{:09}  {:<14} ",
-        t / 1_000_000_000,
-        t % 1_000_000_000,
-        kind.as_str()
-    );
-    let _ = match pid {
-        Some(p) => write!(s, "{p:>6}"),
-        None => write!(s, "{:>6}", "-"),
-    };
-    let _ = write!(s, "  {:<20}", escape(memcg));
+    let mut digits = [0u8; 20];
+    push_right(s, dec(t / 1_000_000_000, &mut digits), 6);
+    s.push('.');
+    let ns = dec(t % 1_000_000_000, &mut digits);
+    pad(s, 9 - ns.len(), '0');
+    s.push_str(ns);
+    s.push_str("  ");
+    push_left(s, kind.as_str(), 14);
+    s.push(' ');
+    match pid {
+        Some(p) => push_right(s, dec(u64::from(p), &mut digits), 6),
+        None => push_right(s, "-", 6),
+    }
+    s.push_str("  ");
+    push_left(s, &escape(memcg), 20);
+}
+
+/// `v` in decimal, in `buf`.
+fn dec(mut v: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    core::str::from_utf8(&buf[i..]).unwrap_or("")
+}
+
+fn pad(s: &mut String, n: usize, c: char) {
+    for _ in 0..n {
+        s.push(c);
+    }
+}
+
+/// `{:>width}` (widths count chars, as the formatter's do).
+fn push_right(s: &mut String, text: &str, width: usize) {
+    pad(s, width.saturating_sub(text.chars().count()), ' ');
+    s.push_str(text);
+}
+
+/// `{:<width}`.
+fn push_left(s: &mut String, text: &str, width: usize) {
+    s.push_str(text);
+    pad(s, width.saturating_sub(text.chars().count()), ' ');
 }
 
 /// Escape a free-text field (see the module doc): `\\` and `\xHH`.
@@ -566,7 +610,15 @@ impl Default for Trace {
 
 impl Trace {
     pub fn record(&mut self, t: Nanos, e: &Event) {
-        let line = e.line(t);
+        // Into the oldest kept line's buffer once the ring is full: no
+        // allocation per line in a long run.
+        let mut line = if self.recent.len() == TRACE_KEEP {
+            self.recent.pop_front().unwrap_or_default()
+        } else {
+            String::new()
+        };
+        line.clear();
+        e.line_into(t, &mut line);
         let mut h = fnv::FnvHasher::with_key(self.hash);
         h.write(line.as_bytes());
         h.write_u8(b'\n');
@@ -576,9 +628,6 @@ impl Trace {
             sink.line(&line);
         } else if self.keep_pending {
             self.pending.push_back(line.clone());
-        }
-        if self.recent.len() == TRACE_KEEP {
-            self.recent.pop_front();
         }
         self.recent.push_back(line);
     }
@@ -921,5 +970,41 @@ mod tests {
             worker += usize::from(p.kind == EventKind::WorkChunk);
         }
         assert!(worker > 0, "the worker ran for /a b");
+    }
+}
+
+#[cfg(test)]
+mod columns {
+    use super::*;
+    use alloc::format;
+
+    /// The hand-written columns are the formatter's, byte for byte.
+    #[test]
+    fn columns_match_the_formatter() {
+        for (t, kind, pid, memcg) in [
+            (0, EventKind::Spawn, Some(1001), "/a"),
+            (4_863_750_000, EventKind::WorkChunk, None, ""),
+            (
+                u64::MAX,
+                EventKind::DirectReclaim,
+                Some(u32::MAX),
+                "/a/b c/very-long-name-of-a-cgroup",
+            ),
+            (1_000_000_000_000_123, EventKind::Write, Some(7), "/é"),
+        ] {
+            let mut got = String::new();
+            write_columns(&mut got, t, kind, pid, memcg);
+            let m = if memcg.is_empty() { "/" } else { memcg };
+            let p = pid.map_or(String::from("-"), |p| format!("{p}"));
+            let want = format!(
+                "{:>6}.{:09}  {:<14} {:>6}  {:<20}",
+                t / 1_000_000_000,
+                t % 1_000_000_000,
+                kind.as_str(),
+                p,
+                escape(m)
+            );
+            assert_eq!(got, want);
+        }
     }
 }

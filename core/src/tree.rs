@@ -75,6 +75,14 @@ pub struct Memcg {
     pub wmark_work: WorkState,
     /// openEuler `memory.high_async_ratio` (11..=100, 100 = off, §19.4).
     pub high_async_ratio: u32,
+    /// TencentOS `async_wmark` (`memory.async_ratio`, an `int`, 0 = off)
+    /// and `async_distance_factor` (per million of the base), §19.5.
+    pub async_ratio: i32,
+    pub async_distance_factor: i32,
+    /// TencentOS `memory.async_high` / `memory.async_low`
+    /// (`page_counter_set_async_high/low`), in pages.
+    pub async_high: Pages,
+    pub async_low: Pages,
     /// Hierarchical (v2) event counts.
     pub events: [u64; 5],
     /// Local event counts (v1 reads these as `memory.events`).
@@ -147,6 +155,10 @@ impl Memcg {
             wmark_min_adj: 0,
             wmark_work: WorkState::Idle,
             high_async_ratio: 100, // HIGH_ASYNC_RATIO_BASE: off
+            async_ratio: 0,
+            async_distance_factor: 0, // kzalloc; css_alloc makes a child's 1
+            async_high: PAGE_COUNTER_MAX,
+            async_low: PAGE_COUNTER_MAX,
             events: [0; 5],
             events_local: [0; 5],
             swap_events: [0; 3],

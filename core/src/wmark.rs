@@ -90,6 +90,59 @@ pub fn high_async_reclaim_size(m: &Memcg) -> Pages {
     }
 }
 
+// ---------------------------------------------------------------------------
+// TencentOS `memory.async_ratio` (TencentOS mm/memcontrol.c, §19.5)
+
+/// `ASYNC_RATIO_DIV`.
+pub const ASYNC_RATIO_DIV: u64 = 100;
+/// `ASYNC_DISTANCE_DIV`: the distance factor is per million of the base.
+pub const ASYNC_DISTANCE_DIV: u64 = 1_000_000;
+/// `ASYNC_DISTANCE_DEF`: a child's factor when its parent's is 0 (the root).
+pub const ASYNC_DISTANCE_DEF: i32 = 1;
+/// `memory_async_distance_factor_write`'s upper bound.
+pub const ASYNC_DISTANCE_FACTOR_MAX: i32 = 150_000;
+
+/// `setup_async_wmark(memcg)`: base = memory.high on v2, memory.max on v1;
+/// `async_high = async_wmark * base / 100` (the `int` ratio converted to
+/// `unsigned long`, wrapping), `distance = mult_frac(base, factor,
+/// 1000000)`, `async_low = distance >= async_high ? memory.low :
+/// async_high - distance`; ratio 0 disables both.
+pub fn setup_async_wmark(m: &mut Memcg, v2: bool) {
+    let base = if v2 { m.memory.high } else { m.memory.max };
+    let (high, low) = if m.async_ratio != 0 {
+        let high = (i64::from(m.async_ratio) as u64).wrapping_mul(base) / ASYNC_RATIO_DIV;
+        let factor = i64::from(m.async_distance_factor) as u64;
+        let distance = mult_frac(base, factor, ASYNC_DISTANCE_DIV);
+        let low = if distance >= high {
+            m.memory.low
+        } else {
+            high - distance
+        };
+        (high, low)
+    } else {
+        (PAGE_COUNTER_MAX, PAGE_COUNTER_MAX)
+    };
+    m.async_high = high;
+    m.async_low = low;
+}
+
+/// `need_memcg_async_reclaim(memcg)`: `vm.memory_qos` set and usage
+/// strictly above `async_high`.
+pub fn need_memcg_async_reclaim(memory_qos: i32, m: &Memcg) -> bool {
+    memory_qos != 0 && m.memory.usage > m.async_high
+}
+
+/// `async_reclaim_func`'s request: `usage - async_low` in `unsigned long`
+/// (so usage under `async_low` wraps to a huge number), none when exactly
+/// 0, capped at `async_high - async_low`.
+pub fn async_reclaim_size(m: &Memcg) -> Option<Pages> {
+    let nr = m.memory.usage.wrapping_sub(m.async_low);
+    if nr == 0 {
+        return None;
+    }
+    Some(nr.min(m.async_high.wrapping_sub(m.async_low)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +151,49 @@ mod tests {
     fn seed_numbers_in_pages() {
         // §9.2: 1 GiB, ratio 95, sf 50 → 249036 / 247726 pages.
         assert_eq!(compute_wmarks(262144, 95, 50), (249036, 247726));
+    }
+
+    #[test]
+    fn async_marks_of_the_selftest() {
+        // The TencentOS selftest: high 64M, ratio 50 → async_high 32M.
+        let mut m = Memcg::new();
+        m.memory.high = 16384;
+        m.async_ratio = 50;
+        m.async_distance_factor = 100_000;
+        setup_async_wmark(&mut m, true);
+        assert_eq!((m.async_high, m.async_low), (8192, 8192 - 1638));
+        // The distance reaches async_high: async_low is memory.low.
+        m.async_distance_factor = 150_000;
+        m.async_ratio = 10;
+        m.memory.low = 77;
+        setup_async_wmark(&mut m, true);
+        assert_eq!((m.async_high, m.async_low), (1638, 77));
+        // v1 bases the marks on memory.max.
+        m.memory.max = 1000;
+        setup_async_wmark(&mut m, false);
+        assert_eq!((m.async_high, m.async_low), (100, 77));
+        m.async_ratio = 0;
+        setup_async_wmark(&mut m, false);
+        assert_eq!(
+            (m.async_high, m.async_low),
+            (PAGE_COUNTER_MAX, PAGE_COUNTER_MAX)
+        );
+    }
+
+    #[test]
+    fn async_reclaim_size_wraps_under_async_low() {
+        let mut m = Memcg::new();
+        m.async_high = 1000;
+        m.async_low = 900;
+        m.memory.usage = 900;
+        assert_eq!(async_reclaim_size(&m), None);
+        m.memory.usage = 950;
+        assert_eq!(async_reclaim_size(&m), Some(50));
+        m.memory.usage = 1200;
+        assert_eq!(async_reclaim_size(&m), Some(100));
+        // Under async_low the unsigned difference wraps: the cap applies.
+        m.memory.usage = 10;
+        assert_eq!(async_reclaim_size(&m), Some(100));
     }
 
     #[test]

@@ -4,7 +4,10 @@
 use memcg::{Errno, Simulator, Version};
 
 #[cfg(target_os = "linux")]
+pub mod calibrate;
+#[cfg(target_os = "linux")]
 pub mod conform;
+pub mod costs;
 pub mod node;
 #[cfg(target_os = "linux")]
 pub mod real;

@@ -28,7 +28,7 @@ use std::sync::{Mutex, MutexGuard, Once, PoisonError};
 use std::time::{Duration, Instant};
 
 use memcg::engine::FIRST_TASK_PID;
-use memcg::shell::syntax::{self, Join, RedirTarget, Word, LAST_STATUS};
+use memcg::shell::syntax::{self, split_opts, usage_error, Join, RedirTarget, Word, LAST_STATUS};
 use memcg::shell::{parse_duration, Output, SpawnSpec};
 use memcg::units::PAGE_SIZE;
 use memcg::workload::{Op, PageKind};
@@ -180,6 +180,45 @@ fn teardown(slot: &mut Option<Run>) -> Result<(), String> {
     } else {
         Err(format!("--real: left behind: {}", problems.join("; ")))
     }
+}
+
+/// What runs killed with SIGKILL left (no handler runs then; their tasks
+/// died with them, `PR_SET_PDEATHSIG`): `memcg-<pid>` cgroups and
+/// `memcg-real-<pid>` temp dirs of pids no longer alive. Only empty cgroups
+/// go (rmdir of one with tasks fails and it stays); returns what went.
+pub fn remove_stale_runs(tmp: &Path) -> Vec<String> {
+    let dead = |name: &str, prefix: &str| {
+        name.strip_prefix(prefix)
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            .is_some_and(|p| !Path::new("/proc").join(p).exists())
+    };
+    let mut removed = Vec::new();
+    for (dir, prefix, cgroup) in [
+        (Path::new(V1_MOUNT), "memcg-", true),
+        (tmp, "memcg-real-", false),
+    ] {
+        let Ok(rd) = fs::read_dir(dir) else { continue };
+        let mut names: Vec<String> = rd
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| dead(n, prefix))
+            .collect();
+        names.sort();
+        for n in names {
+            let p = dir.join(&n);
+            let ok = if cgroup {
+                let mut inner = Vec::new();
+                subdirs(&p, &mut inner);
+                inner.iter().all(|d| fs::remove_dir(d).is_ok()) && fs::remove_dir(&p).is_ok()
+            } else {
+                fs::remove_dir_all(&p).is_ok()
+            };
+            if ok {
+                removed.push(p.display().to_string());
+            }
+        }
+    }
+    removed
 }
 
 fn subdirs(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -413,6 +452,9 @@ impl RealShell {
                 cfg.tmp.display()
             ));
         }
+        for gone in remove_stale_runs(&cfg.tmp) {
+            eprintln!("memcg: removed {gone}, left by a run that was killed (SIGKILL)");
+        }
         let pid = std::process::id();
         let parent = PathBuf::from(format!("{V1_MOUNT}/memcg-{pid}"));
         let tmp = cfg.tmp.join(format!("memcg-real-{pid}"));
@@ -473,6 +515,71 @@ impl RealShell {
     /// The run's cgroup, `/sys/fs/cgroup/memory/memcg-<pid>`.
     pub fn parent(&self) -> &Path {
         &self.parent
+    }
+
+    /// Where the run's tasks put their files (removed at teardown).
+    pub fn tmp(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Run `memcg MODE PROCS TMP PPID ARGS...` as one of the run's tasks
+    /// (killed by teardown if the run ends first), where `PROCS` is the
+    /// `cgroup.procs` of `cg` (a path of the script's) for it to join;
+    /// wait for it to exit and return its real pid and its stdout, or its
+    /// stderr when it fails. `memcg calibrate`'s probes run this way.
+    pub fn run_probe(
+        &mut self,
+        cg: &str,
+        mode: &str,
+        args: &[String],
+    ) -> Result<(u32, String), String> {
+        let dir = self
+            .real(cg)
+            .map_err(|e| format!("{cg}: {}", e.message()))?;
+        let mut slot = run_lock();
+        let Some(run) = slot.as_mut().filter(|r| !r.closing) else {
+            return Err(String::from("the run is ending"));
+        };
+        let mut child = Command::new(&self.exe)
+            .arg(mode)
+            .arg(dir.join("cgroup.procs"))
+            .arg(&self.tmp)
+            .arg(std::process::id().to_string())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("{mode}: {e}"))?;
+        let real = child.id();
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let pid = self.next_pid;
+        self.next_pid += 1;
+        run.tasks.insert(pid, Task { child, end: None });
+        drop(slot);
+        let mut out = String::new();
+        let mut err_text = String::new();
+        if let Some(mut p) = stdout {
+            let _ = p.read_to_string(&mut out);
+        }
+        if let Some(mut p) = stderr {
+            let _ = p.read_to_string(&mut err_text);
+        }
+        let mut slot = run_lock();
+        let Some(t) = slot.as_mut().and_then(|r| r.tasks.get_mut(&pid)) else {
+            return Err(String::from("the run is ending"));
+        };
+        let status = t.child.wait().map_err(|e| format!("{mode}: {e}"))?;
+        t.end = Some(status.code().is_none());
+        if status.success() {
+            Ok((real, out))
+        } else {
+            Err(format!(
+                "{mode} in {cg} failed ({status}): {}",
+                err_text.trim_end()
+            ))
+        }
     }
 
     /// Tear the run down; what was left behind, if anything.
@@ -635,12 +742,9 @@ impl RealShell {
                     }
                     let (f, path) = &files[*i];
                     if let Err(e) = self.write_file(f, path, &text) {
-                        let msg = if builtin {
-                            format!("bash: {name}: write error: {}\n", e.message())
-                        } else {
-                            format!("{name}: write error: {}\n", e.message())
-                        };
-                        result.stderr.push_str(&msg);
+                        result
+                            .stderr
+                            .push_str(&syntax::write_error(&name, builtin, &e.message()));
                         result.status = 1;
                     }
                 }
@@ -1292,41 +1396,6 @@ fn tree_walk(
             *nf += 1;
         }
     }
-}
-
-fn usage_error(cmd: &str, msg: &str) -> Output {
-    err(
-        format!("{cmd}: {msg}\nTry '{cmd} --help' for more information.\n"),
-        1,
-    )
-}
-
-fn split_opts<'a>(args: &'a [String], allowed: &str) -> Result<(Vec<char>, &'a [String]), char> {
-    let mut opts = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i].as_str();
-        if a == "--" {
-            i += 1;
-            break;
-        }
-        if a.len() < 2 || !a.starts_with('-') {
-            break;
-        }
-        if a == "--parents" && allowed.contains('p') {
-            opts.push('p');
-            i += 1;
-            continue;
-        }
-        for c in a[1..].chars() {
-            if !allowed.contains(c) {
-                return Err(c);
-            }
-            opts.push(c);
-        }
-        i += 1;
-    }
-    Ok((opts, &args[i..]))
 }
 
 // ---------------------------------------------------------------------------

@@ -172,6 +172,29 @@ fn save_then_load_reproduces_the_trace_and_the_state() {
     assert_eq!(sc2.now, 2_500_000_000);
 }
 
+/// A line that runs at an instant where events are due (here the task's
+/// first fault, due at the spawn's instant) runs after them, in the CLI as
+/// in a replay: `--save` then `--load` gives the same trace (fuzzing found
+/// 27 lines against 28 before, fuzz/README.md).
+#[test]
+fn a_line_at_an_instant_with_due_events_replays_the_same() {
+    let dir = scratch("due");
+    let (json, t1, t2) = (dir.join("s.json"), dir.join("t1"), dir.join("t2"));
+    let p = |f: &std::path::Path| f.to_str().unwrap().to_string();
+    let script = "mkdir /sys/fs/cgroup/a
+spawn /sys/fs/cgroup/a anon 8M --rate 1M/s
+echo 4K > /sys/fs/cgroup/a/memory.max
+sleep 100ms
+";
+    let out = memcg_sh(&["--v2", "--save", &p(&json), "--trace", &p(&t1)], script);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = memcg_sh(&["--load", &p(&json), "--trace", &p(&t2)], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (a, b) = (std::fs::read(&t1).unwrap(), std::fs::read(&t2).unwrap());
+    assert!(text(&a).lines().count() > 10);
+    assert_eq!(text(&a), text(&b));
+}
+
 #[test]
 fn a_line_starting_with_a_read_reopens_with_its_mkdir() {
     let dir = scratch("journal");
@@ -467,4 +490,116 @@ fn lines_read_one_at_a_time_split_and_decode_as_the_whole_text_did() {
          memcg: line too long (70006 bytes; the limit is 65536)\n"
     );
     assert_eq!(out.status.code(), Some(1));
+}
+
+/// `--costs FILE` (issue 15): the cost model `memcg calibrate` prints, as a
+/// scenario's `costs`; it changes what a run costs, and bad input is
+/// refused before anything runs, with the field and the file named.
+#[test]
+fn costs_file_sets_the_cost_model_and_bad_ones_are_refused() {
+    let dir = scratch("costs");
+    let file = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    // A sweep's stall percentiles are fault_ns when nothing reclaims.
+    let script = file(
+        "s.sh",
+        "mkdir /sys/fs/cgroup/memory/a\nspawn /sys/fs/cgroup/memory/a anon 4M\nwait\n",
+    );
+    let slow = file("slow.json", "{\"fault_ns\": 100000}\n");
+    let sweep = |extra: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_memcg"));
+        c.args(["sweep", "--csv", "--param", "X=1"])
+            .args(extra)
+            .arg(&script);
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let p50 = |csv: String| {
+        let mut lines = csv.lines();
+        let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let row: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+        row[head.iter().position(|h| *h == "p50_stall_us").unwrap()].clone()
+    };
+    assert_eq!(p50(sweep(&[])), "0.250");
+    assert_eq!(p50(sweep(&["--costs", &slow])), "100.000");
+    // sh takes it too, and a whole model (as calibrate prints it) as well.
+    let whole = file(
+        "whole.json",
+        "{\"fault_ns\":2680,\"scan_ns\":8,\"reclaim_clean_ns\":61,\"writeback_ns\":26365,\"swapout_ns\":15000,\"refault_ns\":107854,\"touch_interval_ns\":100000000}\n",
+    );
+    let out = memcg_sh(&["--costs", &whole], "mkdir /sys/fs/cgroup/memory/a\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let refused = |args: &[&str], want: &str| {
+        let out = memcg_sh(args, "mkdir /sys/fs/cgroup/memory/a\n");
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.starts_with("memcg: "), "{err}");
+        assert!(err.contains(want), "{args:?}: want '{want}' in: {err}");
+        assert!(out.stdout.is_empty());
+    };
+    let bad = |name: &str, text: &str| file(name, text);
+    let cases = [
+        (
+            bad("zero.json", "{\"fault_ns\": 0}"),
+            "fault_ns must be at least 1",
+        ),
+        (
+            bad("big.json", "{\"refault_ns\": 2000000000}"),
+            "per-page costs must be at most 1 s",
+        ),
+        (
+            bad("touch.json", "{\"touch_interval_ns\": 5}"),
+            "touch_interval_ns must be at least 1000",
+        ),
+        (
+            bad("typo.json", "{\"fault_nz\": 5}"),
+            "unknown field 'fault_nz'",
+        ),
+        (
+            bad("neg.json", "{\"fault_ns\": -5}"),
+            "fault_ns must be a whole number of ns",
+        ),
+        (
+            bad("float.json", "{\"fault_ns\": 2.5}"),
+            "fault_ns must be a whole number of ns",
+        ),
+        (
+            bad("str.json", "{\"fault_ns\": \"5\"}"),
+            "fault_ns must be a whole number of ns",
+        ),
+        (bad("list.json", "[250]"), "expected a JSON object"),
+        (bad("junk.json", "fault_ns=5"), "not valid JSON"),
+        (bad("empty.json", ""), "not valid JSON"),
+    ];
+    for (path, want) in &cases {
+        refused(&["--costs", path], want);
+        assert!(
+            text(&memcg_sh(&["--costs", path], "").stderr).contains(&format!("--costs {path}: "))
+        );
+    }
+    refused(
+        &["--costs", "/nonexistent/costs.json"],
+        "--costs /nonexistent/costs.json: No such file",
+    );
+    refused(&["--costs"], "--costs needs a value");
+    let ok = slow.as_str();
+    refused(&["--costs", ok, "--load", ok], "leave out");
+    refused(
+        &["--real", "--costs", ok],
+        "leave out --load, --save, --trace and --costs",
+    );
+    let big = file("huge.json", &" ".repeat(70 << 10));
+    refused(&["--costs", &big], "at most 65536 are accepted");
+    // The sweep refuses it the same way.
+    let out = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(["sweep", "--param", "X=1", "--costs", &cases[0].0, &script])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("fault_ns must be at least 1"));
 }

@@ -161,6 +161,28 @@ fn expected(f: KernelFlavour, v: Version) -> Vec<&'static str> {
             "memory.reclaim",
             "memory.swap.high",
         ],
+        // TencentOS `mem_cgroup_legacy_files`: of the modelled v1 exports
+        // only low and high (its memory.events is hierarchical, not
+        // modelled); the four async files.
+        (KernelFlavour::TencentOs, Version::V1) => &[
+            "memory.async_distance_factor",
+            "memory.async_high",
+            "memory.async_low",
+            "memory.async_ratio",
+            "memory.high",
+            "memory.low",
+        ],
+        (KernelFlavour::TencentOs, Version::V2) => &[
+            "memory.async_distance_factor",
+            "memory.async_high",
+            "memory.async_low",
+            "memory.async_ratio",
+            "memory.events.local",
+            "memory.peak",
+            "memory.pressure",
+            "memory.reclaim",
+            "memory.swap.high",
+        ],
     };
     files.extend_from_slice(extra);
     files.sort_unstable();
@@ -217,13 +239,18 @@ fn other_kernels_files_are_enoent() {
 
 #[test]
 fn root_files_of_the_6_6_kernels() {
-    for f in [KernelFlavour::Linux66, KernelFlavour::OpenEuler] {
+    for f in [
+        KernelFlavour::Linux66,
+        KernelFlavour::OpenEuler,
+        KernelFlavour::TencentOs,
+    ] {
         let mut s = machine(f, Version::V2);
         let ls = sh(&mut s, "ls");
         // memory.reclaim has no CFTYPE_NOT_ON_ROOT; peak and the ratio do.
         assert!(ls.lines().any(|l| l == "memory.reclaim"), "{ls}");
         assert!(!ls.lines().any(|l| l == "memory.peak"), "{ls}");
         assert!(!ls.lines().any(|l| l == "memory.high_async_ratio"), "{ls}");
+        assert!(!ls.lines().any(|l| l.starts_with("memory.async_")), "{ls}");
     }
 }
 
@@ -533,6 +560,239 @@ fn openeuler_work_runs_again_on_the_next_crossing() {
 }
 
 // ---------------------------------------------------------------------------
+// TencentOS memory.async_ratio (§19.5)
+
+fn tencent(v: Version) -> Simulator {
+    machine(KernelFlavour::TencentOs, v)
+}
+
+const EINVAL: &str = "bash: echo: write error: Invalid argument\n";
+const ERANGE: &str = "bash: echo: write error: Numerical result out of range\n";
+
+#[test]
+fn memory_qos_sysctl_is_a_tencentos_file() {
+    let mut s = tencent(Version::V2);
+    assert_eq!(sh(&mut s, "ls /proc/sys/vm"), "memory_qos\n");
+    assert!(sh(&mut s, "ls /proc").lines().any(|l| l == "sys"));
+    // Off by default (`int sysctl_vm_memory_qos;`).
+    assert_eq!(sh(&mut s, "cat /proc/sys/vm/memory_qos"), "0\n");
+    for bad in ["2", "-1", "abc", ""] {
+        let e = err(&mut s, &format!("echo '{bad}' > /proc/sys/vm/memory_qos"));
+        assert_eq!(e, EINVAL, "{bad}");
+    }
+    sh(&mut s, "echo 1 > /proc/sys/vm/memory_qos");
+    assert_eq!(s.read("/proc/sys/vm/memory_qos").unwrap(), "1\n");
+    s.write("/proc/sys/vm/memory_qos", "0").unwrap();
+    assert_eq!(sh(&mut s, "cat /proc/sys/vm/memory_qos"), "0\n");
+    let e = err(&mut s, "su nobody -c 'echo 1 > /proc/sys/vm/memory_qos'");
+    assert!(
+        e.contains("/proc/sys/vm/memory_qos: Permission denied"),
+        "{e}"
+    );
+    for f in FLAVOURS.iter().filter(|&&f| f != KernelFlavour::TencentOs) {
+        let mut s = machine(*f, Version::V2);
+        assert_eq!(
+            err(&mut s, "cat /proc/sys/vm/memory_qos"),
+            "cat: /proc/sys/vm/memory_qos: No such file or directory\n"
+        );
+        assert!(!sh(&mut s, "ls /proc").lines().any(|l| l == "sys"));
+    }
+}
+
+#[test]
+fn async_ratio_and_distance_factor_writes() {
+    for v in [Version::V1, Version::V2] {
+        let mut s = tencent(v);
+        sh(&mut s, "mkdir a");
+        // css_alloc: ratio inherited from the root (0), factor `?: 1`.
+        assert_eq!(sh(&mut s, "cat a/memory.async_ratio"), "0\n");
+        assert_eq!(sh(&mut s, "cat a/memory.async_distance_factor"), "1\n");
+        let max = if v == Version::V2 {
+            String::from("max\n")
+        } else {
+            format!("{}\n", ((1u64 << 63) - 1) / 4096 * 4096)
+        };
+        assert_eq!(sh(&mut s, "cat a/memory.async_high"), max);
+        assert_eq!(sh(&mut s, "cat a/memory.async_low"), max);
+        // kstrtoint, then only `> 100` is refused.
+        for (bad, e) in [("101", EINVAL), ("abc", EINVAL), ("2147483648", ERANGE)] {
+            assert_eq!(
+                err(&mut s, &format!("echo {bad} > a/memory.async_ratio")),
+                e
+            );
+        }
+        sh(&mut s, "echo ' 0x50 ' > a/memory.async_ratio");
+        assert_eq!(sh(&mut s, "cat a/memory.async_ratio"), "80\n");
+        sh(&mut s, "echo -5 > a/memory.async_ratio");
+        assert_eq!(sh(&mut s, "cat a/memory.async_ratio"), "-5\n");
+        // 1..=150000.
+        for (bad, e) in [
+            ("0", EINVAL),
+            ("150001", EINVAL),
+            ("-1", EINVAL),
+            ("x", EINVAL),
+        ] {
+            assert_eq!(
+                err(
+                    &mut s,
+                    &format!("echo {bad} > a/memory.async_distance_factor")
+                ),
+                e
+            );
+        }
+        sh(&mut s, "echo 150000 > a/memory.async_distance_factor");
+        assert_eq!(sh(&mut s, "cat a/memory.async_distance_factor"), "150000\n");
+        // The marks are read-only, like memory.stat.
+        for f in ["memory.async_high", "memory.async_low"] {
+            assert_eq!(
+                err(&mut s, &format!("echo 1 > a/{f}")),
+                err(&mut s, "echo 1 > a/memory.stat").replace("memory.stat", f)
+            );
+        }
+    }
+}
+
+/// memory.high 100M = 25600 pages (v1: limit_in_bytes), ratio 90, factor
+/// 100000: async_high = 90·25600/100 = 23040, distance =
+/// mult_frac(25600, 100000, 1000000) = 2560, async_low = 23040 − 2560 =
+/// 20480. The first refill over 23040 (to 23072) queues the work, which
+/// asks for min(23072 − 20480, 23040 − 20480) = 2560 pages.
+#[test]
+fn tencentos_async_trigger_and_stop_in_pages() {
+    for v in [Version::V1, Version::V2] {
+        for mode in [EngineMode::PerPage, EngineMode::Bulk] {
+            let mut c = SimConfig::new(v);
+            c.kernel.flavour = KernelFlavour::TencentOs;
+            c.mode = mode;
+            let mut s = Simulator::build(c);
+            let limit = if v == Version::V2 {
+                "memory.high"
+            } else {
+                "memory.limit_in_bytes"
+            };
+            sh(&mut s, &format!("mkdir a; echo 100M > a/{limit}"));
+            sh(&mut s, "echo 90 > a/memory.async_ratio");
+            sh(&mut s, "echo 100000 > a/memory.async_distance_factor");
+            assert_eq!(bytes(&mut s, "a/memory.async_high"), 23040 * 4096);
+            assert_eq!(bytes(&mut s, "a/memory.async_low"), 20480 * 4096);
+            sh(&mut s, "echo 1 > /proc/sys/vm/memory_qos");
+            sh(&mut s, "spawn a file 92288K --hold; wait");
+            s.run_until(s.now() + 1_000_000_000);
+            let lines = trace(&s);
+            let queued: Vec<&String> = lines.iter().filter(|l| l.contains("work_queued")).collect();
+            assert_eq!(queued.len(), 1, "{v:?} {mode:?} {queued:?}");
+            assert_eq!(field(queued[0], "usage="), 23072, "{}", queued[0]);
+            let start = lines.iter().find(|l| l.contains("work_start")).unwrap();
+            assert!(
+                start.contains("nr=2560 usage=23072 wmark_low=20480"),
+                "{start}"
+            );
+            let done = lines.iter().find(|l| l.contains("work_done")).unwrap();
+            assert_eq!(field(done, "reclaimed="), 2560, "{done}");
+            assert_eq!(field(done, "usage="), 20512, "{done}");
+            // async_reclaim_func raises MEMCG_HIGH, below memory.high.
+            if v == Version::V2 {
+                let ev = sh(&mut s, "cat a/memory.events");
+                assert!(ev.contains("high 1\n"), "{ev}");
+            }
+        }
+    }
+}
+
+#[test]
+fn tencentos_needs_vm_memory_qos() {
+    let mut s = tencent(Version::V2);
+    sh(
+        &mut s,
+        "mkdir a; echo 100M > a/memory.high; echo 90 > a/memory.async_ratio",
+    );
+    sh(&mut s, "spawn a file 95M --hold; wait");
+    s.run_until(s.now() + 1_000_000_000);
+    assert!(!trace(&s).iter().any(|l| l.contains("work_")));
+    // Usage 24320 > async_high 23040: turning the sysctl on queues
+    // nothing by itself; the next write of memory.high does.
+    sh(&mut s, "echo 1 > /proc/sys/vm/memory_qos");
+    s.run_until(s.now() + 1_000_000_000);
+    assert!(!trace(&s).iter().any(|l| l.contains("work_")));
+    sh(&mut s, "echo 100M > a/memory.high");
+    s.run_until(s.now() + 1_000_000_000);
+    let lines = trace(&s);
+    let start = lines.iter().find(|l| l.contains("work_start")).unwrap();
+    // Factor 1: distance = 25600/1000000 = 0, async_low = async_high, so
+    // the request is min(24320 − 23040, 0) = 0 pages (32 reclaimed at
+    // least, SWAP_CLUSTER_MAX).
+    assert!(
+        start.contains("nr=0 usage=24320 wmark_low=23040"),
+        "{start}"
+    );
+}
+
+#[test]
+fn tencentos_usage_at_async_high_queues_nothing() {
+    let mut s = tencent(Version::V2);
+    sh(&mut s, "echo 1 > /proc/sys/vm/memory_qos");
+    sh(
+        &mut s,
+        "mkdir a; echo 100M > a/memory.high; echo 90 > a/memory.async_ratio",
+    );
+    // 23040 pages: usage equals async_high, which is not above it.
+    sh(&mut s, "spawn a file 92160K --hold; wait");
+    s.run_until(s.now() + 1_000_000_000);
+    assert_eq!(bytes(&mut s, "a/memory.current"), 23040 * 4096);
+    assert!(!trace(&s).iter().any(|l| l.contains("work_")));
+}
+
+/// `try_to_free_mem_cgroup_pages(memcg, nr, GFP_KERNEL, true)`: `true` is
+/// reclaim_options 1, not MEMCG_RECLAIM_MAY_SWAP (1 << 1), so the work
+/// never swaps: anon usage stays where it is.
+#[test]
+fn tencentos_async_work_reclaims_no_anon() {
+    let mut s = tencent(Version::V2);
+    sh(&mut s, "echo 1 > /proc/sys/vm/memory_qos");
+    sh(
+        &mut s,
+        "mkdir a; echo 100M > a/memory.high; echo 90 > a/memory.async_ratio",
+    );
+    sh(&mut s, "echo 100000 > a/memory.async_distance_factor");
+    sh(&mut s, "spawn a anon 92288K --hold; wait");
+    s.run_until(s.now() + 1_000_000_000);
+    let lines = trace(&s);
+    let done = lines.iter().find(|l| l.contains("work_done")).unwrap();
+    assert_eq!(field(done, "reclaimed="), 0, "{done}");
+    assert_eq!(bytes(&mut s, "a/memory.current"), 23072 * 4096);
+}
+
+#[test]
+fn tencentos_children_inherit_ratio_and_factor() {
+    let mut s = tencent(Version::V2);
+    sh(&mut s, "mkdir a; echo +memory > a/cgroup.subtree_control");
+    sh(
+        &mut s,
+        "echo 90 > a/memory.async_ratio; echo 100000 > a/memory.async_distance_factor",
+    );
+    sh(&mut s, "mkdir a/b");
+    assert_eq!(sh(&mut s, "cat a/b/memory.async_ratio"), "90\n");
+    assert_eq!(
+        sh(&mut s, "cat a/b/memory.async_distance_factor"),
+        "100000\n"
+    );
+    // Base memory.high = max: 90·PAGE_COUNTER_MAX/100 is a number, not max.
+    let pcm: u64 = ((1u64 << 63) - 1) / 4096;
+    let high = 90 * pcm / 100;
+    assert_eq!(bytes(&mut s, "a/b/memory.async_high"), high * 4096);
+    // A negative ratio is stored and wraps as the kernel's unsigned long.
+    sh(
+        &mut s,
+        "echo 100M > a/memory.high; echo -5 > a/memory.async_ratio",
+    );
+    let wrapped = (-5i64 as u64).wrapping_mul(25600) / 100;
+    assert_eq!(
+        bytes(&mut s, "a/memory.async_high"),
+        wrapped.wrapping_mul(4096)
+    );
+}
+
+// ---------------------------------------------------------------------------
 // Scenarios and links
 
 #[test]
@@ -596,7 +856,7 @@ fn cli_kernel_option() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.starts_with(
-            "memcg: unknown kernel 'linux-5.10' (one of: alinux-4.19, linux-4.19, linux-6.6, openeuler)\n"
+            "memcg: unknown kernel 'linux-5.10' (one of: alinux-4.19, linux-4.19, linux-6.6, openeuler, tencentos)\n"
         ),
         "{err}"
     );
@@ -637,4 +897,33 @@ fn cli_save_and_load_keep_the_kernel() {
     let out = memcg_sh(&["--load", f], "cat a/memory.peak\n");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "0\n");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// TencentOS ends the `done_restock` walk where it queues `async_work`, so
+/// a charge over `async_high` never arms memory.high: anon the work cannot
+/// reclaim (it never swaps) grows past memory.high unthrottled. With
+/// `vm.memory_qos` off memory.high holds it back as on 6.6.
+#[test]
+fn tencentos_queueing_skips_memory_high() {
+    for qos in [1, 0] {
+        let mut s = tencent(Version::V2);
+        sh(&mut s, &format!("echo {qos} > /proc/sys/vm/memory_qos"));
+        sh(
+            &mut s,
+            "mkdir a; echo 40M > a/memory.high; echo 50 > a/memory.async_ratio",
+        );
+        sh(&mut s, "spawn a anon 60M --hold; wait");
+        s.run_until(s.now() + 1_000_000_000);
+        let lines = trace(&s);
+        let penalties = lines.iter().filter(|l| l.contains("high_penalty")).count();
+        let current = bytes(&mut s, "a/memory.current");
+        if qos == 1 {
+            assert_eq!(current, 60 << 20);
+            assert_eq!(penalties, 0);
+            assert!(lines.iter().any(|l| l.contains("work_done")));
+        } else {
+            assert!(current < 60 << 20, "{current}");
+            assert!(!lines.iter().any(|l| l.contains("work_")));
+        }
+    }
 }

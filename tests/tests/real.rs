@@ -242,6 +242,53 @@ fn killed_midway(sig: i32) {
         .all(|n| before.contains(n) || !n.ends_with(&pid.to_string())));
 }
 
+/// SIGKILL cannot be handled: the run's tasks die with it
+/// (`PR_SET_PDEATHSIG`) but its empty cgroup and temp dir stay until the
+/// next `--real` run removes them.
+#[test]
+fn what_a_sigkilled_run_leaves_the_next_run_removes() {
+    if skip() {
+        return;
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(["sh", "--real"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"mkdir -p a/b\nspawn a/b anon 8M --hold\nwait\n")
+        .unwrap();
+    stdin.flush().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let seen: Vec<String> = (0..2).map(|_| lines.next().unwrap().unwrap()).collect();
+    assert_eq!(seen, ["1001", "1001 holding"]);
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGKILL) }, 0);
+    child.wait().unwrap();
+    drop(stdin);
+    let cg = format!("{}/memcg-{pid}", real::V1_MOUNT);
+    // Its task dies with it; the cgroup stays, empty, once it has.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::read_to_string(format!("{cg}/a/b/cgroup.procs")).is_ok_and(|t| !t.is_empty())
+        && std::time::Instant::now() < until
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(std::path::Path::new(&cg).is_dir(), "{cg}");
+    let out = memcg(&["sh", "--real"], "mkdir x\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(&format!("memcg-{pid}, left by a run that was killed")),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_gone(pid);
+}
+
 #[test]
 fn a_run_that_panics_leaves_nothing_behind() {
     if skip() {
@@ -332,4 +379,117 @@ fn conform_agrees_on_the_suite_the_kernels_share() {
     assert!(got.status.success(), "{table}{}", text(&got.stderr));
     assert!(!table.contains("DIFF"), "{table}");
     assert!(table.contains("page_cache_dirty.sh:8"), "{table}");
+}
+
+/// `memcg calibrate` end to end: its table names every field of the cost
+/// model, its JSON is what `--save` wrote and what `memcg sh --costs`
+/// takes, and the run leaves nothing behind.
+#[test]
+fn calibrate_prints_a_cost_model_that_sh_takes() {
+    if skip() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("memcg-calibrate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let saved = dir.join("costs.json");
+    let child = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(["calibrate", "--reps", "1", "--size", "8M", "--save"])
+        .arg(&saved)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let got = child.wait_with_output().unwrap();
+    let out = text(&got.stdout);
+    assert!(got.status.success(), "{out}{}", text(&got.stderr));
+    assert_gone(pid);
+    assert!(out.starts_with("kernel "), "{out}");
+    for field in memcg_tests::costs::fields() {
+        assert!(
+            out.lines().any(|l| l.starts_with(&format!("{field} "))),
+            "no row for {field}: {out}"
+        );
+    }
+    // Measured here: a fault, clean reclaim, writeback and a refault.
+    for field in ["fault_ns", "reclaim_clean_ns", "writeback_ns", "refault_ns"] {
+        let row = out.lines().find(|l| l.starts_with(field)).unwrap();
+        let measured = row.split_whitespace().nth(2).unwrap();
+        assert!(measured.parse::<u64>().is_ok(), "{row}");
+    }
+    let json = out.lines().last().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&saved).unwrap(),
+        format!("{json}\n")
+    );
+    let model = memcg_tests::costs::load(saved.to_str().unwrap()).unwrap();
+    assert_eq!(memcg_tests::costs::to_json(&model), json);
+    let sim = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(["sweep", "--csv", "--param", "X=1", "--costs"])
+        .arg(&saved)
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/conform/anon_oom.sh"))
+        .output()
+        .unwrap();
+    assert!(!sim.stdout.is_empty(), "{}", text(&sim.stderr));
+    let got = memcg(
+        &["sh", "--costs", saved.to_str().unwrap()],
+        "mkdir /sys/fs/cgroup/memory/a\n",
+    );
+    assert!(got.status.success(), "{}", text(&got.stderr));
+    // --json prints the model alone.
+    let got = memcg(&["calibrate", "--reps", "1", "--size", "4M", "--json"], "");
+    assert!(got.status.success(), "{}", text(&got.stderr));
+    let only = text(&got.stdout);
+    assert_eq!(only.lines().count(), 1, "{only}");
+    memcg_tests::costs::parse(&only).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn calibrate_refuses_bad_options_and_a_killed_one_leaves_nothing_behind() {
+    for (args, want) in [
+        (&["calibrate", "--reps", "0"][..], "invalid --reps '0'"),
+        (
+            &["calibrate", "--size", "lots"][..],
+            "--size: invalid size 'lots'",
+        ),
+        (
+            &["calibrate", "--frobnicate"][..],
+            "unexpected argument '--frobnicate'",
+        ),
+    ] {
+        let got = memcg(args, "");
+        assert_eq!(got.status.code(), Some(2), "{args:?}");
+        assert!(text(&got.stderr).contains(want), "{}", text(&got.stderr));
+    }
+    if skip() {
+        return;
+    }
+    let got = memcg(&["calibrate", "--size", "1M"], "");
+    assert_eq!(got.status.code(), Some(2));
+    assert!(text(&got.stderr).contains("give 4M to half of --real-mem-cap"));
+    let child = Command::new(env!("CARGO_BIN_EXE_memcg"))
+        .args(["calibrate", "--reps", "50"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let cg = format!("{}/memcg-{pid}/roomy", real::V1_MOUNT);
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !std::path::Path::new(&cg).is_dir() && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGTERM) }, 0);
+    let got = child.wait_with_output().unwrap();
+    assert_eq!(
+        got.status.code(),
+        Some(128 + libc::SIGTERM),
+        "{}",
+        text(&got.stderr)
+    );
+    assert_gone(pid);
+    assert!(text(&got.stderr).contains("stopped by SIGTERM"));
 }

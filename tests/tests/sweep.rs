@@ -513,11 +513,23 @@ fn assignments_are_journaled_and_replay() {
     );
 }
 
-/// The README's sweep example runs as written and prints what it shows.
+/// The README's sweep examples run as written and print what they show.
 #[test]
 fn readme_example_runs_as_written() {
+    readme_example("<!-- sweep-example", "stream.sh");
+}
+
+#[test]
+fn readme_kernel_comparison_runs_as_written() {
+    readme_example("<!-- sweep-example compare.sh", "compare.sh");
+    readme_example("<!-- sweep-example tune.sh", "tune.sh");
+}
+
+/// Runs the example after `marker`: its heredoc as `name`, the `memcg
+/// sweep` line after it, and compares stdout with the next text block.
+fn readme_example(marker: &str, name: &str) {
     let readme = include_str!("../../README.md");
-    let at = readme.find("<!-- sweep-example").expect("marker");
+    let at = readme.find(marker).expect("marker");
     let rest = &readme[at..];
     let block = |from: &str| {
         let start = rest.find(from).expect("block") + from.len();
@@ -533,7 +545,7 @@ fn readme_example_runs_as_written() {
         .find(|l| l.starts_with("memcg sweep"))
         .expect("command");
     let expected = block("```text\n");
-    let path = script_file("stream.sh", script);
+    let path = script_file(name, script);
     // The command's words: plain, or one single-quoted word.
     let mut args: Vec<String> = Vec::new();
     let mut rest_words = command.trim_start_matches("memcg ");
@@ -549,7 +561,7 @@ fn readme_example_runs_as_written() {
             rest_words = &rest_words[end..];
         }
     }
-    assert_eq!(args.last().map(String::as_str), Some("stream.sh"));
+    assert_eq!(args.last().map(String::as_str), Some(name));
     *args.last_mut().unwrap() = path;
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = memcg(&argv);
@@ -614,4 +626,52 @@ fn agent_cpu_is_in_the_metrics() {
     assert!(a.agent_cpu_ns > 0, "{a:?}");
     assert_eq!(m.machine.agent_cpu_ns, a.agent_cpu_ns);
     assert!(m.machine.reclaim_cpu_ns() >= a.agent_cpu_ns);
+}
+
+/// `--kernel tencentos` is a sweep kernel: its rows run the TencentOS
+/// async work (worker CPU) once the script turns `vm.memory_qos` on, and
+/// none without it.
+#[test]
+fn sweep_runs_tencentos() {
+    let path = script_file(
+        "tencentos.sh",
+        "echo $QOS > /proc/sys/vm/memory_qos
+mkdir a
+echo 100M > a/memory.high
+echo 90 > a/memory.async_ratio
+echo 100000 > a/memory.async_distance_factor
+spawn a file 200M --rate 100M/s
+sleep 3s
+",
+    );
+    let out = memcg(&[
+        "sweep",
+        "--v2",
+        "--kernel",
+        "tencentos",
+        "--param",
+        "QOS=0,1",
+        "--csv",
+        &path,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    let col = lines[0]
+        .split(',')
+        .position(|c| c == "worker_cpu_ms")
+        .unwrap();
+    let errors = lines[0].split(',').position(|c| c == "errors").unwrap();
+    assert_eq!(lines.len(), 3, "{text}");
+    for (line, qos) in lines[1..].iter().zip(["0", "1"]) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(&cells[..2], &["tencentos", qos], "{line}");
+        assert_eq!(cells[errors], "0", "{line}");
+        let worker: f64 = cells[col].parse().unwrap();
+        assert_eq!(worker > 0.0, qos == "1", "{line}");
+    }
 }

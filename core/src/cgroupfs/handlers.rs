@@ -15,7 +15,9 @@ use crate::units::{
     kstrtoint, kstrtouint, kstrtoull, page_counter_memparse, pages_to_bytes, strstrip, Pages,
     PAGE_COUNTER_MAX,
 };
-use crate::wmark::{setup_memcg_wmark, HIGH_ASYNC_RATIO_BASE, HIGH_ASYNC_RATIO_GAP};
+use crate::wmark::{
+    setup_memcg_wmark, ASYNC_DISTANCE_FACTOR_MAX, HIGH_ASYNC_RATIO_BASE, HIGH_ASYNC_RATIO_GAP,
+};
 use crate::Errno;
 
 // ---------------------------------------------------------------------------
@@ -96,6 +98,8 @@ pub(super) fn high_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), 
     m.memory.high = high;
     setup_memcg_wmark(m);
     k.queue_wmark_work_if_needed(id);
+    // TencentOS: setup_async_wmark, queue if over async_high (§19.5).
+    k.async_wmark_update(id, true);
     Ok(())
 }
 
@@ -122,6 +126,47 @@ pub(super) fn memory_reclaim_write(k: &mut Kernel, id: CgroupId, buf: &str) -> R
         }
         nr_reclaimed += reclaimed;
     }
+    Ok(())
+}
+
+/// TencentOS `memory_async_reclaim_wmark_show`: "%d\n".
+pub(super) fn async_ratio_read(k: &Kernel, id: CgroupId) -> String {
+    format!("{}\n", memcg(k, id).async_ratio)
+}
+
+/// TencentOS `memory_async_reclaim_wmark_write` (§19.5): `kstrtoint` base
+/// 0 (its EINVAL or ERANGE), `> 100` → EINVAL with no lower bound (a
+/// negative ratio is stored), then `setup_async_wmark` and a queue if over
+/// `async_high`.
+pub(super) fn async_ratio_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
+    let v = kstrtoint(strstrip(buf))?;
+    if v > 100 {
+        return Err(Errno::EINVAL);
+    }
+    k.tree.memcg_mut(id).async_ratio = v;
+    k.async_wmark_update(id, true);
+    Ok(())
+}
+
+/// TencentOS `memory_async_distance_factor_show`: "%d\n".
+pub(super) fn async_distance_factor_read(k: &Kernel, id: CgroupId) -> String {
+    format!("{}\n", memcg(k, id).async_distance_factor)
+}
+
+/// TencentOS `memory_async_distance_factor_write` (§19.5): `kstrtoint`
+/// base 0, 1..=150000 (EINVAL otherwise), `setup_async_wmark`; nothing is
+/// queued.
+pub(super) fn async_distance_factor_write(
+    k: &mut Kernel,
+    id: CgroupId,
+    buf: &str,
+) -> Result<(), Errno> {
+    let v = kstrtoint(strstrip(buf))?;
+    if !(1..=ASYNC_DISTANCE_FACTOR_MAX).contains(&v) {
+        return Err(Errno::EINVAL);
+    }
+    k.tree.memcg_mut(id).async_distance_factor = v;
+    k.async_wmark_update(id, false);
     Ok(())
 }
 

@@ -59,18 +59,25 @@ const NO_ALINUX: u16 = 1 << 8;
 const NO_LINUX419: u16 = 1 << 9;
 const NO_LINUX66: u16 = 1 << 10;
 const NO_OPENEULER: u16 = 1 << 11;
+const NO_TENCENTOS: u16 = 1 << 12;
 /// ALinux 4.19 only: the wmark files, `memory.exstat`, the priority OOM
 /// files and ALinux's v1 exports of v2 files.
-const ALINUX: u16 = NO_LINUX419 | NO_LINUX66 | NO_OPENEULER;
+const ALINUX: u16 = NO_LINUX419 | NO_LINUX66 | NO_OPENEULER | NO_TENCENTOS;
 /// Upstream after 4.19 (ALinux backported them): absent in community 4.19.
 const AFTER_419: u16 = NO_LINUX419;
 /// 6.6-based kernels only (`memory.reclaim` 5.19, `memory.peak` 5.19).
 const LINUX66: u16 = NO_ALINUX | NO_LINUX419;
-/// openEuler only (`memory.high_async_ratio`, its v1 exports).
-const OPENEULER: u16 = NO_ALINUX | NO_LINUX419 | NO_LINUX66;
-/// ALinux's and openEuler's v1 exports of v2 files (min, low, high,
-/// events): absent in community kernels.
+/// openEuler only (`memory.high_async_ratio`, v1 `memory.reclaim`).
+const OPENEULER: u16 = NO_ALINUX | NO_LINUX419 | NO_LINUX66 | NO_TENCENTOS;
+/// TencentOS only (`memory.async_*`, §19.5).
+const TENCENTOS: u16 = NO_ALINUX | NO_LINUX419 | NO_LINUX66 | NO_OPENEULER;
+/// ALinux's, openEuler's and TencentOS's v1 exports of v2 files (low,
+/// high, events: TencentOS's `mem_cgroup_legacy_files` has these three):
+/// absent in community kernels.
 const V1_EXPORT: u16 = NO_LINUX419 | NO_LINUX66;
+/// ALinux's and openEuler's v1 `memory.min` and `memory.events.local`
+/// (not in TencentOS's legacy table).
+const V1_EXPORT_NOT_TENCENT: u16 = V1_EXPORT | NO_TENCENTOS;
 
 /// Largest write a cgroup file takes (`atomic_write_len` = PAGE_SIZE, §14).
 pub const MAX_WRITE: usize = PAGE_SIZE as usize;
@@ -130,10 +137,11 @@ pub enum Node {
 
 impl Node {
     pub fn is_dir(&self) -> bool {
-        !matches!(
-            self,
-            Node::File(..) | Node::Proc(proc::ProcNode::OomScoreAdj(_))
-        )
+        match self {
+            Node::File(..) => false,
+            Node::Proc(p) => !p.is_file(),
+            _ => true,
+        }
     }
 }
 

@@ -4,7 +4,9 @@
 //! `__set_oom_adj`), so victim selection can be steered (§11.2).
 //!
 //! `/proc` lists the pid directories only, `/proc/self` is the shell;
-//! each pid directory holds `oom_score_adj` alone.
+//! each pid directory holds `oom_score_adj` alone. On the `tencentos`
+//! flavour `/proc/sys/vm/memory_qos` is there too: the one sysctl the
+//! simulator models as a file (TencentOS `sysctl_vm_memory_qos`, §19.5).
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -33,6 +35,69 @@ pub enum ProcNode {
     Pid(Pid),
     /// `/proc/PID/oom_score_adj`.
     OomScoreAdj(Pid),
+    /// `/proc/sys` (TencentOS only).
+    Sys,
+    /// `/proc/sys/vm`.
+    SysVm,
+    /// `/proc/sys/vm/memory_qos`.
+    MemoryQos,
+}
+
+/// `memory_qos` in `/proc/sys/vm`.
+pub const MEMORY_QOS: &str = "memory_qos";
+
+impl ProcNode {
+    /// A regular file (the rest are directories).
+    pub fn is_file(self) -> bool {
+        matches!(self, ProcNode::OomScoreAdj(_) | ProcNode::MemoryQos)
+    }
+}
+
+/// `/proc/sys` exists on the flavours with a modelled sysctl file.
+fn has_sys(k: &Kernel) -> bool {
+    k.flavour().has_async_ratio()
+}
+
+/// Read a `/proc` file.
+pub fn read(k: &Kernel, node: ProcNode) -> Result<String, Errno> {
+    match node {
+        ProcNode::OomScoreAdj(pid) => oom_score_adj_read(k, pid),
+        ProcNode::MemoryQos => Ok(format!("{}\n", k.vm_memory_qos)),
+        _ => Err(Errno::EISDIR),
+    }
+}
+
+/// Open a `/proc` file for writing: root's, mode 0644.
+pub fn open_for_write(node: ProcNode, cred: Cred) -> Result<(), Errno> {
+    if !node.is_file() {
+        return Err(Errno::EISDIR);
+    }
+    oom_score_adj_open_for_write(cred)
+}
+
+/// Write a `/proc` file.
+pub fn write(k: &mut Kernel, node: ProcNode, data: &str) -> Result<(), Errno> {
+    match node {
+        ProcNode::OomScoreAdj(pid) => oom_score_adj_write(k, pid, data),
+        ProcNode::MemoryQos => memory_qos_write(k, data),
+        _ => Err(Errno::EISDIR),
+    }
+}
+
+/// `vm.memory_qos` (TencentOS `kernel/sysctl.c`: an `int`,
+/// `memory_qos_sysctl_handler` with extra1 = 0, extra2 = 1): the
+/// `proc_dointvec_minmax` bounds, so anything but 0 or 1 is EINVAL. The
+/// number is read as `kstrtoint` base 0 reads it; proc_dointvec's
+/// several-numbers and trailing-text cases are not modelled, nor what the
+/// handler does besides storing (its priority-reclaim bookkeeping).
+fn memory_qos_write(k: &mut Kernel, data: &str) -> Result<(), Errno> {
+    let buf = data.split('\0').next().unwrap_or("");
+    let v = kstrtoint(strstrip(buf)).map_err(|_| Errno::EINVAL)?;
+    if !(0..=1).contains(&v) {
+        return Err(Errno::EINVAL);
+    }
+    k.vm_memory_qos = v;
+    Ok(())
 }
 
 /// The entries of a `/proc` directory, sorted as `ls` sorts them.
@@ -50,8 +115,15 @@ pub(super) fn list(k: &Kernel, node: ProcNode) -> Vec<(String, Node)> {
                 add(p.to_string(), p);
             }
             add(String::from("self"), SHELL_PID);
+            if has_sys(k) {
+                let at = v.partition_point(|e| e.0.as_str() < "sys");
+                v.insert(at, (String::from("sys"), Node::Proc(ProcNode::Sys)));
+            }
             v
         }
+        ProcNode::Sys => alloc::vec![(String::from("vm"), Node::Proc(ProcNode::SysVm))],
+        ProcNode::SysVm => alloc::vec![(String::from(MEMORY_QOS), Node::Proc(ProcNode::MemoryQos))],
+        ProcNode::MemoryQos => Vec::new(),
         ProcNode::Pid(p) => alloc::vec![(
             String::from(OOM_SCORE_ADJ),
             Node::Proc(ProcNode::OomScoreAdj(p))
@@ -64,6 +136,10 @@ pub(super) fn list(k: &Kernel, node: ProcNode) -> Vec<(String, Node)> {
 /// `oom_score_adj` in it.
 pub(super) fn lookup(k: &Kernel, node: ProcNode, name: &str) -> Option<Node> {
     match node {
+        ProcNode::Dir if name == "sys" => has_sys(k).then_some(Node::Proc(ProcNode::Sys)),
+        ProcNode::Sys => (name == "vm").then_some(Node::Proc(ProcNode::SysVm)),
+        ProcNode::SysVm => (name == MEMORY_QOS).then_some(Node::Proc(ProcNode::MemoryQos)),
+        ProcNode::MemoryQos => None,
         ProcNode::Dir => {
             let pid = if name == "self" {
                 SHELL_PID
@@ -90,6 +166,9 @@ pub(super) fn path(node: ProcNode) -> String {
         ProcNode::Dir => String::from("/proc"),
         ProcNode::Pid(p) => format!("/proc/{p}"),
         ProcNode::OomScoreAdj(p) => format!("/proc/{p}/{OOM_SCORE_ADJ}"),
+        ProcNode::Sys => String::from("/proc/sys"),
+        ProcNode::SysVm => String::from("/proc/sys/vm"),
+        ProcNode::MemoryQos => format!("/proc/sys/vm/{MEMORY_QOS}"),
     }
 }
 

@@ -6,7 +6,10 @@ use alloc::string::{String, ToString};
 
 use super::handlers::*;
 use super::stat::{events_text, hierarchical_stat, numa_stat_read, swap_events_text, v1_stat_read};
-use super::{CfType, ALINUX, MEM, NOT_ON_ROOT, ONLY_ON_ROOT, OPENEULER, V1_EXPORT, WORLD_WRITABLE};
+use super::{
+    CfType, ALINUX, MEM, NOT_ON_ROOT, ONLY_ON_ROOT, OPENEULER, TENCENTOS, V1_EXPORT,
+    V1_EXPORT_NOT_TENCENT, WORLD_WRITABLE,
+};
 use crate::charge::drain_all_stock;
 use crate::kernel::Kernel;
 use crate::reclaim::try_to_free_mem_cgroup_pages;
@@ -41,6 +44,7 @@ fn mem_cgroup_resize_max(
         if counter.set_max(max).is_ok() {
             setup_memcg_wmark(k.tree.memcg_mut(id));
             k.queue_wmark_work_if_needed(id);
+            k.async_wmark_update(id, true);
             return Ok(());
         }
         if !drained {
@@ -307,6 +311,32 @@ pub static V1_MEMORY_FILES: &[CfType] = &[
         Some(high_async_ratio_read),
         Some(high_async_ratio_write)
     ),
+    // TencentOS `mem_cgroup_legacy_files` (§19.5): v1 reads of the marks
+    // are `mem_cgroup_read_u64` bytes (ASYNC_HIGH_LIMIT, ASYNC_LOW_LIMIT).
+    file!(
+        "memory.async_ratio",
+        MEM | NOT_ON_ROOT | TENCENTOS,
+        Some(async_ratio_read),
+        Some(async_ratio_write)
+    ),
+    file!(
+        "memory.async_high",
+        MEM | NOT_ON_ROOT | TENCENTOS,
+        Some(|k, id| bytes_line(memcg(k, id).async_high)),
+        None
+    ),
+    file!(
+        "memory.async_low",
+        MEM | NOT_ON_ROOT | TENCENTOS,
+        Some(|k, id| bytes_line(memcg(k, id).async_low)),
+        None
+    ),
+    file!(
+        "memory.async_distance_factor",
+        MEM | NOT_ON_ROOT | TENCENTOS,
+        Some(async_distance_factor_read),
+        Some(async_distance_factor_write)
+    ),
     file!("memory.usage_in_bytes", MEM, Some(v1_usage_read), None),
     file!(
         "memory.max_usage_in_bytes",
@@ -466,7 +496,7 @@ pub static V1_MEMORY_FILES: &[CfType] = &[
     // ALinux v1 memcg QoS (4.19.91-18.al7+, §15).
     file!(
         "memory.min",
-        MEM | NOT_ON_ROOT | V1_EXPORT,
+        MEM | NOT_ON_ROOT | V1_EXPORT_NOT_TENCENT,
         Some(|k, id| max_or_bytes(memcg(k, id).memory.min)),
         Some(min_write)
     ),
@@ -484,13 +514,13 @@ pub static V1_MEMORY_FILES: &[CfType] = &[
     ),
     file!(
         "memory.events",
-        MEM | NOT_ON_ROOT | V1_EXPORT,
+        MEM | NOT_ON_ROOT | V1_EXPORT_NOT_TENCENT,
         Some(|k, id| events_text(&memcg(k, id).events_local)),
         None
     ),
     file!(
         "memory.events.local",
-        MEM | NOT_ON_ROOT | V1_EXPORT,
+        MEM | NOT_ON_ROOT | V1_EXPORT_NOT_TENCENT,
         Some(|k, id| events_text(&memcg(k, id).events_local)),
         None
     ),

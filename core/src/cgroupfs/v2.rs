@@ -6,7 +6,7 @@ use alloc::string::String;
 
 use super::handlers::*;
 use super::stat::{events_text, swap_events_text, v2_stat_read};
-use super::{CfType, AFTER_419, ALINUX, LINUX66, MEM, NOT_ON_ROOT, OPENEULER};
+use super::{CfType, AFTER_419, ALINUX, LINUX66, MEM, NOT_ON_ROOT, OPENEULER, TENCENTOS};
 use crate::charge::drain_all_stock;
 use crate::kernel::Kernel;
 use crate::oom::mem_cgroup_out_of_memory;
@@ -50,6 +50,7 @@ fn v2_max_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
     let m = k.tree.memcg_mut(id);
     setup_memcg_wmark(m);
     k.queue_wmark_work_if_needed(id);
+    k.async_wmark_update(id, true);
     Ok(())
 }
 
@@ -265,6 +266,32 @@ pub static V2_MEMORY_FILES: &[CfType] = &[
         MEM | NOT_ON_ROOT | OPENEULER,
         Some(high_async_ratio_read),
         Some(high_async_ratio_write)
+    ),
+    // TencentOS `memory_files` (§19.5): the marks read through
+    // `seq_puts_memcg_tunable` ("max" or bytes).
+    file!(
+        "memory.async_ratio",
+        MEM | NOT_ON_ROOT | TENCENTOS,
+        Some(async_ratio_read),
+        Some(async_ratio_write)
+    ),
+    file!(
+        "memory.async_high",
+        MEM | NOT_ON_ROOT | TENCENTOS,
+        Some(|k, id| max_or_bytes(memcg(k, id).async_high)),
+        None
+    ),
+    file!(
+        "memory.async_low",
+        MEM | NOT_ON_ROOT | TENCENTOS,
+        Some(|k, id| max_or_bytes(memcg(k, id).async_low)),
+        None
+    ),
+    file!(
+        "memory.async_distance_factor",
+        MEM | NOT_ON_ROOT | TENCENTOS,
+        Some(async_distance_factor_read),
+        Some(async_distance_factor_write)
     ),
     file!(
         "memory.swap.current",

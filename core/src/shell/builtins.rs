@@ -7,7 +7,6 @@ use alloc::vec::Vec;
 use core::fmt::Write as _;
 
 use super::{exec, Output, Shell};
-use crate::cgroupfs::proc::ProcNode;
 use crate::cgroupfs::{self, Cred, Node};
 use crate::kernel::Kernel;
 use crate::machine::Machine;
@@ -23,15 +22,20 @@ fn quote(s: &str) -> String {
     }
 }
 
-pub(super) fn usage_error(cmd: &str, msg: &str) -> Output {
+/// `CMD: MSG` and coreutils' hint, status 1.
+pub fn usage_error(cmd: &str, msg: &str) -> Output {
     Output::err(
         format!("{cmd}: {msg}\nTry '{cmd} --help' for more information.\n"),
         1,
     )
 }
 
-/// Split leading `-x` options; `--` ends them.
-fn split_opts<'a>(args: &'a [String], allowed: &str) -> Result<(Vec<char>, &'a [String]), char> {
+/// Split leading `-x` options (and `--parents` for `p`); `--` ends them;
+/// an option not in `allowed` is the error.
+pub fn split_opts<'a>(
+    args: &'a [String],
+    allowed: &str,
+) -> Result<(Vec<char>, &'a [String]), char> {
     let mut opts = Vec::new();
     let mut i = 0;
     while i < args.len() {
@@ -88,15 +92,13 @@ pub(super) fn cmd_cat(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
                     out.status = 1;
                 }
             },
-            Ok(Node::Proc(ProcNode::OomScoreAdj(pid))) => {
-                match cgroupfs::proc::oom_score_adj_read(k, pid) {
-                    Ok(text) => out.stdout.push_str(&text),
-                    Err(e) => {
-                        let _ = writeln!(out.stderr, "cat: {path}: {}", e.message());
-                        out.status = 1;
-                    }
+            Ok(Node::Proc(p)) if p.is_file() => match cgroupfs::proc::read(k, p) {
+                Ok(text) => out.stdout.push_str(&text),
+                Err(e) => {
+                    let _ = writeln!(out.stderr, "cat: {path}: {}", e.message());
+                    out.status = 1;
                 }
-            }
+            },
             Ok(_) => {
                 let _ = writeln!(out.stderr, "cat: {path}: Is a directory");
                 out.status = 1;
@@ -259,7 +261,7 @@ pub(super) fn cmd_rmdir(k: &mut Kernel, sh: &Shell, args: &[String]) -> Output {
             }
             Ok(Node::Outer(_)) => Err(Errno::EBUSY),
             Ok(Node::File(..)) => Err(Errno::ENOTDIR),
-            Ok(Node::Proc(ProcNode::OomScoreAdj(_))) => Err(Errno::ENOTDIR),
+            Ok(Node::Proc(p)) if p.is_file() => Err(Errno::ENOTDIR),
             // procfs directories have no rmdir operation.
             Ok(Node::Proc(_)) => Err(Errno::EPERM),
             Err(e) => Err(e),

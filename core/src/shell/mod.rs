@@ -23,7 +23,6 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write as _;
 
-use crate::cgroupfs::proc::ProcNode;
 use crate::cgroupfs::{self, Cred, Node};
 use crate::kernel::Kernel;
 use crate::machine::Machine;
@@ -45,13 +44,26 @@ pub use spawn::SpawnSpec;
 /// native CLI's `memcg sh --real` parses each line here, so a script means
 /// the same to the simulator and to the machine (issue 15).
 pub mod syntax {
+    pub use super::builtins::{split_opts, usage_error};
     pub use super::glob_match;
     pub use super::lex::{RedirTarget, Word, LAST_STATUS};
     pub use super::parse::{parse_line, Join, Simple};
+    pub use super::write_error;
 
     /// What `echo ARGS...` prints, as the simulator's shell prints it.
     pub fn echo(args: &[alloc::string::String]) -> super::Output {
         super::builtins::cmd_echo(args)
+    }
+}
+
+/// What a failed write of a command's output says: bash's own for a
+/// builtin (`bash: echo: write error: Invalid argument`), the command's
+/// otherwise.
+pub fn write_error(name: &str, builtin: bool, message: &str) -> String {
+    if builtin {
+        format!("bash: {name}: write error: {message}\n")
+    } else {
+        format!("{name}: write error: {message}\n")
     }
 }
 
@@ -395,21 +407,18 @@ fn run_simple(m: &mut Machine, sh: &mut Shell, cmd: Simple) -> Output {
                 }
                 let res = match node {
                     Node::File(id, f) => Some(cgroupfs::write_file(&mut m.kernel, id, f, &text)),
-                    Node::Proc(ProcNode::OomScoreAdj(pid)) => Some(
-                        cgroupfs::proc::oom_score_adj_write(&mut m.kernel, pid, &text),
-                    ),
+                    Node::Proc(p) if p.is_file() => {
+                        Some(cgroupfs::proc::write(&mut m.kernel, p, &text))
+                    }
                     _ => None,
                 };
                 if let Some(res) = res {
                     let path = cgroupfs::node_path(&m.kernel, node);
                     m.engine.note_write(&mut m.kernel, path, text.clone(), res);
                     if let Err(e) = res {
-                        let msg = if builtin {
-                            format!("bash: {name}: write error: {}\n", e.message())
-                        } else {
-                            format!("{name}: write error: {}\n", e.message())
-                        };
-                        result.stderr.push_str(&msg);
+                        result
+                            .stderr
+                            .push_str(&write_error(&name, builtin, e.message()));
                         result.status = 1;
                     }
                 }
@@ -426,9 +435,9 @@ fn open_write(k: &Kernel, sh: &Shell, path: &str) -> Result<Node, Errno> {
             cgroupfs::open_for_write(f, sh.cred)?;
             Ok(Node::File(id, f))
         }
-        Ok(node @ Node::Proc(ProcNode::OomScoreAdj(_))) => {
-            cgroupfs::proc::oom_score_adj_open_for_write(sh.cred)?;
-            Ok(node)
+        Ok(Node::Proc(p)) if p.is_file() => {
+            cgroupfs::proc::open_for_write(p, sh.cred)?;
+            Ok(Node::Proc(p))
         }
         Ok(_) => Err(Errno::EISDIR),
         Err(Errno::ENOENT) => {

@@ -2,8 +2,8 @@
 //!
 //! ```text
 //! memcg sh [--v2] [--kernel NAME] [--seed N] [--cpus N] [--engine per-page|bulk] [--trace FILE]
-//!          [--load FILE_OR_LINK] [--save FILE] [FILE]
-//! memcg sweep [--v2] [--seed N] [--cpus N] [--engine E] [--kernel A,B,...]
+//!          [--costs FILE] [--load FILE_OR_LINK] [--save FILE] [FILE]
+//! memcg sweep [--v2] [--seed N] [--cpus N] [--engine E] [--costs FILE] [--kernel A,B,...]
 //!          --param NAME=V1,V2,... [--param ...] [--csv|--json] [--jobs N]
 //!          [--recommend 'METRIC<=X'] SCRIPT
 //! ```
@@ -33,17 +33,22 @@ use memcg::{share, shell};
 use memcg::{KernelFlavour, Simulator, Version};
 
 const USAGE: &str = "usage: memcg sh [--v2] [--kernel NAME] [--seed N] [--cpus N] [--engine per-page|bulk] [--trace FILE]
-                [--load FILE_OR_LINK] [--save FILE] [FILE]
+                [--costs FILE] [--load FILE_OR_LINK] [--save FILE] [FILE]
        memcg sh --real [--real-mem-cap SIZE] [--real-timeout DURATION] [--real-tmp DIR] [FILE]
        memcg conform [--real-mem-cap SIZE] [--real-timeout DURATION] [--real-tmp DIR] SCRIPT...
+       memcg calibrate [--reps N] [--size SIZE] [--json] [--save FILE] [--real-mem-cap SIZE]
+                [--real-timeout DURATION] [--real-tmp DIR]
   sh              run a shell script line by line (FILE, or standard input)
   --v2            mount the unified hierarchy at /sys/fs/cgroup (default: v1 at /sys/fs/cgroup/memory)
-  --kernel NAME   the kernel: alinux-4.19 (default), linux-4.19, linux-6.6 or openeuler
-                  (--kernel help describes them)
+  --kernel NAME   the kernel: alinux-4.19 (default), linux-4.19, linux-6.6, openeuler or
+                  tencentos (--kernel help describes them)
   --seed N        seed of the simulation's PRNG (default 0)
   --cpus N        CPUs, each with a charge stock (1..=256, default 4)
   --engine E      per-page (every fault an event) or bulk (default; same trace, faster)
   --trace FILE    write the event trace there, one line per event
+  --costs FILE    the cost model: a JSON object of per-page costs in ns, as a scenario's
+                  \"costs\" (fields left out keep their defaults; docs/model.md §18.2), e.g.
+                  what memcg calibrate prints
   --load FILE_OR_LINK
                   start from a scenario: a JSON file, a file holding a link, a #s=1.… fragment
                   or a whole playground URL, replayed before the script runs (the machine's
@@ -62,7 +67,15 @@ const USAGE: &str = "usage: memcg sh [--v2] [--kernel NAME] [--seed N] [--cpus N
   conform         run each SCRIPT simulated (v1) and with --real, and print a table of every cat
                   and every error on both (exact for files and errno; stated tolerance for
                   usage and failcnt); status 1 when a row disagrees
-usage: memcg sweep [--v2] [--seed N] [--cpus N] [--engine E] [--kernel A,B,...]
+  calibrate       Linux, root: measure the cost model's per-page costs on this machine's kernel,
+                  in a capped cgroup of its own (as --real; default --real-timeout 300s), and
+                  print a table (measured vs default, with the method) and the cost model as
+                  JSON for --costs
+  --reps N        repetitions, medians taken (1..=101, default 5)
+  --size SIZE     the work of each probe (default 64M; 4M to half of --real-mem-cap)
+  --json          print only the cost model
+  --save FILE     also write the cost model there
+usage: memcg sweep [--v2] [--seed N] [--cpus N] [--engine E] [--costs FILE] [--kernel A,B,...]
                    --param NAME=V1,V2,... [--param ...] [--csv|--json] [--jobs N]
                    [--recommend 'METRIC<=X'] SCRIPT
   sweep           run SCRIPT once per combination of kernels and parameter values, each on a
@@ -159,6 +172,13 @@ fn run(args: &[String]) -> Result<ExitCode, Failure> {
     if cmd == memcg_tests::real::TASK_MODE {
         return Ok(memcg_tests::real::task_main(rest));
     }
+    #[cfg(target_os = "linux")]
+    if cmd == memcg_tests::calibrate::PROBE_MODE {
+        return Ok(memcg_tests::calibrate::probe_main(rest));
+    }
+    if cmd == "calibrate" {
+        return calibrate(rest);
+    }
     if cmd == "conform" {
         return conform(rest);
     }
@@ -193,6 +213,8 @@ struct Options {
     save: Option<String>,
     /// `--real`: run on the machine's cgroupfs, with its bounds.
     real: Option<RealOpts>,
+    /// `--costs FILE` set the cost model.
+    costs: bool,
 }
 
 /// `--real` and its bounds, as typed (checked when the run starts).
@@ -213,6 +235,7 @@ fn options(rest: &[String]) -> Result<Option<Options>, String> {
         load: None,
         save: None,
         real: None,
+        costs: false,
     };
     let mut real = RealOpts::default();
     let mut real_opt = false;
@@ -257,6 +280,11 @@ fn options(rest: &[String]) -> Result<Option<Options>, String> {
                     other => return Err(format!("unknown engine '{other}' (per-page or bulk)")),
                 };
             }
+            "--costs" => {
+                let path = value("--costs")?;
+                config.costs = memcg_tests::costs::load(&path)?;
+                o.costs = true;
+            }
             "--trace" => o.trace = Some(value("--trace")?),
             "--load" => o.load = Some(value("--load")?),
             "--save" => o.save = Some(value("--save")?),
@@ -281,9 +309,9 @@ fn options(rest: &[String]) -> Result<Option<Options>, String> {
     }
     if let Some(r) = o.real.as_mut() {
         *r = real;
-        if o.load.is_some() || o.save.is_some() || o.trace.is_some() {
+        if o.load.is_some() || o.save.is_some() || o.trace.is_some() || o.costs {
             return Err(String::from(
-                "--real runs on the machine: leave out --load, --save and --trace",
+                "--real runs on the machine: leave out --load, --save, --trace and --costs",
             ));
         }
     } else if real_opt {
@@ -291,9 +319,9 @@ fn options(rest: &[String]) -> Result<Option<Options>, String> {
             "--real-mem-cap, --real-timeout and --real-tmp go with --real",
         ));
     }
-    if o.load.is_some() && o.machine_set {
+    if o.load.is_some() && (o.machine_set || o.costs) {
         return Err(String::from(
-            "--load takes the machine from the scenario: leave out --v1, --v2, --kernel, --seed, --cpus and --engine",
+            "--load takes the machine from the scenario: leave out --v1, --v2, --kernel, --seed, --cpus, --engine and --costs",
         ));
     }
     Ok(Some(o))
@@ -574,6 +602,81 @@ fn conform(rest: &[String]) -> Result<ExitCode, Failure> {
         Ok(false) => Ok(ExitCode::FAILURE),
         Err(e) => Err(Failure::Input(e)),
     }
+}
+
+/// `memcg calibrate [--reps N] [--size SIZE] [--json] [--save FILE] [--real-...]`.
+#[cfg(target_os = "linux")]
+fn calibrate(rest: &[String]) -> Result<ExitCode, Failure> {
+    use memcg_tests::calibrate as cal;
+    let mut r = RealOpts::default();
+    let mut reps = cal::DEFAULT_REPS;
+    let mut size = cal::DEFAULT_SIZE;
+    let mut json = false;
+    let mut save = None;
+    let mut it = rest.iter();
+    while let Some(a) = it.next() {
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| Failure::Usage(format!("{a} needs a value")))
+        };
+        match a.as_str() {
+            "--reps" => {
+                let v = value()?;
+                reps = match v.parse::<usize>() {
+                    Ok(n) if (1..=101).contains(&n) => n,
+                    _ => return Err(Failure::Usage(format!("invalid --reps '{v}' (1..=101)"))),
+                };
+            }
+            "--size" => {
+                let v = value()?;
+                size = memcg::units::parse_size(&v).ok_or_else(|| {
+                    Failure::Usage(format!("--size: invalid size '{v}' (e.g. 64M)"))
+                })?;
+            }
+            "--json" => json = true,
+            "--save" => save = Some(value()?),
+            "--real-mem-cap" => r.mem_cap = Some(value()?),
+            "--real-timeout" => r.timeout = Some(value()?),
+            "--real-tmp" => r.tmp = Some(value()?),
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            s => {
+                return Err(Failure::Usage(format!(
+                    "calibrate: unexpected argument '{s}'"
+                )))
+            }
+        }
+    }
+    let mut cfg = real_config(&r).map_err(Failure::Input)?;
+    if r.timeout.is_none() {
+        cfg.timeout = std::time::Duration::from_secs(300);
+    }
+    let c = cal::calibrate(&cfg, reps, size).map_err(Failure::Input)?;
+    let model = c.json();
+    if let Some(path) = &save {
+        std::fs::write(path, format!("{model}\n"))
+            .map_err(|e| Failure::Input(format!("--save {path}: {e}")))?;
+    }
+    let out = if json {
+        format!("{model}\n")
+    } else {
+        format!(
+            "{}\ncost model (memcg sh --costs FILE, or a scenario's \"costs\"):\n{model}\n",
+            c.table()
+        )
+    };
+    let mut w = std::io::stdout().lock();
+    let _ = w.write_all(out.as_bytes());
+    let _ = w.flush();
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn calibrate(_: &[String]) -> Result<ExitCode, Failure> {
+    Err(Failure::Input(String::from("calibrate runs only on Linux")))
 }
 
 #[cfg(not(target_os = "linux"))]

@@ -26,6 +26,20 @@ impl State {
         if command.is_empty() {
             return;
         }
+        if let Some(d) = memcg::shell::only_sleeps(command) {
+            // A sleep only runs the clock: play the timeline forward (its
+            // checkpoints let the scrubber go back into the sleep) rather
+            // than an edit, whose inside a seek cannot enter. In the past
+            // it moves along the future already there, as +1 s does.
+            let before = self.model.borrow().sim.trace_len();
+            {
+                let mut model = self.model.borrow_mut();
+                let t = model.now().saturating_add(d);
+                model.advance(t, &mut |_| true, None);
+            }
+            self.after_step(before);
+            return;
+        }
         let out = {
             let mut model = self.model.borrow_mut();
             if memcg::shell::is_read_only(command) && model.now() < model.horizon() {

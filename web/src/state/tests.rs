@@ -644,3 +644,38 @@ fn a_run_can_change_a_file_of_any_preset() {
         "{msg}"
     );
 }
+
+/// Issue 14's bug: after `sleep 10s` in the console the scrubber, −1 s and
+/// |◀ did nothing (the sleep was one edit, and a seek cannot enter one).
+#[test]
+fn seeking_back_into_a_console_sleep() {
+    let s = run(
+        Rc::new(State::new(Version::V2)),
+        &[
+            "mkdir /sys/fs/cgroup/a",
+            "spawn /sys/fs/cgroup/a anon 64M --rate 16M/s --hold",
+            "sleep 10s",
+        ],
+    );
+    assert_eq!(s.now(), 10_000_000_000);
+    let usage_at = |s: &State| {
+        s.snap
+            .cgroups
+            .iter()
+            .find(|c| c.path.ends_with("/a"))
+            .unwrap()
+            .usage
+    };
+    let at_10 = usage_at(&s);
+    let s = s.reduce(Action::Seek(2_000_000_000));
+    assert_eq!(s.now(), 2_000_000_000);
+    assert!(usage_at(&s) < at_10);
+    let s = s.reduce(Action::SeekBy(-1_000_000_000));
+    assert_eq!(s.now(), 1_000_000_000);
+    let s = s.reduce(Action::Seek(0));
+    assert_eq!(s.now(), 0);
+    // And forward again to where the sleep ended: the same state.
+    let s = s.reduce(Action::Seek(10_000_000_000));
+    assert_eq!(s.now(), 10_000_000_000);
+    assert_eq!(usage_at(&s), at_10);
+}

@@ -242,6 +242,11 @@ fn killed_midway(sig: i32) {
         .all(|n| before.contains(n) || !n.ends_with(&pid.to_string())));
 }
 
+/// Held by the SIGKILL test while the killed run's cgroup must stay, and by
+/// the conform suite, whose many runs would each remove it first (a run
+/// removes what dead runs left).
+static LEFTOVERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// SIGKILL cannot be handled: the run's tasks die with it
 /// (`PR_SET_PDEATHSIG`) but its empty cgroup and temp dir stay until the
 /// next `--real` run removes them.
@@ -250,6 +255,9 @@ fn what_a_sigkilled_run_leaves_the_next_run_removes() {
     if skip() {
         return;
     }
+    let _alone = LEFTOVERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut child = Command::new(env!("CARGO_BIN_EXE_memcg"))
         .args(["sh", "--real"])
         .stdin(Stdio::piped())
@@ -362,6 +370,9 @@ fn conform_suite_agrees_with_the_closest_flavour() {
     if skip() {
         return;
     }
+    let _alone = LEFTOVERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/conform");
     let mut scripts: Vec<String> = std::fs::read_dir(dir)
         .unwrap()

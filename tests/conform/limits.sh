@@ -14,4 +14,8 @@ cat a/memory.soft_limit_in_bytes
 echo 60 > a/memory.swappiness
 cat a/memory.swappiness
 echo 101 > a/memory.swappiness
+cat a/memory.swappiness
+echo 201 > a/memory.swappiness
+echo -1 > a/memory.swappiness
+cat a/memory.swappiness
 rmdir a

@@ -416,6 +416,17 @@ pub struct RealShell {
 
 const MOUNT: &str = "/sys/fs/cgroup/memory";
 
+/// The `oom_kill` count of the v1 cgroup `cg` (0 when unreadable).
+fn oom_kills(cg: &Path) -> u64 {
+    fs::read_to_string(cg.join("memory.oom_control"))
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("oom_kill ")?.trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 impl RealShell {
     /// Make the run's cgroup, cap it and arm the guards. Refuses (with the
     /// message to print) on a machine that cannot run it.
@@ -1061,6 +1072,7 @@ impl RealShell {
         let Some(run) = slot.as_mut().filter(|r| !r.closing) else {
             return err(String::from("spawn: the run is ending\n"), 1);
         };
+        let kills_before = oom_kills(&cg);
         let child = Command::new(&self.exe)
             .arg(TASK_MODE)
             .arg(cg.join("cgroup.procs"))
@@ -1091,9 +1103,15 @@ impl RealShell {
         // Print only once the task is in its cgroup, as the simulator's
         // task is when spawn returns.
         let mut b = [0u8];
-        let joined = pipe
+        let mut joined = pipe
             .as_mut()
             .is_some_and(|p| p.read_exact(&mut b).is_ok() && b[0] == b'J');
+        if !joined {
+            // Killed before it could say so: a zero limit OOM-kills it at its
+            // first charge (the pipe write's). It had joined if the cgroup
+            // counted the kill (the victim's memcg counts MEMCG_OOM_KILL).
+            joined = self.reap(pid) && oom_kills(&cg) > kills_before;
+        }
         self.tasks.insert(
             pid,
             ShellTask {

@@ -135,9 +135,14 @@ fn expected(f: KernelFlavour, v: Version) -> Vec<&'static str> {
             "memory.wmark_ratio",
             "memory.wmark_scale_factor",
         ],
-        (KernelFlavour::Linux419 | KernelFlavour::Linux66, Version::V1) => &[],
+        // 6.18's `mem_cgroup_legacy_files` is 6.6's (checked against a
+        // 6.18.44 machine's `ls`, whose one extra file is a vendor's).
+        (
+            KernelFlavour::Linux419 | KernelFlavour::Linux66 | KernelFlavour::Linux618,
+            Version::V1,
+        ) => &[],
         (KernelFlavour::Linux419, Version::V2) => &[],
-        (KernelFlavour::Linux66, Version::V2) => &[
+        (KernelFlavour::Linux66 | KernelFlavour::Linux618, Version::V2) => &[
             "memory.events.local",
             "memory.peak",
             "memory.pressure",
@@ -856,7 +861,7 @@ fn cli_kernel_option() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.starts_with(
-            "memcg: unknown kernel 'linux-5.10' (one of: alinux-4.19, linux-4.19, linux-6.6, openeuler, tencentos)\n"
+            "memcg: unknown kernel 'linux-5.10' (one of: alinux-4.19, linux-4.19, linux-6.6, openeuler, tencentos, linux-6.18)\n"
         ),
         "{err}"
     );
@@ -926,4 +931,134 @@ fn tencentos_queueing_skips_memory_high() {
             assert!(!lines.iter().any(|l| l.contains("work_")));
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// swappiness and move_charge_at_immigrate across releases (§19.6)
+
+/// What a line printed on stderr, failing or not.
+fn stderr_of(s: &mut Simulator, line: &str) -> String {
+    s.exec(line).stderr
+}
+
+/// 4.19 takes swappiness up to 100, 5.15+ up to 200 (`MAX_SWAPPINESS`);
+/// upstream's is a u64 (no -1, even on the root), ALinux's an s64.
+#[test]
+fn swappiness_bound_per_release() {
+    let bad = "bash: echo: write error: Invalid argument\n";
+    for f in FLAVOURS {
+        let mut s = machine(f, Version::V1);
+        sh(&mut s, "mkdir a");
+        let max = if matches!(f, KernelFlavour::Alinux419 | KernelFlavour::Linux419) {
+            100
+        } else {
+            200
+        };
+        assert_eq!(
+            stderr_of(&mut s, &format!("echo {max} > a/memory.swappiness")),
+            ""
+        );
+        assert_eq!(sh(&mut s, "cat a/memory.swappiness"), format!("{max}\n"));
+        assert_eq!(
+            stderr_of(&mut s, &format!("echo {} > a/memory.swappiness", max + 1)),
+            bad,
+            "{}",
+            f.name()
+        );
+        let root_minus_one = stderr_of(&mut s, "echo -1 > memory.swappiness");
+        if f == KernelFlavour::Alinux419 {
+            assert_eq!(root_minus_one, "");
+        } else {
+            assert_eq!(root_minus_one, bad, "{}", f.name());
+        }
+    }
+}
+
+/// 6.18 (charge moving removed): the file reads 0, takes only 0, and a
+/// moved task's charges stay behind; 6.6 still moves them.
+#[test]
+fn linux_6_18_refuses_move_charge() {
+    let bad = "bash: echo: write error: Invalid argument\n";
+    let mut s = machine(KernelFlavour::Linux618, Version::V1);
+    sh(&mut s, "mkdir a b");
+    assert_eq!(
+        stderr_of(&mut s, "echo 3 > b/memory.move_charge_at_immigrate"),
+        bad
+    );
+    assert_eq!(
+        stderr_of(&mut s, "echo 1 > b/memory.move_charge_at_immigrate"),
+        bad
+    );
+    assert_eq!(
+        stderr_of(&mut s, "echo 0 > b/memory.move_charge_at_immigrate"),
+        ""
+    );
+    assert_eq!(sh(&mut s, "cat b/memory.move_charge_at_immigrate"), "0\n");
+    let mut s66 = machine(KernelFlavour::Linux66, Version::V1);
+    sh(&mut s66, "mkdir a b");
+    assert_eq!(
+        stderr_of(&mut s66, "echo 3 > b/memory.move_charge_at_immigrate"),
+        ""
+    );
+    assert_eq!(sh(&mut s66, "cat b/memory.move_charge_at_immigrate"), "3\n");
+    for (sim, moved) in [(&mut s, false), (&mut s66, true)] {
+        sh(sim, "spawn a anon 8M --hold");
+        sh(sim, "sleep 1s");
+        sh(sim, "echo 1001 > b/cgroup.procs");
+        let a: u64 = sh(sim, "cat a/memory.usage_in_bytes")
+            .trim()
+            .parse()
+            .unwrap();
+        let b: u64 = sh(sim, "cat b/memory.usage_in_bytes")
+            .trim()
+            .parse()
+            .unwrap();
+        assert_eq!((a == 0, b >= 8 << 20), (moved, moved), "a {a} b {b}");
+    }
+}
+
+/// 6.18's v1 memory.stat names (as on the 6.18.44 machine); 6.6 keeps 4.19's.
+#[test]
+fn linux_6_18_v1_stat_fields() {
+    let keys = |f| {
+        let mut s = machine(f, Version::V1);
+        sh(&mut s, "mkdir a");
+        sh(&mut s, "spawn a file 4M");
+        sh(&mut s, "wait");
+        let stat = sh(&mut s, "cat a/memory.stat");
+        assert!(stat.starts_with("cache 4194304\n"), "{stat}");
+        stat.lines()
+            .map(|l| l.split(' ').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let local = [
+        "cache",
+        "rss",
+        "rss_huge",
+        "shmem",
+        "mapped_file",
+        "dirty",
+        "writeback",
+        "workingset_refault_anon",
+        "workingset_refault_file",
+        "swap",
+        "swapcached",
+        "pgpgin",
+        "pgpgout",
+        "pgfault",
+        "pgmajfault",
+        "inactive_anon",
+        "active_anon",
+        "inactive_file",
+        "active_file",
+        "unevictable",
+    ];
+    let mut want: Vec<String> = local.iter().map(|k| k.to_string()).collect();
+    want.push("hierarchical_memory_limit".into());
+    want.push("hierarchical_memsw_limit".into());
+    want.extend(local.iter().map(|k| format!("total_{k}")));
+    assert_eq!(keys(KernelFlavour::Linux618), want);
+    let old = keys(KernelFlavour::Linux66);
+    assert!(old.iter().any(|k| k == "workingset_refault"), "{old:?}");
+    assert!(!old.iter().any(|k| k == "swapcached"), "{old:?}");
 }

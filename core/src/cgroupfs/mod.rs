@@ -60,21 +60,22 @@ const NO_LINUX419: u16 = 1 << 9;
 const NO_LINUX66: u16 = 1 << 10;
 const NO_OPENEULER: u16 = 1 << 11;
 const NO_TENCENTOS: u16 = 1 << 12;
+const NO_LINUX618: u16 = 1 << 13;
 /// ALinux 4.19 only: the wmark files, `memory.exstat`, the priority OOM
 /// files and ALinux's v1 exports of v2 files.
-const ALINUX: u16 = NO_LINUX419 | NO_LINUX66 | NO_OPENEULER | NO_TENCENTOS;
+const ALINUX: u16 = NO_LINUX419 | NO_LINUX66 | NO_OPENEULER | NO_TENCENTOS | NO_LINUX618;
 /// Upstream after 4.19 (ALinux backported them): absent in community 4.19.
 const AFTER_419: u16 = NO_LINUX419;
-/// 6.6-based kernels only (`memory.reclaim` 5.19, `memory.peak` 5.19).
+/// 6.6-based and later kernels only (`memory.reclaim` 5.19, `memory.peak` 5.19).
 const LINUX66: u16 = NO_ALINUX | NO_LINUX419;
 /// openEuler only (`memory.high_async_ratio`, v1 `memory.reclaim`).
-const OPENEULER: u16 = NO_ALINUX | NO_LINUX419 | NO_LINUX66 | NO_TENCENTOS;
+const OPENEULER: u16 = NO_ALINUX | NO_LINUX419 | NO_LINUX66 | NO_TENCENTOS | NO_LINUX618;
 /// TencentOS only (`memory.async_*`, §19.5).
-const TENCENTOS: u16 = NO_ALINUX | NO_LINUX419 | NO_LINUX66 | NO_OPENEULER;
+const TENCENTOS: u16 = NO_ALINUX | NO_LINUX419 | NO_LINUX66 | NO_OPENEULER | NO_LINUX618;
 /// ALinux's, openEuler's and TencentOS's v1 exports of v2 files (low,
 /// high, events: TencentOS's `mem_cgroup_legacy_files` has these three):
 /// absent in community kernels.
-const V1_EXPORT: u16 = NO_LINUX419 | NO_LINUX66;
+const V1_EXPORT: u16 = NO_LINUX419 | NO_LINUX66 | NO_LINUX618;
 /// ALinux's and openEuler's v1 `memory.min` and `memory.events.local`
 /// (not in TencentOS's legacy table).
 const V1_EXPORT_NOT_TENCENT: u16 = V1_EXPORT | NO_TENCENTOS;

@@ -3,6 +3,7 @@
 //! their v1 and v2 formats.
 
 use alloc::string::String;
+use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt::Write as _;
 
@@ -152,9 +153,13 @@ pub fn all_hierarchical_stats(k: &Kernel) -> Vec<Option<StatValues>> {
 
 /// The v1 `memcg1_stats` lines, `swap` among them as memsw accounting is on
 /// in v1 (`memcg_stat_show`, §13.3).
-pub(super) fn v1_stat_lines(v: &StatValues) -> [(&'static str, u64); 20] {
+/// The v1 `memory.stat` lines before the limits (`memcg_stat_show`). 4.19's
+/// `memcg1_stat_names`; on `linux-6.18` the 6.x names (§19.6): the refault
+/// counter split into anon and file, `swap` after them, `swapcached`, and no
+/// `workingset_activate`/`workingset_nodereclaim`.
+pub(super) fn v1_stat_lines(v: &StatValues, six_x: bool) -> Vec<(&'static str, u64)> {
     let b = pages_to_bytes;
-    [
+    let mut out = vec![
         ("cache", b(v.file())),
         ("rss", b(v.anon())),
         ("rss_huge", 0),
@@ -162,10 +167,24 @@ pub(super) fn v1_stat_lines(v: &StatValues) -> [(&'static str, u64); 20] {
         ("mapped_file", 0),
         ("dirty", b(v.file_dirty)),
         ("writeback", b(v.file_writeback)),
-        ("swap", b(v.swap)),
-        ("workingset_refault", v.refault_anon + v.refault_file),
-        ("workingset_activate", 0),
-        ("workingset_nodereclaim", 0),
+    ];
+    if six_x {
+        out.extend([
+            ("workingset_refault_anon", v.refault_anon),
+            ("workingset_refault_file", v.refault_file),
+            ("swap", b(v.swap)),
+            // No page stays in a swap cache here: a swap-in frees its slot.
+            ("swapcached", 0),
+        ]);
+    } else {
+        out.extend([
+            ("swap", b(v.swap)),
+            ("workingset_refault", v.refault_anon + v.refault_file),
+            ("workingset_activate", 0),
+            ("workingset_nodereclaim", 0),
+        ]);
+    }
+    out.extend([
         ("pgpgin", v.pgpgin),
         ("pgpgout", v.pgpgout),
         ("pgfault", v.pgfault),
@@ -175,12 +194,14 @@ pub(super) fn v1_stat_lines(v: &StatValues) -> [(&'static str, u64); 20] {
         ("inactive_file", b(v.file_inactive)),
         ("active_file", b(v.file_active)),
         ("unevictable", 0),
-    ]
+    ]);
+    out
 }
 
 pub(super) fn v1_stat_read(k: &Kernel, id: CgroupId) -> String {
     let mut s = String::new();
-    for (key, val) in v1_stat_lines(&local_stat(k, id)) {
+    let six_x = k.flavour() == crate::flavour::KernelFlavour::Linux618;
+    for (key, val) in v1_stat_lines(&local_stat(k, id), six_x) {
         let _ = writeln!(s, "{key} {val}");
     }
     let _ = writeln!(
@@ -196,7 +217,7 @@ pub(super) fn v1_stat_read(k: &Kernel, id: CgroupId) -> String {
         .min()
         .unwrap_or(crate::units::PAGE_COUNTER_MAX);
     let _ = writeln!(s, "hierarchical_memsw_limit {}", pages_to_bytes(memsw));
-    for (key, val) in v1_stat_lines(&hierarchical_stat(k, id)) {
+    for (key, val) in v1_stat_lines(&hierarchical_stat(k, id), six_x) {
         let _ = writeln!(s, "total_{key} {val}");
     }
     s

@@ -200,11 +200,18 @@ fn use_hierarchy_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Er
     }
 }
 
-/// `mem_cgroup_swappiness_write` (ALinux, §15).
+/// `mem_cgroup_swappiness_write` (ALinux, §15): up to 100, -1 on the
+/// root. Upstream's takes a u64 (`write_u64`, so no -1) up to 100 on 4.19
+/// and 200 from 5.15 (§19.6).
 fn swappiness_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
-    let v = kstrtoll(buf)?;
     let is_root = id == CgroupId::ROOT;
-    if !(-1..=100).contains(&v) || (!is_root && v < 0) {
+    let alinux = k.flavour() == crate::flavour::KernelFlavour::Alinux419;
+    let v = if alinux {
+        kstrtoll(buf)?
+    } else {
+        i64::try_from(kstrtoull(buf)?).map_err(|_| Errno::EINVAL)?
+    };
+    if !(-1..=k.flavour().max_swappiness()).contains(&v) || (!is_root && v < 0) {
         return Err(Errno::EINVAL);
     }
     if is_root {
@@ -215,9 +222,16 @@ fn swappiness_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno
     Ok(())
 }
 
+/// `mem_cgroup_move_charge_write`: the MOVE_ANON|MOVE_FILE bits; after
+/// charge moving was removed (`linux-6.18`), 0 only (§19.6).
 fn move_charge_write(k: &mut Kernel, id: CgroupId, buf: &str) -> Result<(), Errno> {
     let v = kstrtoull(buf)?;
-    if v & !0x3 != 0 {
+    let mask = if k.flavour().has_move_charge() {
+        0x3
+    } else {
+        0
+    };
+    if v & !mask != 0 {
         return Err(Errno::EINVAL);
     }
     k.tree.memcg_mut(id).move_charge_at_immigrate = v;

@@ -35,7 +35,7 @@ use memcg::{KernelFlavour, Simulator, Version};
 const USAGE: &str = "usage: memcg sh [--v2] [--kernel NAME] [--seed N] [--cpus N] [--engine per-page|bulk] [--trace FILE]
                 [--costs FILE] [--load FILE_OR_LINK] [--save FILE] [FILE]
        memcg sh --real [--real-mem-cap SIZE] [--real-timeout DURATION] [--real-tmp DIR] [FILE]
-       memcg conform [--real-mem-cap SIZE] [--real-timeout DURATION] [--real-tmp DIR] SCRIPT...
+       memcg conform [--kernel NAME] [--real-mem-cap SIZE] [--real-timeout DURATION] [--real-tmp DIR] SCRIPT...
        memcg calibrate [--reps N] [--size SIZE] [--json] [--save FILE] [--real-mem-cap SIZE]
                 [--real-timeout DURATION] [--real-tmp DIR]
   sh              run a shell script line by line (FILE, or standard input)
@@ -64,9 +64,10 @@ const USAGE: &str = "usage: memcg sh [--v2] [--kernel NAME] [--seed N] [--cpus N
   --real-timeout DURATION
                   wall-clock limit of the run, e.g. 30s (default 60s; then status 124)
   --real-tmp DIR  where file and dirty tasks put their files (default /var/tmp; not tmpfs)
-  conform         run each SCRIPT simulated (v1) and with --real, and print a table of every cat
-                  and every error on both (exact for files and errno; stated tolerance for
-                  usage and failcnt); status 1 when a row disagrees
+  conform         run each SCRIPT simulated (v1, the kernel flavour closest to `uname -r`, or
+                  --kernel NAME) and with --real, and print a table of every cat and every
+                  error on both (exact for files and errno; stated tolerance for usage,
+                  failcnt and memory.stat fields); status 1 when a row disagrees
   calibrate       Linux, root: measure the cost model's per-page costs on this machine's kernel,
                   in a capped cgroup of its own (as --real; default --real-timeout 300s), and
                   print a table (measured vs default, with the method) and the cost model as
@@ -576,6 +577,7 @@ fn real_sh(o: &Options) -> Result<ExitCode, String> {
 fn conform(rest: &[String]) -> Result<ExitCode, Failure> {
     let mut r = RealOpts::default();
     let mut scripts = Vec::new();
+    let mut kernel = None;
     let mut it = rest.iter();
     while let Some(a) = it.next() {
         let mut value = || {
@@ -584,6 +586,7 @@ fn conform(rest: &[String]) -> Result<ExitCode, Failure> {
                 .ok_or_else(|| Failure::Usage(format!("{a} needs a value")))
         };
         match a.as_str() {
+            "--kernel" => kernel = Some(value()?),
             "--real-mem-cap" => r.mem_cap = Some(value()?),
             "--real-timeout" => r.timeout = Some(value()?),
             "--real-tmp" => r.tmp = Some(value()?),
@@ -596,8 +599,13 @@ fn conform(rest: &[String]) -> Result<ExitCode, Failure> {
             "conform needs at least one SCRIPT",
         )));
     }
+    let flavour = memcg_tests::conform::pick_flavour(
+        kernel.as_deref(),
+        &memcg_tests::conform::machine_release(),
+    )
+    .map_err(Failure::Usage)?;
     let cfg = real_config(&r).map_err(Failure::Input)?;
-    match memcg_tests::conform::conform(&scripts, &cfg) {
+    match memcg_tests::conform::conform(&scripts, &cfg, flavour) {
         Ok(true) => Ok(ExitCode::SUCCESS),
         Ok(false) => Ok(ExitCode::FAILURE),
         Err(e) => Err(Failure::Input(e)),

@@ -18,7 +18,9 @@
 //! its own event through `try_charge(1 page)`, as the kernel does.
 //! [`EngineMode::Bulk`] applies a run of faults in one step when none of
 //! them can cross a threshold of any ancestor (limit, memory.high,
-//! wmark_high) or meet another event; the traces are identical.
+//! wmark_high) or meet another event, and near a limit, where each fault
+//! charges one page after the batch charge failed, a run of those; the
+//! traces are identical.
 
 use alloc::collections::{BinaryHeap, VecDeque};
 use alloc::format;
@@ -797,6 +799,10 @@ impl Engine {
                         self.apply_bulk(k, pid, kind, n, rate);
                         return;
                     }
+                    if let Some(run) = self.single_faults(k, pid, kind, pages, rate) {
+                        self.apply_single(k, pid, kind, run, pages, rate);
+                        return;
+                    }
                 }
                 let lat = self.fault(k, pid, kind);
                 self.after_faults(k, pid, 1, lat, pages, rate);
@@ -1068,21 +1074,7 @@ impl Engine {
             let mut refills = u64::MAX;
             for w in k.tree.counter_chain(m) {
                 let pc = &k.tree.memcg(w).memory;
-                let mut limit = pc.max.min(pc.high).min(pc.wmark_high.saturating_sub(1));
-                let mc = k.tree.memcg(w);
-                if k.config.flavour.has_async_ratio() && k.vm_memory_qos != 0 {
-                    // TencentOS: a refill over async_high queues work.
-                    limit = limit.min(mc.async_high);
-                }
-                if k.config.flavour.has_high_async()
-                    && mc.high_async_ratio != crate::wmark::HIGH_ASYNC_RATIO_BASE
-                    && pc.high != crate::units::PAGE_COUNTER_MAX
-                {
-                    // openEuler: a refill over the trigger mark queues work.
-                    let trigger = crate::wmark::high_async_marks(pc.high, mc.high_async_ratio).0;
-                    limit = limit.min(trigger);
-                }
-                let r = limit.saturating_sub(pc.usage) / MEMCG_CHARGE_BATCH;
+                let r = plain_limit(k, w).saturating_sub(pc.usage) / MEMCG_CHARGE_BATCH;
                 refills = refills.min(r);
                 if k.tree.memsw_account {
                     // v1: memsw is charged first and may fail first.
@@ -1114,9 +1106,15 @@ impl Engine {
         if n == 0 {
             return 0;
         }
-        // Meet no other event and stay within the run's horizon: fault j
-        // happens at time_of(j); its key must come before the next queued
-        // key, and its time must not pass the `run_until` target.
+        self.unmet_faults(pid, n, rate, fault_ns)
+    }
+
+    /// Of the next `n` faults of `pid` (paced at `rate`, or back to back),
+    /// how many meet no other event and stay within the run's horizon:
+    /// fault j happens at time_of(j); its key must come before the next
+    /// queued key, and its time must not pass the `run_until` target.
+    fn unmet_faults(&self, pid: Pid, n: Pages, rate: Option<u64>, fault_ns: Nanos) -> Pages {
+        let tr = &self.tasks[&pid];
         let other = self.queue.peek().map(|&Reverse(key)| key);
         let horizon = self.horizon;
         let before = |t: Nanos| t <= horizon && other.is_none_or(|o| (t, CLASS_TASK, pid) < o);
@@ -1137,8 +1135,144 @@ impl Engine {
                 hi = mid - 1;
             }
         }
-        n = lo + 1;
-        n
+        lo + 1
+    }
+
+    /// A run of single-page charges near a limit (§18.4): the stock is
+    /// empty, the batch charge fails at the same counter for every fault of
+    /// the run and `try_charge` retries with one page (`batch = nr_pages`,
+    /// §3), which succeeds quietly (no threshold of [`plain_limit`], no
+    /// memsw limit). Each fault then leaves the same trace (none) and adds
+    /// one page and one `failcnt` of the failing counter. `None` unless the
+    /// run has at least two faults.
+    fn single_faults(
+        &self,
+        k: &Kernel,
+        pid: Pid,
+        kind: PageKind,
+        pages: Pages,
+        rate: Option<u64>,
+    ) -> Option<SingleRun> {
+        let fault_ns = k.costs.fault_ns;
+        let t = k.tasks.get(&pid)?;
+        if kind == PageKind::FileDirty
+            || t.dying
+            || t.nr_pages_over_high > 0
+            || t.pages.refault_anon + t.pages.refault_file > 0
+            || !(self.wq_fifo.is_empty() || self.workers.len() >= self.max_active)
+        {
+            return None;
+        }
+        let tr = &self.tasks[&pid];
+        if let Some(r) = rate {
+            if 1_000_000_000 / r < fault_ns || nominal(tr.op_start, tr.done_in_op, r) != self.now {
+                return None;
+            }
+        }
+        let m = k.effective_memcg(t.cgroup);
+        if m == CgroupId::ROOT {
+            return None;
+        }
+        let stock = &k.stocks[t.cpu];
+        if stock.cached == Some(m) && stock.nr_pages > 0 {
+            return None;
+        }
+        let batch = MEMCG_CHARGE_BATCH;
+        let memsw = k.tree.memsw_account;
+        // The counter the batch charge fails at (memsw is tried first).
+        let fail = |kind: CounterKind| {
+            k.tree.counter_chain(m).find(|&w| {
+                let mc = k.tree.memcg(w);
+                let pc = if kind == CounterKind::Memsw {
+                    &mc.memsw
+                } else {
+                    &mc.memory
+                };
+                pc.usage.saturating_add(batch) > pc.max
+            })
+        };
+        let (fail_kind, fail_at) = match memsw.then(|| fail(CounterKind::Memsw)).flatten() {
+            Some(w) => (CounterKind::Memsw, w),
+            None => (CounterKind::Memory, fail(CounterKind::Memory)?),
+        };
+        // Largest j such that faults 0..=j all behave alike: `last` bounds j.
+        let mut last = pages - tr.done_in_op - 1;
+        let mut below_fail = true;
+        for w in k.tree.counter_chain(m) {
+            if crate::charge::swap_high(k, w) {
+                return None;
+            }
+            let mc = k.tree.memcg(w);
+            if w == fail_at {
+                below_fail = false;
+            }
+            // The single charge: quiet and within every limit.
+            let quiet = plain_limit(k, w).checked_sub(mc.memory.usage + 1)?;
+            last = last.min(quiet);
+            if memsw {
+                last = last.min(mc.memsw.max.checked_sub(mc.memsw.usage + 1)?);
+            }
+            // The batch charge: it must keep passing where it passes.
+            let passes = |pc: &crate::counter::PageCounter| pc.max.checked_sub(pc.usage + batch);
+            if fail_kind == CounterKind::Memsw {
+                if below_fail {
+                    last = last.min(passes(&mc.memsw)?);
+                }
+            } else {
+                if memsw {
+                    last = last.min(passes(&mc.memsw)?);
+                }
+                if below_fail {
+                    last = last.min(passes(&mc.memory)?);
+                }
+            }
+        }
+        if last == 0 {
+            return None;
+        }
+        let n = self.unmet_faults(pid, last + 1, rate, fault_ns);
+        (n >= 2).then_some(SingleRun {
+            n,
+            fail_kind,
+            fail_at,
+        })
+    }
+
+    /// Apply a [`SingleRun`]: its first `n − 1` faults in closed form (one
+    /// page and one failcnt each; the protection and the watermarks are
+    /// left to the last, whose walk sets them as the per-page engine's
+    /// last fault does), then the last through [`Engine::fault`] as the
+    /// per-page engine runs it.
+    fn apply_single(
+        &mut self,
+        k: &mut Kernel,
+        pid: Pid,
+        kind: PageKind,
+        run: SingleRun,
+        pages: Pages,
+        rate: Option<u64>,
+    ) {
+        let fault_ns = k.costs.fault_ns;
+        let cgroup = k.tasks[&pid].cgroup;
+        let m = k.effective_memcg(cgroup);
+        let early = run.n - 1;
+        k.tree.page_counter_add_quiet(m, early);
+        k.tree.add_failcnt(run.fail_at, run.fail_kind, early);
+        add_pages(k, pid, m, kind, early);
+        let times = self.times.get_or_default(m);
+        times.latency.add_n(fault_ns, early);
+        times.quantiles.add_n(fault_ns, early);
+        times.alloc_pages += early;
+        let tr = self.tasks.get_mut(&pid).expect("task");
+        self.now = match rate {
+            None => later(self.now, early * fault_ns),
+            Some(r) => nominal(tr.op_start, tr.done_in_op + early, r),
+        };
+        tr.latency.add_n(fault_ns, early);
+        tr.done_in_op += early;
+        tr.faults += early;
+        let lat = self.fault(k, pid, kind);
+        self.after_faults(k, pid, 1, lat, pages, rate);
     }
 
     /// Apply `n` plain faults at once: the same state the per-page engine
@@ -1437,6 +1571,38 @@ fn psi_memstall(k: &mut Kernel, pid: Pid, t: Nanos, stall: Nanos, flags: u8) {
         k.psi.task_state(pid, t, flags);
         k.psi.task_state(pid, later(t, stall), TSK_RUNNING);
     }
+}
+
+/// A run of [`Engine::single_faults`]: `n` faults whose batch charge fails
+/// at `fail_at`'s counter of `fail_kind`.
+#[derive(Clone, Copy, Debug)]
+struct SingleRun {
+    n: Pages,
+    fail_kind: CounterKind,
+    fail_at: CgroupId,
+}
+
+/// The highest usage of `w`'s memory counter after a charge that
+/// `done_restock` passes quietly: within `memory.max`, not over
+/// `memory.high`, under `wmark_high`, and under the async marks of the
+/// TencentOS and openEuler flavours (§3, §19.4, §19.5).
+fn plain_limit(k: &Kernel, w: CgroupId) -> Pages {
+    let mc = k.tree.memcg(w);
+    let pc = &mc.memory;
+    let mut limit = pc.max.min(pc.high).min(pc.wmark_high.saturating_sub(1));
+    if k.config.flavour.has_async_ratio() && k.vm_memory_qos != 0 {
+        // TencentOS: a charge over async_high queues work.
+        limit = limit.min(mc.async_high);
+    }
+    if k.config.flavour.has_high_async()
+        && mc.high_async_ratio != crate::wmark::HIGH_ASYNC_RATIO_BASE
+        && pc.high != crate::units::PAGE_COUNTER_MAX
+    {
+        // openEuler: a charge over the trigger mark queues work.
+        let trigger = crate::wmark::high_async_marks(pc.high, mc.high_async_ratio).0;
+        limit = limit.min(trigger);
+    }
+    limit
 }
 
 /// Nominal time of fault `i` of an op started at `start` at `rate` pages/s,

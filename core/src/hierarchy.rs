@@ -138,6 +138,35 @@ impl Tree {
         Ok(())
     }
 
+    /// Add `n` pages of memory (and memsw when accounted) on every level
+    /// without the per-charge protection propagation and watermark: only for
+    /// the bulk engine's single-page runs, whose last fault walks the real
+    /// path afterwards and leaves the state the per-page engine leaves
+    /// (§18.4: each propagation overwrites the last, so only the last
+    /// counts; the watermark's largest value is the last fault's).
+    pub(crate) fn page_counter_add_quiet(&mut self, c: CgroupId, n: Pages) {
+        let kinds: &[CounterKind] = if self.memsw_account {
+            &[CounterKind::Memory, CounterKind::Memsw]
+        } else {
+            &[CounterKind::Memory]
+        };
+        for &kind in kinds {
+            let mut at = Some(c);
+            while let Some(id) = at {
+                let pc = self.counter_mut(id, kind);
+                pc.usage = pc.usage.wrapping_add(n);
+                at = self.memcg(id).counter_parent;
+            }
+        }
+        self.pages_charged += n;
+    }
+
+    /// `failcnt += n` of one counter (the failures of a single-page run).
+    pub(crate) fn add_failcnt(&mut self, c: CgroupId, kind: CounterKind, n: u64) {
+        let pc = self.counter_mut(c, kind);
+        pc.failcnt = pc.failcnt.wrapping_add(n);
+    }
+
     /// `page_counter_cancel`: one level, no walk.
     fn page_counter_cancel(&mut self, c: CgroupId, n: Pages, kind: CounterKind) {
         let new = {

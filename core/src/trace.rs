@@ -282,16 +282,32 @@ impl Event {
             | Event::Drain { .. } => Ok(()),
             Event::AllocDone {
                 pages, stall_ns, ..
-            } => write!(s, " pages={pages} stall_ns={stall_ns}"),
+            } => {
+                kv(s, &[(" pages=", *pages), (" stall_ns=", *stall_ns)]);
+                Ok(())
+            }
             Event::WorkQueued {
                 usage, wmark_high, ..
-            } => write!(s, " usage={usage} wmark_high={wmark_high}"),
+            } => {
+                kv(s, &[(" usage=", *usage), (" wmark_high=", *wmark_high)]);
+                Ok(())
+            }
             Event::WorkStart {
                 nr,
                 usage,
                 wmark_low,
                 ..
-            } => write!(s, " nr={nr} usage={usage} wmark_low={wmark_low}"),
+            } => {
+                kv(
+                    s,
+                    &[
+                        (" nr=", *nr),
+                        (" usage=", *usage),
+                        (" wmark_low=", *wmark_low),
+                    ],
+                );
+                Ok(())
+            }
             Event::WorkChunk {
                 reclaimed,
                 scanned,
@@ -299,10 +315,16 @@ impl Event {
                 usage,
                 ..
             } => {
-                write!(
+                kv(
                     s,
-                    " reclaimed={reclaimed} scanned={scanned} cost_ns={cost_ns} usage={usage}"
-                )
+                    &[
+                        (" reclaimed=", *reclaimed),
+                        (" scanned=", *scanned),
+                        (" cost_ns=", *cost_ns),
+                        (" usage=", *usage),
+                    ],
+                );
+                Ok(())
             }
             Event::WorkDone {
                 reclaimed,
@@ -310,10 +332,15 @@ impl Event {
                 usage,
                 ..
             } => {
-                write!(
+                kv(
                     s,
-                    " reclaimed={reclaimed} elapsed_ns={elapsed_ns} usage={usage}"
-                )
+                    &[
+                        (" reclaimed=", *reclaimed),
+                        (" elapsed_ns=", *elapsed_ns),
+                        (" usage=", *usage),
+                    ],
+                );
+                Ok(())
             }
             Event::DirectReclaim {
                 nr,
@@ -321,12 +348,34 @@ impl Event {
                 cost_ns,
                 ..
             } => {
-                write!(s, " nr={nr} reclaimed={reclaimed} cost_ns={cost_ns}")
+                kv(
+                    s,
+                    &[
+                        (" nr=", *nr),
+                        (" reclaimed=", *reclaimed),
+                        (" cost_ns=", *cost_ns),
+                    ],
+                );
+                Ok(())
             }
-            Event::HighPenalty { jiffies, .. } => write!(s, " jiffies={jiffies}"),
-            Event::Force { pages, .. } => write!(s, " pages={pages}"),
-            Event::Refault { pages, cost_ns, .. } => write!(s, " pages={pages} cost_ns={cost_ns}"),
-            Event::Writeback { pages, reason, .. } => write!(s, " pages={pages} reason={reason}"),
+            Event::HighPenalty { jiffies, .. } => {
+                kv(s, &[(" jiffies=", *jiffies)]);
+                Ok(())
+            }
+            Event::Force { pages, .. } => {
+                kv(s, &[(" pages=", *pages)]);
+                Ok(())
+            }
+            Event::Refault { pages, cost_ns, .. } => {
+                kv(s, &[(" pages=", *pages), (" cost_ns=", *cost_ns)]);
+                Ok(())
+            }
+            Event::Writeback { pages, reason, .. } => {
+                kv(s, &[(" pages=", *pages)]);
+                s.push_str(" reason=");
+                s.push_str(reason);
+                Ok(())
+            }
             Event::Agent {
                 agent,
                 action,
@@ -371,6 +420,16 @@ fn write_columns(s: &mut String, t: Nanos, kind: EventKind, pid: Option<u32>, me
     }
     s.push_str("  ");
     push_left(s, &escape(memcg), 20);
+}
+
+/// ` key=value` fields in decimal, as `write!(" key={v}")` writes them
+/// (the hot lines of a busy run: chunks, direct reclaim).
+fn kv(s: &mut String, fields: &[(&str, u64)]) {
+    let mut digits = [0u8; 20];
+    for &(key, v) in fields {
+        s.push_str(key);
+        s.push_str(dec(v, &mut digits));
+    }
 }
 
 /// `v` in decimal, in `buf`.
@@ -1005,6 +1064,35 @@ mod columns {
                 escape(m)
             );
             assert_eq!(got, want);
+        }
+    }
+
+    /// The hand-written fields are `write!`'s, at the extremes of u64.
+    #[test]
+    fn fields_match_the_formatter() {
+        for (a, b, c) in [(0, 1, 9), (10, 99, 100), (u64::MAX, 12_345, u64::MAX - 1)] {
+            let mut got = String::new();
+            kv(
+                &mut got,
+                &[(" nr=", a), (" reclaimed=", b), (" cost_ns=", c)],
+            );
+            assert_eq!(got, format!(" nr={a} reclaimed={b} cost_ns={c}"));
+            let e = Event::WorkChunk {
+                memcg: "/a".into(),
+                reclaimed: a,
+                scanned: b,
+                cost_ns: c,
+                usage: a / 3,
+            };
+            let mut line = String::new();
+            e.line_into(5, &mut line);
+            assert!(
+                line.ends_with(&format!(
+                    " reclaimed={a} scanned={b} cost_ns={c} usage={}",
+                    a / 3
+                )),
+                "{line}"
+            );
         }
     }
 }

@@ -679,3 +679,38 @@ fn seeking_back_into_a_console_sleep() {
     assert_eq!(s.now(), 10_000_000_000);
     assert_eq!(usage_at(&s), at_10);
 }
+
+/// Issue 14: "Finish ▶" ends the tour where it stands; it used to start
+/// playing again.
+#[test]
+fn finishing_a_tour_does_not_start_playing() {
+    let mut s =
+        Rc::new(State::with_scenario(by_id("stalls").unwrap())).reduce(Action::SetSpeed(20));
+    let mut wall = 0.0;
+    // Click through to the last stop.
+    loop {
+        let tour = s.tour.expect("the tour ends only at Finish");
+        if !tour.waiting && tour.step + 1 == tour.scenario().tour.len() {
+            break;
+        }
+        if !s.playing {
+            s = s.reduce(Action::TourNext);
+        }
+        wall += 16.0;
+        s = s.reduce(Action::Tick {
+            dt_ms: 16.0,
+            wall_ms: wall,
+        });
+        assert!(s.now() < 60_000_000_000, "stuck at {:?}", s.tour);
+    }
+    assert!(!s.playing, "a stop pauses");
+    let now = s.now();
+    let s = s.reduce(Action::TourNext);
+    assert_eq!(s.tour, None);
+    assert!(!s.playing, "Finish started playing");
+    let s = s.reduce(Action::Tick {
+        dt_ms: 16.0,
+        wall_ms: wall + 16.0,
+    });
+    assert_eq!(s.now(), now);
+}

@@ -714,3 +714,41 @@ fn finishing_a_tour_does_not_start_playing() {
     });
     assert_eq!(s.now(), now);
 }
+
+/// Issue 14: an edit after seeking back drops the future; the page says so
+/// when it happens (a read-only line, which keeps the future, does not).
+#[test]
+fn an_edit_in_the_past_says_it_dropped_the_future() {
+    let s = run(
+        Rc::new(State::new(Version::V2)),
+        &["mkdir /sys/fs/cgroup/a", "spawn a anon 8M", "sleep 2s"],
+    );
+    assert_eq!(s.horizon(), 2_000_000_000);
+    let s = s.reduce(Action::Seek(1_000_000_000));
+    let s = run(s, &["cat /sys/fs/cgroup/a/memory.current"]);
+    assert_eq!(s.notice, None);
+    assert_eq!(s.horizon(), 2_000_000_000);
+    let s = run(s, &["mkdir /sys/fs/cgroup/b"]);
+    let text = s.notice.as_ref().map(|n| n.text.as_str()).unwrap_or("");
+    assert!(
+        text.contains("after t = 1.000 s was discarded") && text.contains("2.000 s"),
+        "{text:?}"
+    );
+    assert_eq!(s.horizon(), s.now());
+    // An inspector write in the past says it too; one at the horizon does not.
+    let s = s
+        .reduce(Action::DismissNotice)
+        .reduce(Action::Select("/sys/fs/cgroup/a".into()));
+    let s = s.reduce(Action::WriteFile {
+        file: "memory.high".into(),
+        value: "4M".into(),
+    });
+    assert_eq!(s.notice, None);
+    let s = run(s, &["sleep 1s"]).reduce(Action::Seek(1_500_000_000));
+    let s = s.reduce(Action::WriteFile {
+        file: "memory.high".into(),
+        value: "6M".into(),
+    });
+    let text = s.notice.as_ref().map(|n| n.text.as_str()).unwrap_or("");
+    assert!(text.contains("after t = 1.500 s was discarded"), "{text:?}");
+}

@@ -272,9 +272,10 @@ pub fn App(props: &AppProps) -> Html {
             data-loading={state.loading.is_some().to_string()}
             ondragover={sh.drag_over} ondrop={sh.drop}>
             { banner(&state.notice, state.load_progress, &h.dismiss_notice) }
+            { components::confirm_switch(state.confirm_version, state.version(), &h.version, &h.ask_version) }
             { header(&HeaderProps {
                 version: state.version(),
-                on_version: h.version,
+                on_version: h.ask_version.reform(Some),
                 scenario: state.scenario,
                 on_scenario: h.scenario,
                 theme: state.theme,
@@ -424,6 +425,7 @@ pub(crate) struct Handlers {
     select: Callback<String>,
     toggle_node: Callback<String>,
     version: Callback<Version>,
+    ask_version: Callback<Option<Version>>,
     scenario: Callback<usize>,
     theme: Callback<Theme>,
     speed: Callback<i32>,
@@ -470,6 +472,7 @@ impl Handlers {
             select: with(&d, Action::Select),
             toggle_node: with(&d, Action::ToggleCollapse),
             version: with(&d, Action::Reset),
+            ask_version: with(&d, Action::AskVersion),
             scenario: with(&d, Action::LoadScenario),
             theme: with(&d, Action::SetTheme),
             speed: with(&d, Action::SetSpeed),

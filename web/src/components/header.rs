@@ -68,7 +68,7 @@ pub fn header(props: &HeaderProps) -> Html {
                 </label>
                 <label class="version">
                     { "cgroup " }
-                    <select id="version-select" {onchange} title="Changing the version resets the simulator to an empty machine">
+                    <select id="version-select" {onchange} title="Changing the version starts an empty machine (it asks first when this one has edits)">
                         <option value="v1" selected={is_v1}>{ "v1 (memory controller)" }</option>
                         <option value="v2" selected={!is_v1}>{ "v2 (unified)" }</option>
                     </select>

@@ -14,7 +14,7 @@ mod tour;
 mod tree_view;
 mod workloads;
 
-pub use banner::banner;
+pub use banner::{banner, confirm_switch};
 pub use console::{Console, ConsoleProps};
 pub use controls::{controls, ControlsProps};
 pub use event_log::{EventLog, EventLogProps};

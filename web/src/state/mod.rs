@@ -76,6 +76,9 @@ pub enum Action {
     Select(String),
     /// Throw the simulator away and start a fresh, empty one of this version.
     Reset(Version),
+    /// The version selector: switch to this version, asking first when
+    /// that would discard edits or a run (None: the user said Cancel).
+    AskVersion(Option<Version>),
     /// Start over: reload the current scenario (or an empty machine).
     Restart,
     /// Load a preset scenario (index into [`SCENARIOS`]) and start its tour.
@@ -190,6 +193,9 @@ pub struct State {
     pub no_tours: bool,
     /// What one frame (or one slice of a replay) may spend simulating.
     pub budget: Budget,
+    /// A version switch waiting for the user to confirm that it discards
+    /// this machine.
+    pub confirm_version: Option<Version>,
     /// The compare view's runs, when it is open (the clock's actions
     /// then move them instead of the single machine).
     pub compare: Option<Rc<Compare>>,
@@ -226,6 +232,7 @@ impl State {
             replayed: false,
             no_tours: false,
             budget: Budget::EVENTS,
+            confirm_version: None,
             compare: None,
         }
     }
@@ -249,6 +256,13 @@ impl State {
 
     pub fn horizon(&self) -> u64 {
         self.model.borrow().horizon()
+    }
+
+    /// Whether a reset would lose anything of the user's: an edit made or
+    /// time run on this machine (a preset just loaded has neither).
+    pub fn has_edits(&self) -> bool {
+        let model = self.model.borrow();
+        !model.edits().is_empty() || model.horizon() > 0
     }
 
     /// Publish a new snapshot after the model changed.
@@ -339,6 +353,10 @@ impl Reducible for State {
                 next.selected = path;
             }
             Action::Reset(version) => next.reset(version),
+            Action::AskVersion(Some(v)) if v == next.version() => next.confirm_version = None,
+            Action::AskVersion(Some(v)) if next.has_edits() => next.confirm_version = Some(v),
+            Action::AskVersion(Some(v)) => next.reset(v),
+            Action::AskVersion(None) => next.confirm_version = None,
             Action::Restart if next.replayed => {
                 next.playing = false;
                 next.seek(0);

@@ -752,3 +752,42 @@ fn an_edit_in_the_past_says_it_dropped_the_future() {
     let text = s.notice.as_ref().map(|n| n.text.as_str()).unwrap_or("");
     assert!(text.contains("after t = 1.500 s was discarded"), "{text:?}");
 }
+
+/// Issue 14: the version selector used to discard the machine without
+/// asking. A machine with edits asks; Cancel keeps it; an empty one (or a
+/// preset just loaded) switches at once.
+#[test]
+fn switching_the_version_asks_before_discarding_edits() {
+    let s = Rc::new(State::new(Version::V1)).reduce(Action::AskVersion(Some(Version::V2)));
+    assert_eq!((s.version(), s.confirm_version), (Version::V2, None));
+    let s = Rc::new(State::with_scenario(by_id("stalls").unwrap()));
+    let v = s.version();
+    let other = if v == Version::V1 {
+        Version::V2
+    } else {
+        Version::V1
+    };
+    assert_eq!(s.reduce(Action::AskVersion(Some(other))).version(), other);
+
+    let s = run(
+        Rc::new(State::new(Version::V2)),
+        &["mkdir /sys/fs/cgroup/a"],
+    );
+    let s = s.reduce(Action::AskVersion(Some(Version::V1)));
+    assert_eq!(s.version(), Version::V2, "switched without asking");
+    assert_eq!(s.confirm_version, Some(Version::V1));
+    let kept = s.clone().reduce(Action::AskVersion(None));
+    assert_eq!(kept.confirm_version, None);
+    assert!(kept
+        .snap
+        .cgroups
+        .iter()
+        .any(|c| c.path == "/sys/fs/cgroup/a"));
+    // Time run counts too.
+    let ran = run(Rc::new(State::new(Version::V2)), &["sleep 1s"]);
+    let ran = ran.reduce(Action::AskVersion(Some(Version::V1)));
+    assert_eq!(ran.confirm_version, Some(Version::V1));
+    // "Switch and discard".
+    let s = s.reduce(Action::Reset(Version::V1));
+    assert_eq!((s.version(), s.confirm_version), (Version::V1, None));
+}

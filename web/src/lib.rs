@@ -242,6 +242,7 @@ pub fn App(props: &AppProps) -> Html {
                 files: Rc::new(files),
                 chart: Rc::new(ChartData::from_sim(&model.sim, &state.selected)),
                 log: state.log.clone(),
+                rare: state.rare.clone(),
             };
         }
         cache.clone()
@@ -327,7 +328,7 @@ pub fn App(props: &AppProps) -> Html {
                         { timeline(&TimelineProps { data: chart, now: snap.now, horizon: state.horizon(), on_seek: h.seek, on_seek_by: h.seek_by }) }
                     </section>
                     <section class="pane log-pane" aria-label="event log">
-                        <EventLog lines={slow.log} selected={rel} />
+                        <EventLog lines={slow.log} rare={slow.rare} selected={rel} />
                     </section>
                 </div>
                 <div class="col col-c">
@@ -633,6 +634,7 @@ struct SlowViews {
     files: Rc<Result<Vec<FileRow>, String>>,
     chart: Rc<ChartData>,
     log: Rc<Vec<Rc<str>>>,
+    rare: Rc<Vec<Rc<str>>>,
 }
 
 impl Default for SlowViews {
@@ -644,6 +646,7 @@ impl Default for SlowViews {
             files: Rc::new(Ok(Vec::new())),
             chart: Rc::default(),
             log: Rc::default(),
+            rare: Rc::default(),
         }
     }
 }

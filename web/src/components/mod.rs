@@ -4,7 +4,7 @@ mod banner;
 pub mod compare;
 mod console;
 mod controls;
-mod event_log;
+pub(crate) mod event_log;
 mod header;
 mod help;
 mod inspector;

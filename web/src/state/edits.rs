@@ -84,6 +84,7 @@ impl State {
         self.refresh();
         let log = newest_lines(&self.model.borrow().sim, LOG_KEEP);
         self.log = Rc::new(log);
+        self.reload_rare();
     }
 
     pub(super) fn write_file(&mut self, file: &str, value: &str) {

@@ -54,7 +54,7 @@ pub use budget::{Budget, Slice, FRAME_BUDGET_MS, FRAME_EVENTS, INITIAL_LOAD_MS};
 pub use compare::{Compare, CompareRun};
 pub use console::{output_lines, version_label, Line, LineKind, MAX_HISTORY, MAX_LINES};
 pub use flows::{FlowDeadlines, Flows, FLOW_HOLD_MS};
-pub use log::{rel_path, trace_fields, LOG_KEEP};
+pub use log::{is_rare, log_lines, rel_path, trace_fields, LOG_KEEP, RARE_KEEP};
 pub use notice::{Notice, WriteError};
 pub use play::MAX_FRAME_MS;
 pub use spec::{Spec, Specs};
@@ -171,6 +171,9 @@ pub struct State {
     /// The newest trace lines, oldest first (shared: a frame appends
     /// without copying the rest).
     pub log: Rc<Vec<Rc<str>>>,
+    /// The rare lines ([`log::is_rare`]), newest [`RARE_KEEP`], kept past
+    /// `log`'s window so that the log's filters still find them.
+    pub rare: Rc<Vec<Rc<str>>>,
     /// Wall-clock deadlines (ms) of each cgroup's flows:
     /// [charge, worker, direct, oom].
     pub flow_until: Rc<FlowDeadlines>,
@@ -220,6 +223,7 @@ impl State {
             scenario: None,
             tour: None,
             log: Rc::new(Vec::new()),
+            rare: Rc::new(Vec::new()),
             flow_until: Rc::default(),
             wall_ms: 0.0,
             write_error: None,

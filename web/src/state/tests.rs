@@ -791,3 +791,53 @@ fn switching_the_version_asks_before_discarding_edits() {
     let s = s.reduce(Action::Reset(Version::V1));
     assert_eq!((s.version(), s.confirm_version), (Version::V1, None));
 }
+
+/// Issue 14: the writes at t = 0 and an OOM kill were gone from the event
+/// log's filters once per-page lines filled it ("(no events yet)"). The
+/// rare lines stay, past the log's window and past the core's ring, and
+/// across seeks; an edit in the past drops those of the dropped future.
+#[test]
+fn the_log_filters_find_writes_and_oom_kills_after_many_lines() {
+    use crate::components::event_log::{shows, KINDS};
+    let kind = |label: &str| KINDS.iter().find(|k| k.0 == label).unwrap().1;
+    let found = |s: &State, label: &str| -> Vec<String> {
+        log_lines(&s.log, &s.rare)
+            .filter(|l| shows(l, kind(label), None, ""))
+            .map(|l| l.to_string())
+            .collect()
+    };
+    let s = run(
+        Rc::new(State::new(Version::V2)),
+        &[
+            "mkdir /sys/fs/cgroup/a /sys/fs/cgroup/b",
+            "echo 16M > /sys/fs/cgroup/a/memory.max",
+            "echo 95 > /sys/fs/cgroup/a/memory.wmark_ratio",
+            "echo 4M > /sys/fs/cgroup/b/memory.max",
+            "echo 0 > /sys/fs/cgroup/b/memory.swap.max",
+            "spawn b anon 8M",
+            "spawn a anon 3G --ws 8M --rate 200M/s",
+        ],
+    );
+    let s = play_until(s, 20_000_000_000, 16.0);
+    let len = s.model.borrow().sim.trace_len();
+    assert!(len > memcg::trace::TRACE_KEEP as u64, "only {len} lines");
+    let writes = found(&s, "writes");
+    assert_eq!(writes.len(), 4, "{writes:?}");
+    assert!(writes[0].starts_with("     0.000000000"), "{writes:?}");
+    assert!(!found(&s, "OOM and force").is_empty());
+    // The log's own window holds none of them.
+    assert!(!s.log.iter().any(|l| l.contains(" write ")));
+    // A seek keeps them; an edit in the past drops the rare lines after it.
+    let s = s.reduce(Action::Seek(15_000_000_000));
+    assert_eq!(found(&s, "writes").len(), 4);
+    let s = run(s, &["echo 20M > /sys/fs/cgroup/a/memory.max"]);
+    let writes = found(&s, "writes");
+    assert_eq!(writes.len(), 5, "{writes:?}");
+    let later = s
+        .rare
+        .iter()
+        .filter_map(|l| memcg::trace::parse_line(l))
+        .filter(|l| l.time > 15_000_000_000)
+        .count();
+    assert_eq!(later, 0);
+}

@@ -59,7 +59,8 @@ pub fn header(props: &HeaderProps) -> Html {
             <div class="header-controls">
                 <label class="scenario">
                     { "scenario " }
-                    <select id="scenario-select" onchange={on_scenario} title="Load a preset with its guided tour">
+                    <select id="scenario-select" onchange={on_scenario}
+                        title={props.scenario.map_or("", |i| SCENARIOS[i].title).to_string() + " (load a preset with its guided tour)"}>
                         <option value="" selected={props.scenario.is_none()} disabled=true>{ "choose a tour…" }</option>
                         { for SCENARIOS.iter().enumerate().map(|(i, s)| html! {
                             <option value={i.to_string()} selected={props.scenario == Some(i)}>{ s.title }</option>

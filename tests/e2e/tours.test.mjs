@@ -15,7 +15,9 @@ test('every tour loads and stops where it says', async (t) => {
     await setSpeed(page, id === 'fleet' ? 0 : 10);
     await page.locator('#tour-next').click();
     if (id === 'fleet') {
-      // One stop only: Next plays on.
+      // One stop only: Finish ends the tour without playing (issue 14), ▶ plays.
+      assert.equal(await page.locator('.playground').getAttribute('data-playing'), 'false');
+      await page.locator('#play').click();
       await page.waitForFunction(() => Number(document.querySelector('.playground').dataset.now) > 1_500_000_000, null, { timeout: 60_000 });
     } else {
       await waitForStop(page);

@@ -242,6 +242,7 @@ pub fn App(props: &AppProps) -> Html {
                 files: Rc::new(files),
                 chart: Rc::new(ChartData::from_sim(&model.sim, &state.selected)),
                 log: state.log.clone(),
+                rare: state.rare.clone(),
             };
         }
         cache.clone()
@@ -272,9 +273,10 @@ pub fn App(props: &AppProps) -> Html {
             data-loading={state.loading.is_some().to_string()}
             ondragover={sh.drag_over} ondrop={sh.drop}>
             { banner(&state.notice, state.load_progress, &h.dismiss_notice) }
+            { components::confirm_switch(state.confirm_version, state.version(), &h.version, &h.ask_version) }
             { header(&HeaderProps {
                 version: state.version(),
-                on_version: h.version,
+                on_version: h.ask_version.reform(Some),
                 scenario: state.scenario,
                 on_scenario: h.scenario,
                 theme: state.theme,
@@ -326,7 +328,7 @@ pub fn App(props: &AppProps) -> Html {
                         { timeline(&TimelineProps { data: chart, now: snap.now, horizon: state.horizon(), on_seek: h.seek, on_seek_by: h.seek_by }) }
                     </section>
                     <section class="pane log-pane" aria-label="event log">
-                        <EventLog lines={slow.log} selected={rel} />
+                        <EventLog lines={slow.log} rare={slow.rare} selected={rel} />
                     </section>
                 </div>
                 <div class="col col-c">
@@ -424,6 +426,7 @@ pub(crate) struct Handlers {
     select: Callback<String>,
     toggle_node: Callback<String>,
     version: Callback<Version>,
+    ask_version: Callback<Option<Version>>,
     scenario: Callback<usize>,
     theme: Callback<Theme>,
     speed: Callback<i32>,
@@ -470,6 +473,7 @@ impl Handlers {
             select: with(&d, Action::Select),
             toggle_node: with(&d, Action::ToggleCollapse),
             version: with(&d, Action::Reset),
+            ask_version: with(&d, Action::AskVersion),
             scenario: with(&d, Action::LoadScenario),
             theme: with(&d, Action::SetTheme),
             speed: with(&d, Action::SetSpeed),
@@ -630,6 +634,7 @@ struct SlowViews {
     files: Rc<Result<Vec<FileRow>, String>>,
     chart: Rc<ChartData>,
     log: Rc<Vec<Rc<str>>>,
+    rare: Rc<Vec<Rc<str>>>,
 }
 
 impl Default for SlowViews {
@@ -641,6 +646,7 @@ impl Default for SlowViews {
             files: Rc::new(Ok(Vec::new())),
             chart: Rc::default(),
             log: Rc::default(),
+            rare: Rc::default(),
         }
     }
 }

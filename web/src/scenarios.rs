@@ -293,7 +293,7 @@ pub const SCENARIOS: &[Scenario] = &[
             "200 cgroups",
             "Ten groups with 19 children each, every child running a sawtooth task (0.5–1.5 MB/s) \
              under a 128M limit with wmark_ratio 90. Large groups start collapsed: open one with its \
-             triangle or the Right arrow key. Press Next to play.",
+             triangle or the Right arrow key. Finish ends the tour; ▶ plays.",
         )],
     },
     Scenario {

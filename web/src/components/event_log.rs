@@ -66,6 +66,8 @@ pub const SHOWN: usize = 150;
 pub struct EventLogProps {
     /// Newest trace lines, oldest first.
     pub lines: Rc<Vec<Rc<str>>>,
+    /// The rare lines kept longer (`State::rare`), oldest first.
+    pub rare: Rc<Vec<Rc<str>>>,
     /// The trace's memcg column of the selected cgroup (`/` for the root).
     pub selected: String,
 }
@@ -106,9 +108,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
 
     let kinds = KINDS[filters.kind].1;
     let needle = filters.text.trim().to_ascii_lowercase();
-    let mut shown: Vec<&str> = props
-        .lines
-        .iter()
+    let mut shown: Vec<&str> = crate::state::log_lines(&props.lines, &props.rare)
         .rev()
         .filter(|l| {
             let selected = only_selected.then_some(props.selected.as_str());
@@ -158,7 +158,19 @@ pub fn EventLog(props: &EventLogProps) -> Html {
             // the layout every frame.
             <div class="log-scroll" tabindex="0" aria-label="trace lines, scrollable">
                 <pre id="log-lines" role="log" aria-live="polite" aria-label="trace lines: time, event, pid, memcg, details">
-                    { if body.is_empty() { "(no events yet)".to_string() } else { body } }
+                    { if !body.is_empty() {
+                        body
+                    } else if props.lines.is_empty() && props.rare.is_empty() {
+                        "(no events yet)".to_string()
+                    } else {
+                        // Events happened: say what the log holds.
+                        format!(
+                            "(no matching event among the newest {} lines and the last {} writes, \
+                             spawns, exits, kills and agent actions; Share ▸ Download trace has \
+                             the newest {})",
+                            props.lines.len(), props.rare.len(), memcg::trace::TRACE_KEEP
+                        )
+                    } }
                 </pre>
             </div>
         </div>

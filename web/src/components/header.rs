@@ -59,7 +59,8 @@ pub fn header(props: &HeaderProps) -> Html {
             <div class="header-controls">
                 <label class="scenario">
                     { "scenario " }
-                    <select id="scenario-select" onchange={on_scenario} title="Load a preset with its guided tour">
+                    <select id="scenario-select" onchange={on_scenario}
+                        title={props.scenario.map_or("", |i| SCENARIOS[i].title).to_string() + " (load a preset with its guided tour)"}>
                         <option value="" selected={props.scenario.is_none()} disabled=true>{ "choose a tour…" }</option>
                         { for SCENARIOS.iter().enumerate().map(|(i, s)| html! {
                             <option value={i.to_string()} selected={props.scenario == Some(i)}>{ s.title }</option>
@@ -68,7 +69,7 @@ pub fn header(props: &HeaderProps) -> Html {
                 </label>
                 <label class="version">
                     { "cgroup " }
-                    <select id="version-select" {onchange} title="Changing the version resets the simulator to an empty machine">
+                    <select id="version-select" {onchange} title="Changing the version starts an empty machine (it asks first when this one has edits)">
                         <option value="v1" selected={is_v1}>{ "v1 (memory controller)" }</option>
                         <option value="v2" selected={!is_v1}>{ "v2 (unified)" }</option>
                     </select>

@@ -4,7 +4,7 @@ mod banner;
 pub mod compare;
 mod console;
 mod controls;
-mod event_log;
+pub(crate) mod event_log;
 mod header;
 mod help;
 mod inspector;
@@ -14,7 +14,7 @@ mod tour;
 mod tree_view;
 mod workloads;
 
-pub use banner::banner;
+pub use banner::{banner, confirm_switch};
 pub use console::{Console, ConsoleProps};
 pub use controls::{controls, ControlsProps};
 pub use event_log::{EventLog, EventLogProps};

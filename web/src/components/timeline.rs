@@ -165,17 +165,53 @@ fn area(
     d
 }
 
-fn axes(w: f64, h: f64, top_label: String, end: u64) -> Html {
+fn axes(w: f64, h: f64) -> Html {
     html! {
         <g class="axes">
             <line x1={num(L)} x2={num(L)} y1={num(T)} y2={num(h - B)} />
             <line x1={num(L)} x2={num(w - R)} y1={num(h - B)} y2={num(h - B)} />
-            <text x={num(L - 4.0)} y={num(T + 8.0)} text-anchor="end">{ top_label }</text>
-            <text x={num(L - 4.0)} y={num(h - B)} text-anchor="end">{ "0" }</text>
-            <text x={num(L)} y={num(h - 4.0)}>{ "0 s" }</text>
-            <text x={num(w - R)} y={num(h - 4.0)} text-anchor="end">{ format::clock(end) }</text>
         </g>
     }
+}
+
+/// Where a tick label hangs from its point: its end, middle or start at
+/// the point's x, its baseline at y ("top": its top at y).
+#[derive(Clone, Copy)]
+enum At {
+    End,
+    Mid,
+    Start,
+    Top,
+}
+
+/// Tick labels as HTML over the chart, placed in percent of the viewBox:
+/// text inside the SVG scaled with it (10 units were 7 px on a 600-unit
+/// chart 420 px wide); these keep the page's font size at any width.
+fn tick_labels(w: f64, h: f64, items: Vec<(f64, f64, At, String)>) -> Html {
+    html! {
+        <div class="ticks" aria-hidden="true">
+            { for items.into_iter().map(|(x, y, at, text)| {
+                let class = match at { At::End => "end", At::Mid => "mid", At::Start => "start", At::Top => "top" };
+                let style = format!("left:{}%;top:{}%", num(x / w * 100.0), num(y / h * 100.0));
+                html! { <span {class} {style}>{ text }</span> }
+            }) }
+        </div>
+    }
+}
+
+/// The labels of [`axes`]: the scale's top inside the plot, 0, and the
+/// time axis' ends.
+fn axes_labels(w: f64, h: f64, top_label: String, end: u64) -> Html {
+    tick_labels(
+        w,
+        h,
+        vec![
+            (L + 3.0, T, At::Top, top_label),
+            (L - 4.0, h - B, At::End, "0".to_string()),
+            (L, h - 2.0, At::Start, "0 s".to_string()),
+            (w - R, h - 2.0, At::End, format::clock(end)),
+        ],
+    )
 }
 
 fn usage_chart(data: &ChartData, end: u64) -> Html {
@@ -212,8 +248,9 @@ fn usage_chart(data: &ChartData, end: u64) -> Html {
                 r#"<span class="key k-wh">wmark_high</span><span class="key k-wl">wmark_low</span>"#,
                 "</span></figcaption>"
             )) }
+            <div class="plot">
             <svg viewBox={format!("0 0 {} {}", num(W), num(H))} width="100%" role="img" aria-label={summary}>
-                { axes(W, H, format::bytes(data.scale), end) }
+                { axes(W, H) }
                 <path class="area-anon" d={anon} />
                 <path class="area-file" d={file} />
                 <path class="line-usage" d={usage} />
@@ -222,6 +259,8 @@ fn usage_chart(data: &ChartData, end: u64) -> Html {
                 <path class="line-wh" d={wh} />
                 <path class="line-wl" d={wl} />
             </svg>
+            { axes_labels(W, H, format::bytes(data.scale), end) }
+            </div>
         </figure>
     }
 }
@@ -245,26 +284,15 @@ fn histogram(data: &ChartData) -> Html {
     let label = format!(
         "fault latency histogram: {total} faults, {stalls} of them took 1 µs or more (reclaim or penalty stalls)"
     );
-    let ticks = [
-        (7, "128ns"),
-        (10, "1µs"),
-        (17, "131µs"),
-        (20, "1ms"),
-        (24, "16ms"),
-    ];
+    // Few enough to stay apart at the page's font size on a narrow chart.
+    let ticks = [(10, "1µs"), (20, "1ms")];
     html! {
         <figure class="chart hist-chart">
-            { super::raw("<figcaption>fault latency (stalls ≥ 1 µs hatched)</figcaption>") }
+            <figcaption>{ format!("fault latency (stalls ≥ 1 µs hatched; log scale to {top})") }</figcaption>
+            <div class="plot">
             <svg viewBox={format!("0 0 {} {}", num(w), num(h))} width="100%" role="img" aria-label={label} data-stalls={stalls.to_string()}>
                 <g class="axes">
                     <line x1={num(L)} x2={num(w - R)} y1={num(h - B)} y2={num(h - B)} />
-                    <text x={num(L - 4.0)} y={num(T + 8.0)} text-anchor="end">{ top.to_string() }</text>
-                    <text x={num(L - 4.0)} y={num(h - B)} text-anchor="end">{ "0" }</text>
-                    <text x={num(L - 4.0)} y={num(T + 20.0)} text-anchor="end">{ "(log)" }</text>
-                    { for ticks.iter().map(|(b, text)| {
-                        let x = L + (*b - HIST_FROM) as f64 * bw + bw / 2.0;
-                        html! { <text x={num(x)} y={num(h - 4.0)} text-anchor="middle">{ *text }</text> }
-                    }) }
                 </g>
                 { for counts.iter().enumerate().map(|(i, &c)| {
                     let b = HIST_FROM + i;
@@ -279,6 +307,11 @@ fn histogram(data: &ChartData) -> Html {
                     }
                 }) }
             </svg>
+            { tick_labels(w, h, std::iter::once((L - 4.0, h - B, At::End, "0".to_string()))
+                .chain(ticks.iter().map(|(b, text)| {
+                    (L + (*b - HIST_FROM) as f64 * bw + bw / 2.0, h - 2.0, At::Mid, text.to_string())
+                })).collect()) }
+            </div>
         </figure>
     }
 }
@@ -302,11 +335,14 @@ fn cumulative(data: &ChartData, end: u64) -> Html {
                 <span class="key k-worker">{ format!("worker {}", format::duration(worker)) }</span>
                 <span class="key k-stall">{ format!("stall {}", format::duration(stall)) }</span>
             </span></figcaption>
+            <div class="plot">
             <svg viewBox={format!("0 0 {} {}", num(w), num(h))} width="100%" role="img" aria-label={label}>
-                { axes(w, h, format::duration(top as u64), end) }
+                { axes(w, h) }
                 <path class="line-worker" d={wl} />
                 <path class="line-stall" d={sl} />
             </svg>
+            { axes_labels(w, h, format::duration(top as u64), end) }
+            </div>
         </figure>
     }
 }
@@ -319,10 +355,13 @@ fn refaults(data: &ChartData, end: u64) -> Html {
     html! {
         <figure class="chart refault-chart">
             <figcaption>{ format!("refaults (pages): {last}") }</figcaption>
+            <div class="plot">
             <svg viewBox={format!("0 0 {} {}", num(w), num(h))} width="100%" role="img" aria-label={format!("{last} refaulted pages so far")}>
-                { axes(w, h, format!("{}", top as u64), end) }
+                { axes(w, h) }
                 <path class="line-refault" d={d} />
             </svg>
+            { axes_labels(w, h, format!("{}", top as u64), end) }
+            </div>
         </figure>
     }
 }

@@ -205,9 +205,13 @@ fn Row(props: &RowProps) -> Html {
         })
     };
     let name_x = 10.0 + n.depth as f64 * 14.0 + 14.0;
-    let chars = ((BAR_X - 34.0 - name_x) / 7.2).max(3.0) as usize;
+    let room = BAR_X - 34.0 - name_x;
+    let chars = (room / 7.2).max(3.0) as usize;
+    // The root's name is the mount point: whole, narrowed to fit
+    // (textLength) rather than cut; a child's is cut, its title whole.
+    let squeeze = (n.depth == 0 && n.name.chars().count() > chars).then(|| num(room));
     let label = if n.depth == 0 {
-        format::fit_left(&n.name, chars)
+        n.name.clone()
     } else {
         format::fit(&n.name, chars)
     };
@@ -329,7 +333,8 @@ fn Row(props: &RowProps) -> Html {
                     <text x={num(name_x - 14.0)} y="27">{ if n.collapsed { "▸" } else { "▾" } }</text>
                 </g>
             }
-            <text class="name" x={num(name_x)} y="27">{ label }</text>
+            <text class="name" x={num(name_x)} y="27" textLength={squeeze.clone()}
+                lengthAdjust={squeeze.as_ref().map(|_| "spacingAndGlyphs")}>{ label }</text>
             <text class="sub" x={num(name_x)} y="44">{ sub }</text>
             if n.has_memory {
                 <rect class="bar-bg" x={num(BAR_X)} y={num(bar_y)} width={num(BAR_W)} height={num(bar_h)} />

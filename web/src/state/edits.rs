@@ -9,7 +9,7 @@ use memcg::Simulator;
 
 use super::console::output_lines;
 use super::log::newest_lines;
-use super::{Line, LineKind, Spec, State, WriteError, LOG_KEEP};
+use super::{Line, LineKind, Notice, Spec, State, WriteError, LOG_KEEP};
 
 impl State {
     /// Run a line through the shell as the user typed it.
@@ -40,6 +40,7 @@ impl State {
             self.after_step(before);
             return;
         }
+        let forked = self.forks();
         let out = {
             let mut model = self.model.borrow_mut();
             if memcg::shell::is_read_only(command) && model.now() < model.horizon() {
@@ -48,7 +49,10 @@ impl State {
                 Simulator::clone(&model.sim).exec(command)
             } else {
                 match model.edit(EditKind::Exec(command.to_string())) {
-                    EditOutcome::Exec(out) => out,
+                    EditOutcome::Exec(out) => {
+                        self.notice = forked.or(self.notice.take());
+                        out
+                    }
                     EditOutcome::Write(_) => unreachable!(),
                 }
             }
@@ -62,15 +66,33 @@ impl State {
         self.after_edit();
     }
 
+    /// The notice for an edit made now, when it drops the future already
+    /// simulated (the timeline forks at the edit): said at that moment,
+    /// not found later by a scrubber that stopped short.
+    fn forks(&self) -> Option<Notice> {
+        let model = self.model.borrow();
+        (model.now() < model.horizon()).then(|| {
+            Notice::note(format!(
+                "The timeline after t = {} was discarded by this edit (it was simulated to {}).",
+                crate::format::clock(model.now()),
+                crate::format::clock(model.horizon())
+            ))
+        })
+    }
+
     pub(super) fn after_edit(&mut self) {
         self.refresh();
         let log = newest_lines(&self.model.borrow().sim, LOG_KEEP);
         self.log = Rc::new(log);
+        self.reload_rare();
     }
 
     pub(super) fn write_file(&mut self, file: &str, value: &str) {
         let dir = self.selected.clone();
         let path = format!("{dir}/{file}");
+        if let Some(n) = self.forks() {
+            self.notice = Some(n);
+        }
         let result = {
             let mut model = self.model.borrow_mut();
             match model.edit(EditKind::Write {

@@ -54,7 +54,7 @@ pub use budget::{Budget, Slice, FRAME_BUDGET_MS, FRAME_EVENTS, INITIAL_LOAD_MS};
 pub use compare::{Compare, CompareRun};
 pub use console::{output_lines, version_label, Line, LineKind, MAX_HISTORY, MAX_LINES};
 pub use flows::{FlowDeadlines, Flows, FLOW_HOLD_MS};
-pub use log::{rel_path, trace_fields, LOG_KEEP};
+pub use log::{is_rare, log_lines, rel_path, trace_fields, LOG_KEEP, RARE_KEEP};
 pub use notice::{Notice, WriteError};
 pub use play::MAX_FRAME_MS;
 pub use spec::{Spec, Specs};
@@ -76,6 +76,9 @@ pub enum Action {
     Select(String),
     /// Throw the simulator away and start a fresh, empty one of this version.
     Reset(Version),
+    /// The version selector: switch to this version, asking first when
+    /// that would discard edits or a run (None: the user said Cancel).
+    AskVersion(Option<Version>),
     /// Start over: reload the current scenario (or an empty machine).
     Restart,
     /// Load a preset scenario (index into [`SCENARIOS`]) and start its tour.
@@ -168,6 +171,9 @@ pub struct State {
     /// The newest trace lines, oldest first (shared: a frame appends
     /// without copying the rest).
     pub log: Rc<Vec<Rc<str>>>,
+    /// The rare lines ([`log::is_rare`]), newest [`RARE_KEEP`], kept past
+    /// `log`'s window so that the log's filters still find them.
+    pub rare: Rc<Vec<Rc<str>>>,
     /// Wall-clock deadlines (ms) of each cgroup's flows:
     /// [charge, worker, direct, oom].
     pub flow_until: Rc<FlowDeadlines>,
@@ -190,6 +196,9 @@ pub struct State {
     pub no_tours: bool,
     /// What one frame (or one slice of a replay) may spend simulating.
     pub budget: Budget,
+    /// A version switch waiting for the user to confirm that it discards
+    /// this machine.
+    pub confirm_version: Option<Version>,
     /// The compare view's runs, when it is open (the clock's actions
     /// then move them instead of the single machine).
     pub compare: Option<Rc<Compare>>,
@@ -214,6 +223,7 @@ impl State {
             scenario: None,
             tour: None,
             log: Rc::new(Vec::new()),
+            rare: Rc::new(Vec::new()),
             flow_until: Rc::default(),
             wall_ms: 0.0,
             write_error: None,
@@ -226,6 +236,7 @@ impl State {
             replayed: false,
             no_tours: false,
             budget: Budget::EVENTS,
+            confirm_version: None,
             compare: None,
         }
     }
@@ -249,6 +260,13 @@ impl State {
 
     pub fn horizon(&self) -> u64 {
         self.model.borrow().horizon()
+    }
+
+    /// Whether a reset would lose anything of the user's: an edit made or
+    /// time run on this machine (a preset just loaded has neither).
+    pub fn has_edits(&self) -> bool {
+        let model = self.model.borrow();
+        !model.edits().is_empty() || model.horizon() > 0
     }
 
     /// Publish a new snapshot after the model changed.
@@ -339,6 +357,10 @@ impl Reducible for State {
                 next.selected = path;
             }
             Action::Reset(version) => next.reset(version),
+            Action::AskVersion(Some(v)) if v == next.version() => next.confirm_version = None,
+            Action::AskVersion(Some(v)) if next.has_edits() => next.confirm_version = Some(v),
+            Action::AskVersion(Some(v)) => next.reset(v),
+            Action::AskVersion(None) => next.confirm_version = None,
             Action::Restart if next.replayed => {
                 next.playing = false;
                 next.seek(0);

@@ -679,3 +679,165 @@ fn seeking_back_into_a_console_sleep() {
     assert_eq!(s.now(), 10_000_000_000);
     assert_eq!(usage_at(&s), at_10);
 }
+
+/// Issue 14: "Finish ▶" ends the tour where it stands; it used to start
+/// playing again.
+#[test]
+fn finishing_a_tour_does_not_start_playing() {
+    let mut s =
+        Rc::new(State::with_scenario(by_id("stalls").unwrap())).reduce(Action::SetSpeed(20));
+    let mut wall = 0.0;
+    // Click through to the last stop.
+    loop {
+        let tour = s.tour.expect("the tour ends only at Finish");
+        if !tour.waiting && tour.step + 1 == tour.scenario().tour.len() {
+            break;
+        }
+        if !s.playing {
+            s = s.reduce(Action::TourNext);
+        }
+        wall += 16.0;
+        s = s.reduce(Action::Tick {
+            dt_ms: 16.0,
+            wall_ms: wall,
+        });
+        assert!(s.now() < 60_000_000_000, "stuck at {:?}", s.tour);
+    }
+    assert!(!s.playing, "a stop pauses");
+    let now = s.now();
+    let s = s.reduce(Action::TourNext);
+    assert_eq!(s.tour, None);
+    assert!(!s.playing, "Finish started playing");
+    let s = s.reduce(Action::Tick {
+        dt_ms: 16.0,
+        wall_ms: wall + 16.0,
+    });
+    assert_eq!(s.now(), now);
+}
+
+/// Issue 14: an edit after seeking back drops the future; the page says so
+/// when it happens (a read-only line, which keeps the future, does not).
+#[test]
+fn an_edit_in_the_past_says_it_dropped_the_future() {
+    let s = run(
+        Rc::new(State::new(Version::V2)),
+        &["mkdir /sys/fs/cgroup/a", "spawn a anon 8M", "sleep 2s"],
+    );
+    assert_eq!(s.horizon(), 2_000_000_000);
+    let s = s.reduce(Action::Seek(1_000_000_000));
+    let s = run(s, &["cat /sys/fs/cgroup/a/memory.current"]);
+    assert_eq!(s.notice, None);
+    assert_eq!(s.horizon(), 2_000_000_000);
+    let s = run(s, &["mkdir /sys/fs/cgroup/b"]);
+    let text = s.notice.as_ref().map(|n| n.text.as_str()).unwrap_or("");
+    assert!(
+        text.contains("after t = 1.000 s was discarded") && text.contains("2.000 s"),
+        "{text:?}"
+    );
+    assert_eq!(s.horizon(), s.now());
+    // An inspector write in the past says it too; one at the horizon does not.
+    let s = s
+        .reduce(Action::DismissNotice)
+        .reduce(Action::Select("/sys/fs/cgroup/a".into()));
+    let s = s.reduce(Action::WriteFile {
+        file: "memory.high".into(),
+        value: "4M".into(),
+    });
+    assert_eq!(s.notice, None);
+    let s = run(s, &["sleep 1s"]).reduce(Action::Seek(1_500_000_000));
+    let s = s.reduce(Action::WriteFile {
+        file: "memory.high".into(),
+        value: "6M".into(),
+    });
+    let text = s.notice.as_ref().map(|n| n.text.as_str()).unwrap_or("");
+    assert!(text.contains("after t = 1.500 s was discarded"), "{text:?}");
+}
+
+/// Issue 14: the version selector used to discard the machine without
+/// asking. A machine with edits asks; Cancel keeps it; an empty one (or a
+/// preset just loaded) switches at once.
+#[test]
+fn switching_the_version_asks_before_discarding_edits() {
+    let s = Rc::new(State::new(Version::V1)).reduce(Action::AskVersion(Some(Version::V2)));
+    assert_eq!((s.version(), s.confirm_version), (Version::V2, None));
+    let s = Rc::new(State::with_scenario(by_id("stalls").unwrap()));
+    let v = s.version();
+    let other = if v == Version::V1 {
+        Version::V2
+    } else {
+        Version::V1
+    };
+    assert_eq!(s.reduce(Action::AskVersion(Some(other))).version(), other);
+
+    let s = run(
+        Rc::new(State::new(Version::V2)),
+        &["mkdir /sys/fs/cgroup/a"],
+    );
+    let s = s.reduce(Action::AskVersion(Some(Version::V1)));
+    assert_eq!(s.version(), Version::V2, "switched without asking");
+    assert_eq!(s.confirm_version, Some(Version::V1));
+    let kept = s.clone().reduce(Action::AskVersion(None));
+    assert_eq!(kept.confirm_version, None);
+    assert!(kept
+        .snap
+        .cgroups
+        .iter()
+        .any(|c| c.path == "/sys/fs/cgroup/a"));
+    // Time run counts too.
+    let ran = run(Rc::new(State::new(Version::V2)), &["sleep 1s"]);
+    let ran = ran.reduce(Action::AskVersion(Some(Version::V1)));
+    assert_eq!(ran.confirm_version, Some(Version::V1));
+    // "Switch and discard".
+    let s = s.reduce(Action::Reset(Version::V1));
+    assert_eq!((s.version(), s.confirm_version), (Version::V1, None));
+}
+
+/// Issue 14: the writes at t = 0 and an OOM kill were gone from the event
+/// log's filters once per-page lines filled it ("(no events yet)"). The
+/// rare lines stay, past the log's window and past the core's ring, and
+/// across seeks; an edit in the past drops those of the dropped future.
+#[test]
+fn the_log_filters_find_writes_and_oom_kills_after_many_lines() {
+    use crate::components::event_log::{shows, KINDS};
+    let kind = |label: &str| KINDS.iter().find(|k| k.0 == label).unwrap().1;
+    let found = |s: &State, label: &str| -> Vec<String> {
+        log_lines(&s.log, &s.rare)
+            .filter(|l| shows(l, kind(label), None, ""))
+            .map(|l| l.to_string())
+            .collect()
+    };
+    let s = run(
+        Rc::new(State::new(Version::V2)),
+        &[
+            "mkdir /sys/fs/cgroup/a /sys/fs/cgroup/b",
+            "echo 16M > /sys/fs/cgroup/a/memory.max",
+            "echo 95 > /sys/fs/cgroup/a/memory.wmark_ratio",
+            "echo 4M > /sys/fs/cgroup/b/memory.max",
+            "echo 0 > /sys/fs/cgroup/b/memory.swap.max",
+            "spawn b anon 8M",
+            "spawn a anon 3G --ws 8M --rate 200M/s",
+        ],
+    );
+    let s = play_until(s, 20_000_000_000, 16.0);
+    let len = s.model.borrow().sim.trace_len();
+    assert!(len > memcg::trace::TRACE_KEEP as u64, "only {len} lines");
+    let writes = found(&s, "writes");
+    assert_eq!(writes.len(), 4, "{writes:?}");
+    assert!(writes[0].starts_with("     0.000000000"), "{writes:?}");
+    assert!(!found(&s, "OOM and force").is_empty());
+    // The log's own window holds none of them.
+    assert!(!s.log.iter().any(|l| l.contains(" write ")));
+    // A seek keeps them; an edit in the past drops the rare lines after it.
+    let s = s.reduce(Action::Seek(15_000_000_000));
+    assert_eq!(found(&s, "writes").len(), 4);
+    let s = run(s, &["echo 20M > /sys/fs/cgroup/a/memory.max"]);
+    let writes = found(&s, "writes");
+    assert_eq!(writes.len(), 5, "{writes:?}");
+    let later = s
+        .rare
+        .iter()
+        .filter_map(|l| memcg::trace::parse_line(l))
+        .filter(|l| l.time > 15_000_000_000)
+        .count();
+    assert_eq!(later, 0);
+}

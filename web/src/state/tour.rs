@@ -34,7 +34,8 @@ impl State {
     }
 
     /// Run the shown step's commands and play towards the next stop (or
-    /// end the tour after the last step).
+    /// end the tour after the last step, leaving the play state as it is:
+    /// Finish must not start the clock).
     pub(super) fn tour_next(&mut self) {
         let Some(mut tour) = self.tour else { return };
         if tour.waiting {
@@ -52,7 +53,6 @@ impl State {
             // A step that is already due fires at the next frame.
         } else {
             self.tour = None;
-            self.playing = true;
         }
     }
 

@@ -1125,17 +1125,55 @@ impl Engine {
         if !before(time_of(0)) {
             return 0;
         }
-        // Largest j < n with before(time_of(j)), by binary search.
-        let (mut lo, mut hi) = (0u64, n - 1);
-        while lo < hi {
-            let mid = lo + (hi - lo).div_ceil(2);
-            if before(time_of(mid)) {
-                lo = mid;
+        // The latest time a fault may have: the horizon, or just before
+        // the other key (a fault at its very time comes first when its
+        // class and pid sort first).
+        let mut last_t = horizon;
+        if let Some((t_o, c_o, id_o)) = other {
+            let at_o = if (CLASS_TASK, pid) < (c_o, id_o) {
+                t_o
             } else {
-                hi = mid - 1;
-            }
+                t_o.saturating_sub(1)
+            };
+            last_t = last_t.min(at_o);
         }
-        lo + 1
+        // The largest j with time_of(j) <= last_t by inverting time_of,
+        // checked against time_of itself (the binary search below decides
+        // whenever the guess is off, e.g. where times saturate).
+        let guess = match rate {
+            None => last_t.saturating_sub(self.now).checked_div(fault_ns),
+            Some(r) => {
+                let d = u128::from(last_t.saturating_sub(tr.op_start)) + 1;
+                let i = (d * u128::from(r) - 1) / 1_000_000_000;
+                u64::try_from(i)
+                    .ok()
+                    .and_then(|i| i.checked_sub(tr.done_in_op))
+            }
+        };
+        // Largest j < n with before(time_of(j)), by binary search.
+        let search = || {
+            let (mut lo, mut hi) = (0u64, n - 1);
+            while lo < hi {
+                let mid = lo + (hi - lo).div_ceil(2);
+                if before(time_of(mid)) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            lo + 1
+        };
+        let found = guess.and_then(|j| {
+            if j >= n - 1 && before(time_of(n - 1)) {
+                Some(n)
+            } else if j < n - 1 && before(time_of(j)) && !before(time_of(j + 1)) {
+                Some(j + 1)
+            } else {
+                None
+            }
+        });
+        debug_assert!(found.is_none_or(|f| f == search()), "unmet_faults guess");
+        found.unwrap_or_else(search)
     }
 
     /// A run of single-page charges near a limit (§18.4): the stock is

@@ -100,10 +100,22 @@ test('sweep view: a 4×4 grid in Web Workers equals the CLI sweep', async (t) =>
   assert.ok(p99(0) > p99(12), `p99 at ratio 0 (${p99(0)}) > at ratio 95 (${p99(12)})`);
   assert.ok(worker(12) > worker(0), 'ratio 95 pays in worker CPU');
 
-  // The recommendation is the CLI's sentence.
+  // The recommendation is the CLI's sentence (the last line of its table
+  // output), for a constraint some runs meet and one none does.
+  const args = cli.slice(2, -1).filter((a) => a !== '--csv');
+  for (const [c, start] of [['p99_stall_us<=100', 'Recommended: '], ['p99_stall_us<0.1', 'No recommendation: ']]) {
+    const sentence = memcgSweep([...args, '--recommend', c, join(dir, 'sweep.sh')]).trim().split('\n').at(-1);
+    assert.ok(sentence.startsWith(start), sentence);
+    await page.locator('#sweep-constraint').fill(c);
+    await page.waitForFunction((s) => document.querySelector('#sweep-recommendation').textContent === s, sentence);
+  }
   await page.locator('#sweep-constraint').fill('p99_stall_us<=100');
   const rec = await page.locator('#sweep-recommendation').textContent();
   assert.match(rec, /^Recommended: kernel=alinux-4.19 ratio=\d+ wmark_scale_factor=\d+ — 12 of the 16 runs meet p99_stall_us<=100/);
+  await page.locator('#sweep-constraint').fill('p99_stall_us<=x');
+  await page.waitForFunction(() => /is not a number/.test(document.querySelector('#sweep-recommendation').textContent));
+  await page.locator('#sweep-constraint').fill('p99_stall_us<=100');
+  await page.waitForFunction(() => document.querySelector('#sweep-recommendation').textContent.startsWith('Recommended:'));
   await page.screenshot({ path: `${OUT_DIR}sweep.png`, fullPage: true });
 
   // Run again, then cancel: no more progress after it.

@@ -304,3 +304,55 @@ struct SweepCell {
     errors: u64,
     first_error: Option<String>,
 }
+
+/// A finished sweep's CSV and recommendation (issue 14), for the sweep
+/// view's Worker, so the page's own wasm carries neither: the parameters
+/// (`names[i]` with the comma-separated `values[i]`), the cells'
+/// [`sweep_cell`] `values` in the CLI's order, and the constraint
+/// (`p99_stall_us<=100`). Returns `{csv, recommendation}`: exactly what
+/// `memcg sweep --csv` prints, and `--recommend`'s sentence (or why the
+/// constraint cannot be read).
+#[wasm_bindgen(js_name = sweepReport)]
+pub fn sweep_report(
+    names: Vec<String>,
+    values: Vec<String>,
+    kernel: &str,
+    cells: Vec<String>,
+    constraint: &str,
+) -> Result<JsValue, JsValue> {
+    use memcg::sweep::{combos, csv, recommend, Constraint, Param, Values};
+    let params = names
+        .iter()
+        .zip(&values)
+        .map(|(n, v)| Param::parse(&format!("{n}={v}")))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| usage_error(&e))?;
+    let combos = combos(&[kernel.to_string()], &params);
+    if combos.len() != cells.len() {
+        return Err(usage_error(&format!(
+            "{} cells for {} combinations",
+            cells.len(),
+            combos.len()
+        )));
+    }
+    let rows = combos
+        .into_iter()
+        .zip(&cells)
+        .map(|(c, v)| Values::parse(c, v))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| usage_error(&e))?;
+    let recommendation = match Constraint::parse(constraint) {
+        Ok(c) => recommend(&params, &rows, c).text,
+        Err(e) => e,
+    };
+    Ok(serde_wasm_bindgen::to_value(&SweepReport {
+        csv: csv(&params, &rows),
+        recommendation,
+    })?)
+}
+
+#[derive(serde::Serialize)]
+struct SweepReport {
+    csv: String,
+    recommendation: String,
+}

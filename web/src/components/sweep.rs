@@ -10,10 +10,12 @@
 //! at most four) on the JS library's wasm, which carries the core's
 //! `Sweep::run_one`; this module only draws, so the page's wasm does not
 //! grow by an engine's worth. The Workers send each cell's metric integers
-//! ([`Values`]); the CSV and the recommendation are the core's.
+//! ([`Values`]); a Worker also prints the finished sweep's CSV and
+//! recommendation with the core's code (the JS library's `sweepReport`),
+//! so that text code stays out of the page's wasm too.
 
 use memcg::metrics::fmt_fixed;
-use memcg::sweep::{csv, describe, recommend, shown, Columns, Combo, Constraint, Values};
+use memcg::sweep::{describe, shown, Columns, Combo, Values};
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -63,6 +65,22 @@ export function memcg_sweep_run(script, version, seed, kernel, names, flat, jobs
     feed(w);
   }
 }
+let reporter = null;
+let reportSeq = 0;
+export function memcg_sweep_report(names, values, kernel, cells, constraint, cb) {
+  if (!reporter) {
+    reporter = new Worker(new URL('../../../sweep-worker.js', import.meta.url), { type: 'module' });
+  }
+  const seq = ++reportSeq;
+  reporter.onmessage = (ev) => {
+    const m = ev.data;
+    if (m.report !== reportSeq) return;
+    if (m.error !== undefined) cb(undefined, m.error);
+    else cb(m.csv, m.recommendation);
+  };
+  reporter.onerror = (ev) => { ev.preventDefault(); cb(undefined, `the sweep's Web Worker failed: ${ev.message || 'could not load it'}`); };
+  reporter.postMessage({ report: seq, names, values, kernel, cells, constraint });
+}
 export function memcg_sweep_go(href) { location.href = href; }
 export function memcg_sweep_hash(frag) {
   try { history.replaceState(history.state, '', '#' + frag); } catch (e) { location.hash = frag; }
@@ -81,6 +99,14 @@ extern "C" {
         flat: Vec<String>,
         jobs: u32,
         cb: &Closure<dyn FnMut(i32, String, f64, Option<String>)>,
+    );
+    fn memcg_sweep_report(
+        names: Vec<String>,
+        values: Vec<String>,
+        kernel: &str,
+        cells: Vec<String>,
+        constraint: &str,
+        cb: &Closure<dyn FnMut(Option<String>, String)>,
     );
     fn memcg_sweep_go(href: &str);
     fn memcg_sweep_hash(frag: &str);
@@ -129,6 +155,8 @@ pub enum Msg {
     Constraint(String),
     Open(usize),
     Export,
+    /// The Worker's CSV (none on an error) and recommendation sentence.
+    Report(Option<String>, String),
 }
 
 /// One cell's outcome.
@@ -146,8 +174,14 @@ pub struct SweepView {
     jobs: u32,
     constraint: String,
     notice: Option<String>,
-    /// Kept alive while the Workers may call it.
+    /// The cells' metric integers as the Workers sent them (for the report).
+    raw: Vec<String>,
+    /// The finished sweep's CSV and recommendation, from a Worker.
+    csv: Option<String>,
+    recommendation: String,
+    /// Kept alive while the Workers may call them.
     cb: Closure<dyn FnMut(i32, String, f64, Option<String>)>,
+    report_cb: Closure<dyn FnMut(Option<String>, String)>,
 }
 
 impl SweepView {
@@ -168,8 +202,35 @@ impl SweepView {
             .collect()
     }
 
+    /// Asks a Worker for the CSV and the recommendation once every cell
+    /// has run.
+    fn report(&mut self) {
+        self.csv = None;
+        if self.values().is_none() {
+            self.recommendation = "The recommendation comes when every cell has run.".into();
+            return;
+        }
+        let names = self.def.params.iter().map(|p| p.name.clone()).collect();
+        let values = self.def.params.iter().map(|p| p.values.join(",")).collect();
+        let kernel = self
+            .combos
+            .first()
+            .map(|c| c.kernel.clone())
+            .unwrap_or_default();
+        memcg_sweep_report(
+            names,
+            values,
+            &kernel,
+            self.raw.clone(),
+            &self.constraint,
+            &self.report_cb,
+        );
+    }
+
     fn start(&mut self) {
         self.combos = self.def.combos();
+        self.raw = vec![String::new(); self.combos.len()];
+        self.report();
         self.cells = self.combos.iter().map(|_| Cell::Pending).collect();
         self.running = true;
         let names: Vec<String> = self.def.params.iter().map(|p| p.name.clone()).collect();
@@ -206,6 +267,10 @@ impl Component for SweepView {
         let cb = Closure::new(move |i: i32, v: String, e: f64, err: Option<String>| {
             link.send_message(Msg::Cell(i, v, e, err))
         });
+        let link = ctx.link().clone();
+        let report_cb = Closure::new(move |csv: Option<String>, text: String| {
+            link.send_message(Msg::Report(csv, text))
+        });
         let mut me = SweepView {
             def: ctx.props().def.clone(),
             combos: Vec::new(),
@@ -214,7 +279,11 @@ impl Component for SweepView {
             jobs: memcg_sweep_cores(),
             constraint: "p99_stall_us<=100".into(),
             notice: ctx.props().notice.clone(),
+            raw: Vec::new(),
+            csv: None,
+            recommendation: String::new(),
             cb,
+            report_cb,
         };
         // Opening a sweep (or its link) runs it.
         me.start();
@@ -237,6 +306,7 @@ impl Component for SweepView {
                     return false;
                 };
                 let combo = self.combos[i as usize].clone();
+                self.raw[i as usize] = values.clone();
                 *slot = match (values.is_empty(), err) {
                     (true, err) => Cell::Failed(err.unwrap_or_default()),
                     (false, err) => match Values::parse(combo, &values) {
@@ -247,6 +317,7 @@ impl Component for SweepView {
                 if self.done() == self.cells.len() {
                     memcg_sweep_cancel();
                     self.running = false;
+                    self.report();
                 }
             }
             Msg::Params(text) => {
@@ -274,7 +345,18 @@ impl Component for SweepView {
                     Err(e) => self.notice = Some(e),
                 }
             }
-            Msg::Constraint(c) => self.constraint = c,
+            Msg::Constraint(c) => {
+                self.constraint = c;
+                self.report();
+            }
+            Msg::Report(csv, text) => {
+                // A report of an earlier sweep (this one still runs).
+                if self.values().is_none() {
+                    return false;
+                }
+                self.csv = csv;
+                self.recommendation = text;
+            }
             Msg::Open(i) => {
                 if let (Some(first), Some(c)) = (self.combos.first(), self.combos.get(i)) {
                     let sc = SCENARIOS[self.def.scenario].id;
@@ -284,12 +366,8 @@ impl Component for SweepView {
                 return false;
             }
             Msg::Export => {
-                if let Some(v) = self.values() {
-                    crate::share::memcg_download(
-                        "memcg-sweep.csv",
-                        "text/csv",
-                        &csv(&self.def.params, &v),
-                    );
+                if let Some(csv) = &self.csv {
+                    crate::share::memcg_download("memcg-sweep.csv", "text/csv", csv);
                 }
                 return false;
             }
@@ -302,7 +380,6 @@ impl Component for SweepView {
         let sc = &SCENARIOS[self.def.scenario];
         let (done, total) = (self.done(), self.cells.len());
         let pct = (done * 100).checked_div(total).unwrap_or(100);
-        let values = self.values();
         let on_params = link.callback(|e: Event| {
             Msg::Params(e.target_unchecked_into::<HtmlInputElement>().value())
         });
@@ -311,11 +388,6 @@ impl Component for SweepView {
         let on_constraint = link.callback(|e: InputEvent| {
             Msg::Constraint(e.target_unchecked_into::<HtmlInputElement>().value())
         });
-        let recommendation = match (&values, Constraint::parse(&self.constraint)) {
-            (Some(v), Ok(c)) => recommend(&self.def.params, v, c).text,
-            (None, Ok(_)) => "The recommendation comes when every cell has run.".into(),
-            (_, Err(e)) => e,
-        };
         let failures: Vec<String> = self
             .cells
             .iter()
@@ -366,7 +438,7 @@ impl Component for SweepView {
                     } else {
                         <button id="sweep-run" type="button" onclick={link.callback(|_| Msg::Run)}>{ "Run again" }</button>
                     }
-                    <button id="sweep-export" type="button" disabled={values.is_none()}
+                    <button id="sweep-export" type="button" disabled={self.csv.is_none()}
                         onclick={link.callback(|_| Msg::Export)}>{ "Export CSV" }</button>
                 </section>
                 <section class="pane sweep-recommend" aria-label="recommendation">
@@ -374,7 +446,7 @@ impl Component for SweepView {
                         <span>{ "constraint" }</span>
                         <input id="sweep-constraint" type="text" value={self.constraint.clone()} oninput={on_constraint} />
                     </label>
-                    <p id="sweep-recommendation">{ recommendation }</p>
+                    <p id="sweep-recommendation">{ self.recommendation.clone() }</p>
                     if !failures.is_empty() {
                         <ul class="sweep-failures">{ for failures.iter().map(|f| html! { <li>{ f }</li> }) }</ul>
                     }

@@ -55,6 +55,9 @@
 //! * [`sim`] — [`Simulator`], the facade the CLI and the web app use.
 //! * [`metrics`] — [`metrics::RunMetrics`]: a run's stalls, reclaim CPU by
 //!   payer, refaults, events, PSI and work done, per cgroup and machine.
+//! * [`sweep`] — a sweep's combinations, one run per combination, its CSV,
+//!   constraint and recommendation (the CLI's threads and the page's
+//!   Workers schedule the runs).
 //! * [`scenario`] — configuration + journal: what a link or a JSON file carries.
 //! * [`timeline`], [`replay`] — checkpoints, the edit log and seeking; a
 //!   scenario replayed within its bounds, stepped by the caller's budget.
@@ -154,6 +157,7 @@ pub mod shell;
 pub mod sim;
 pub mod stats;
 pub mod stock;
+pub mod sweep;
 pub mod timeline;
 pub mod trace;
 pub mod tree;

@@ -22,7 +22,7 @@ mod native {
 
     use memcg::sim::SimConfig;
     use memcg::Version;
-    use memcg_tests::sweep::{Param, Sweep};
+    use memcg_tests::sweep::{Param, Sweep, Threads};
 
     /// The README's example (README "Sweeping the knobs"), with the virtual
     /// time as a parameter of the bench.

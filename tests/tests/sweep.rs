@@ -9,7 +9,7 @@ use std::process::Command;
 use memcg::metrics::{MemcgMetrics, RunMetrics};
 use memcg::sim::SimConfig;
 use memcg::{Simulator, Version};
-use memcg_tests::sweep::{self as sw, Combo, Constraint, Param, Row, Sweep};
+use memcg_tests::sweep::{self as sw, Combo, Constraint, Param, Row, Sweep, Threads};
 
 /// The README's example, small: a 1G cgroup, a held working set, a
 /// 200 MB/s streaming reader, the async reclaim ratio from `$RATIO`.

@@ -237,3 +237,122 @@ impl From<memcg::sim::Snapshot> for JsSnapshot {
         }
     }
 }
+
+/// One cell of a sweep (issue 14), for a Web Worker (`www/sweep-worker.js`):
+/// a fresh machine (`v1` or `v2`, `seed`, kernel `kernel`), each
+/// `names[i]` set to `values[i]` as a shell variable, then the script's
+/// lines, exactly as `memcg sweep --seed SEED [--v2] --kernel KERNEL
+/// --param NAME=...` runs that combination ([`memcg::sweep::Sweep::run_one`]).
+/// Returns `{values, errors, first_error}`: `values` the integers of the
+/// metric columns (`memcg::sweep::METRIC_COLUMNS`), comma separated, for
+/// the page's CSV and recommendation; `first_error` the first failing
+/// line's message or `null`.
+#[wasm_bindgen(js_name = sweepCell)]
+pub fn sweep_cell(
+    script: &str,
+    version: &str,
+    seed: f64,
+    kernel: &str,
+    names: Vec<String>,
+    values: Vec<String>,
+) -> Result<JsValue, JsValue> {
+    use memcg::sweep::{Combo, Param, Sweep};
+    let version = match version {
+        "v1" | "V1" => Version::V1,
+        "v2" | "V2" => Version::V2,
+        other => {
+            return Err(usage_error(&format!(
+                "unknown version '{other}' (v1 or v2)"
+            )))
+        }
+    };
+    if names.len() != values.len() {
+        return Err(usage_error(&format!(
+            "{} names but {} values",
+            names.len(),
+            values.len()
+        )));
+    }
+    let mut params = Vec::new();
+    for (n, v) in names.iter().zip(&values) {
+        params.push(Param::parse(&format!("{n}={v}")).map_err(|e| usage_error(&e))?);
+    }
+    let mut config = memcg::sim::SimConfig::new(version);
+    config.seed = to_ns(seed)?;
+    let sweep = Sweep {
+        config,
+        kernels: vec![kernel.to_string()],
+        params,
+        script: script.lines().map(str::to_string).collect(),
+    };
+    let combo = Combo {
+        kernel: kernel.to_string(),
+        values,
+    };
+    let row = sweep.run_one(&combo).map_err(|e| usage_error(&e))?;
+    let out = SweepCell {
+        values: row.values_text(),
+        errors: row.errors,
+        first_error: row.first_error,
+    };
+    Ok(serde_wasm_bindgen::to_value(&out)?)
+}
+
+#[derive(serde::Serialize)]
+struct SweepCell {
+    values: String,
+    errors: u64,
+    first_error: Option<String>,
+}
+
+/// A finished sweep's CSV and recommendation (issue 14), for the sweep
+/// view's Worker, so the page's own wasm carries neither: the parameters
+/// (`names[i]` with the comma-separated `values[i]`), the cells'
+/// [`sweep_cell`] `values` in the CLI's order, and the constraint
+/// (`p99_stall_us<=100`). Returns `{csv, recommendation}`: exactly what
+/// `memcg sweep --csv` prints, and `--recommend`'s sentence (or why the
+/// constraint cannot be read).
+#[wasm_bindgen(js_name = sweepReport)]
+pub fn sweep_report(
+    names: Vec<String>,
+    values: Vec<String>,
+    kernel: &str,
+    cells: Vec<String>,
+    constraint: &str,
+) -> Result<JsValue, JsValue> {
+    use memcg::sweep::{combos, csv, recommend, Constraint, Param, Values};
+    let params = names
+        .iter()
+        .zip(&values)
+        .map(|(n, v)| Param::parse(&format!("{n}={v}")))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| usage_error(&e))?;
+    let combos = combos(&[kernel.to_string()], &params);
+    if combos.len() != cells.len() {
+        return Err(usage_error(&format!(
+            "{} cells for {} combinations",
+            cells.len(),
+            combos.len()
+        )));
+    }
+    let rows = combos
+        .into_iter()
+        .zip(&cells)
+        .map(|(c, v)| Values::parse(c, v))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| usage_error(&e))?;
+    let recommendation = match Constraint::parse(constraint) {
+        Ok(c) => recommend(&params, &rows, c).text,
+        Err(e) => e,
+    };
+    Ok(serde_wasm_bindgen::to_value(&SweepReport {
+        csv: csv(&params, &rows),
+        recommendation,
+    })?)
+}
+
+#[derive(serde::Serialize)]
+struct SweepReport {
+    csv: String,
+    recommendation: String,
+}

@@ -23,6 +23,7 @@ mod panic;
 pub mod scenarios;
 pub mod share;
 pub mod state;
+pub mod sweep;
 pub mod timing;
 
 /// The wasm's allocator: talc instead of std's dlmalloc, 3 KB less gzipped
@@ -684,6 +685,25 @@ pub fn start() {
             .and_then(|s| s.get_item("memcg-theme").ok().flatten());
         let hash = window.location().hash().unwrap_or_default();
         let link = Some(hash.trim_start_matches('#').to_string()).filter(|h| !h.is_empty());
+        // `?view=sweep` opens the preset's default sweep; a sweep's link
+        // (`#sweep=…`) opens that one and runs it (issue 14).
+        let sweep_link = link.clone().filter(|l| l.starts_with("sweep="));
+        if sweep_link.is_some() || query_param(&search, "view").is_some_and(|v| v == "sweep") {
+            let fallback = scenarios::by_id(&scenario).unwrap_or_default();
+            let (def, notice) = match sweep_link.map(|l| sweep::SweepDef::parse(&l)) {
+                Some(Ok(d)) => (d, None),
+                Some(Err(e)) => (
+                    sweep::SweepDef::default_for(fallback),
+                    Some(format!("This sweep link could not be opened: {e}")),
+                ),
+                None => (sweep::SweepDef::default_for(fallback), None),
+            };
+            root.set_inner_html("");
+            let props = components::sweep::SweepProps { def, notice };
+            yew::Renderer::<components::sweep::SweepView>::with_root_and_props(root, props)
+                .render();
+            return;
+        }
         // `?view=compare` opens the preset's default comparison; a
         // comparison's link (`#cmp=…`) opens that one.
         let cmp_link = link.clone().filter(|l| l.starts_with("cmp="));

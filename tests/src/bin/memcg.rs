@@ -843,7 +843,7 @@ fn sh(o: &Options) -> Result<ExitCode, String> {
 /// `memcg sweep`: the sweep's own options, then `memcg sh`'s machine
 /// options and the script.
 fn sweep(rest: &[String]) -> Result<ExitCode, Failure> {
-    use memcg_tests::sweep::{self as sw, Constraint, Param, Sweep};
+    use memcg_tests::sweep::{self as sw, Constraint, Param, Sweep, Threads};
     enum Format {
         Table,
         Csv,

@@ -9,6 +9,7 @@ mod header;
 mod help;
 mod inspector;
 mod share_menu;
+pub mod sweep;
 mod timeline;
 mod tour;
 mod tree_view;

@@ -632,6 +632,16 @@ async fn version_selector_resets_to_v2() {
     let select: HtmlSelectElement = find(&root, "#version-select").dyn_into().unwrap();
     select.set_value("v2");
     fire(&select, "change").await;
+    // A machine with an edit: the page asks first, and Cancel keeps it.
+    let _ = find(&root, "#confirm-version");
+    html_el(&root, "#confirm-cancel").click();
+    yew::scheduler::flush().await;
+    assert!(root.query_selector("#confirm-version").unwrap().is_none());
+    let _ = node(&root, "/sys/fs/cgroup/memory/test");
+    select.set_value("v2");
+    fire(&select, "change").await;
+    html_el(&root, "#confirm-switch").click();
+    yew::scheduler::flush().await;
     let items = root
         .query_selector_all("#cgroup-tree [role=treeitem]")
         .unwrap();

@@ -31,7 +31,7 @@ help:
 	@echo "make soak        24 h virtual of churn on v1 and v2: invariants, flat memory (release, native)"
 	@echo "make fuzz        each fuzz target for FUZZ_SECONDS (default $(FUZZ_SECONDS)) seconds (fuzz/README.md)"
 	@echo "make build       release wasm builds: the playground (www/pkg) and the JS library (www/lib)"
-	@echo "make screenshot  the README's screenshots (www/screenshot.png, www/tour-low.png, www/docs-embed.png)"
+	@echo "make screenshot  the README's screenshots (www/screenshot.png, www/tour-low.png, www/docs-embed.png, www/compare.png, www/sweep.png)"
 	@echo "make timing      median script time per frame (200 cgroups) and release wasm size gzip -9"
 	@echo "make tools       install what the above need (each step skipped when present)"
 
@@ -180,10 +180,12 @@ soak:
 # --- helpers ------------------------------------------------------------------------
 
 # The tours' and the docs page's end-to-end tests save screenshots in
-# tests/e2e/out; three of them illustrate the README.
+# tests/e2e/out; five of them illustrate the README.
 screenshot: tools build
-	$(call with_server,E2E_URL="$$URL" node --test $(E2E_DIR)/tours.test.mjs $(E2E_DIR)/tour2.test.mjs $(E2E_DIR)/docs.test.mjs)
+	$(call with_server,E2E_URL="$$URL" node --test $(E2E_DIR)/tours.test.mjs $(E2E_DIR)/tour2.test.mjs $(E2E_DIR)/docs.test.mjs $(E2E_DIR)/compare.test.mjs $(E2E_DIR)/sweep.test.mjs)
 	cp $(E2E_OUT)/tour2-step3.png www/screenshot.png
+	cp $(E2E_OUT)/compare.png www/compare.png
+	cp $(E2E_OUT)/sweep.png www/sweep.png
 	cp $(E2E_OUT)/tour-low.png www/tour-low.png
 	cp $(E2E_OUT)/docs-step-5.png www/docs-embed.png
 

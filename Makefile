@@ -191,9 +191,10 @@ screenshot: tools build
 
 # Prints the median script time per animation frame with the 200-cgroup
 # preset playing, and the release wasm size after gzip -9 (also in
-# tests/e2e/out/timing.json). Part of `make e2e` too.
+# tests/e2e/out/timing.json), then the frame times while a 4x4 sweep runs
+# in Web Workers (sweep.test.mjs). Part of `make e2e` too.
 timing: tools build
-	$(call with_server,E2E_URL="$$URL" node --test $(E2E_DIR)/timing.test.mjs)
+	$(call with_server,E2E_URL="$$URL" node --test $(E2E_DIR)/timing.test.mjs $(E2E_DIR)/sweep.test.mjs)
 
 clean:
 	rm -rf www/pkg www/lib $(E2E_OUT)

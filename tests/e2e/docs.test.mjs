@@ -95,3 +95,30 @@ test('embed.html shows one link full-window and keeps its state on a bad link', 
   await page.screenshot({ path: `${OUT_DIR}embed-page.png` });
   assert.deepEqual(problems, []);
 });
+
+// "Choosing wmark_ratio": the live sweep (the playground's sweep view in an
+// iframe) runs its six ratios and shows what the text says: ratio 0 stalls in
+// direct reclaim, ratios 10 and 25 put wmark_low under the 128M working set
+// and refault, from 30 on nothing refaults and the worker's CPU falls as the
+// ratio rises.
+test('the docs sweep of wmark_ratio: refaults below the working set, none above', async (t) => {
+  const { page, problems } = await launch(t, { width: 1280, height: 1000 });
+  await page.goto(`${DOCS}#choosing`);
+  const frame = page.frameLocator('#choosing iframe.sweep-embed');
+  await frame.locator('.sweep-view[data-done="6"]').waitFor({ timeout: 120_000 });
+  const values = async (metric) =>
+    frame.locator(`[data-metric="${metric}"]`).evaluateAll((els) =>
+      els.sort((a, b) => Number(a.dataset.cell) - Number(b.dataset.cell)).map((e) => Number(e.dataset.value)),
+    );
+  // Cells in the link's order: ratio 0, 10, 25, 30, 50, 95.
+  const refaults = await values('refaults');
+  const worker = await values('worker_cpu_ms');
+  const taskCpu = await values('task_reclaim_cpu_ms');
+  assert.equal(refaults.length, 6);
+  assert.ok(taskCpu[0] > 0 && worker[0] === 0, `ratio 0: the tasks reclaim (${taskCpu[0]}, worker ${worker[0]})`);
+  assert.ok(refaults[1] > 100_000 && refaults[2] > 100_000, `ratios 10, 25 refault: ${refaults}`);
+  assert.deepEqual(refaults.slice(3), [0, 0, 0], `ratios 30, 50, 95 do not: ${refaults}`);
+  assert.ok(worker[3] > worker[4] && worker[4] > worker[5], `worker CPU falls from 30 to 95: ${worker}`);
+  await page.locator('#choosing').screenshot({ path: `${OUT_DIR}docs-choosing.png` });
+  assert.deepEqual(problems, []);
+});

@@ -331,8 +331,9 @@ fn cumulative(data: &ChartData, end: u64) -> Html {
     );
     html! {
         <figure class="chart time-chart">
-            <figcaption>{ "worker CPU vs task stall" }<span class="legend-inline">
+            <figcaption title={EXSTAT_NOTE}>{ "worker CPU vs task stall" }<span class="legend-inline">
                 <span class="key k-worker">{ format!("worker {}", format::duration(worker)) }</span>
+                <span class="key-note">{ cpu_share(worker, end) }</span>
                 <span class="key k-stall">{ format!("stall {}", format::duration(stall)) }</span>
             </span></figcaption>
             <div class="plot">
@@ -343,8 +344,21 @@ fn cumulative(data: &ChartData, end: u64) -> Html {
             </svg>
             { axes_labels(w, h, format::duration(top as u64), end) }
             </div>
+            <p class="chart-note">{ format!("exstat wmark_reclaim_work_ms = {} (ns >> 20)", worker >> 20) }</p>
         </figure>
     }
+}
+
+/// What the worker chart's ns are against `memory.exstat`'s figure.
+const EXSTAT_NOTE: &str = "The worker line is the work item's time in ns. memory.exstat's \
+    wmark_reclaim_work_ms is the same time shifted right by 20 bits (units of 1.048576 ms, \
+    rounded down), as ALinux prints it.";
+
+/// The worker's time as a share of one CPU over `end` ns, e.g. "3.2 % of a CPU"
+/// (integers only: no float formatting in the page's wasm).
+fn cpu_share(worker_ns: u64, end: u64) -> String {
+    let permille = u128::from(worker_ns) * 1000 / u128::from(end.max(1));
+    format!("{}.{} % of a CPU", permille / 10, permille % 10)
 }
 
 fn refaults(data: &ChartData, end: u64) -> Html {
@@ -436,5 +450,21 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 "an edit made in the past drops the future after it.</p>"
             )) }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cpu_share;
+
+    #[test]
+    fn worker_share_of_a_cpu_in_integers() {
+        assert_eq!(cpu_share(0, 0), "0.0 % of a CPU");
+        assert_eq!(cpu_share(1_220_566_000, 8_000_000_000), "15.2 % of a CPU");
+        assert_eq!(cpu_share(8_000_000_000, 8_000_000_000), "100.0 % of a CPU");
+        assert_eq!(
+            cpu_share(u64::MAX, 1),
+            "1844674407370955161500.0 % of a CPU"
+        );
     }
 }

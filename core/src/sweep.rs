@@ -227,7 +227,29 @@ impl Sweep {
     }
 }
 
-/// [`Sweep::combos`] of `kernels` × `params`.
+/// Runs a sweep may ask for: its combinations are built in memory, and a
+/// product of many short value lists grows past any machine (2^64 wraps).
+pub const MAX_RUNS: usize = 4096;
+
+/// How many runs `kernels` × `params` make, or why they are refused (none,
+/// or more than [`MAX_RUNS`]).
+pub fn run_count(kernels: &[String], params: &[Param]) -> Result<usize, String> {
+    let n = params
+        .iter()
+        .try_fold(kernels.len(), |n, p| n.checked_mul(p.values.len()))
+        .filter(|&n| n <= MAX_RUNS)
+        .ok_or_else(|| {
+            format!("too many runs: the kernels and parameter values make more than {MAX_RUNS}")
+        })?;
+    if n == 0 {
+        return Err(String::from(
+            "no runs: a kernel list or a parameter has no values",
+        ));
+    }
+    Ok(n)
+}
+
+/// [`Sweep::combos`] of `kernels` × `params` (check [`run_count`] first).
 pub fn combos(kernels: &[String], params: &[Param]) -> Vec<Combo> {
     let per_kernel: usize = params.iter().map(|p| p.values.len()).product();
     let mut out = Vec::new();

@@ -13,8 +13,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 pub use memcg::sweep::{
-    apply_kernel, cells, csv, header, recommend, sh_quote, table, Columns, Combo, Constraint,
-    Param, Recommendation, Row, Sweep, Values, DEFAULT_KERNEL, METRIC_COLUMNS,
+    apply_kernel, cells, csv, header, recommend, run_count, sh_quote, table, Columns, Combo,
+    Constraint, Param, Recommendation, Row, Sweep, Values, DEFAULT_KERNEL, MAX_RUNS,
+    METRIC_COLUMNS,
 };
 
 /// The CLI's scheduling of a [`Sweep`]: its runs on threads.

@@ -177,6 +177,13 @@ fn csv_header_is_exact() {
     assert!(text.lines().nth(1).unwrap().starts_with("alinux-4.19,50,"));
 }
 
+/// `--param V1=1,2 --param V2=1,2 ...`, `n` of them.
+fn many_params(n: usize) -> Vec<String> {
+    (1..=n)
+        .flat_map(|i| [String::from("--param"), format!("V{i}=1,2")])
+        .collect()
+}
+
 #[test]
 fn sweep_usage_errors() {
     let path = script_file("usage.sh", "true\n");
@@ -208,6 +215,25 @@ fn sweep_usage_errors() {
             "not available in a sweep",
         ),
         (vec!["--param", "X=1"], "sweep needs a SCRIPT"),
+        // 2^70 combinations: refused, not wrapped to 0 runs (release) or a
+        // multiplication overflow (debug), as they were.
+        (
+            many_params(70)
+                .iter()
+                .map(String::as_str)
+                .chain([path.as_str()])
+                .collect(),
+            "too many runs",
+        ),
+        // 2^12 × 2 kernels = 8192 > MAX_RUNS.
+        (
+            many_params(12)
+                .iter()
+                .map(String::as_str)
+                .chain(["--kernel", "linux-4.19,linux-6.6", &path])
+                .collect(),
+            "more than 4096",
+        ),
     ] {
         let mut a = vec!["sweep"];
         a.extend(args);

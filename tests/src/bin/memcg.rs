@@ -930,6 +930,7 @@ fn sweep(rest: &[String]) -> Result<ExitCode, Failure> {
         params,
         script: text.lines().map(str::to_string).collect(),
     };
+    sw::run_count(&sweep.kernels, &sweep.params).map_err(Failure::Input)?;
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let total = sweep.combos().len();
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());

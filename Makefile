@@ -143,7 +143,7 @@ bench:
 # target dir, so its instrumented builds never invalidate the main one.
 # New inputs go to fuzz/target/corpus/TARGET (the committed seeds in
 # fuzz/corpus/TARGET are read only); crashes to fuzz/artifacts/TARGET.
-FUZZ_TARGETS := shell_v1 shell_v2 cgroupfs_write units scenario_json share_link
+FUZZ_TARGETS := shell_v1 shell_v2 cgroupfs_write units scenario_json share_link sweep_definition
 FUZZ_SECONDS ?= 60
 FUZZ := cd fuzz && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(CURDIR)/fuzz/target cargo fuzz
 

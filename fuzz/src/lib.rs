@@ -10,12 +10,12 @@
 //! * bounded work, so one input takes milliseconds: at most [`MAX_LINES`]
 //!   lines of [`MAX_LINE_BYTES`] bytes, [`MAX_NOW`] of virtual time and
 //!   [`EVENT_LIMIT`] engine events (`SimBuilder::event_limit`).
-//!
-//! Sweep definitions (issue 13) do not exist yet and have no target.
 
 use memcg::replay::{Replay, Step};
 use memcg::scenario::Scenario;
 use memcg::shell::{parse_duration, Output};
+use memcg::sim::SimConfig;
+use memcg::sweep::{self, Constraint, Param, Sweep};
 use memcg::units::{self, Nanos, PAGE_COUNTER_MAX};
 use memcg::{share, Simulator, Version};
 
@@ -334,5 +334,113 @@ pub fn share_link(data: &[u8]) {
             }
         }
         Err(_) => assert!(share::unpack(&link).is_err()),
+    }
+}
+
+/// Runs of one sweep input: [`sweep_definition`] refuses more.
+pub const MAX_SWEEP_RUNS: usize = 4;
+
+/// Sweep definitions (`memcg sweep`'s arguments and script, and the
+/// playground's Workers, which run the same core): the input's first line
+/// is the options, `--param NAME=V1,...`, `--kernel A,B`, `--recommend C`
+/// and `--v2` in any order; the other lines are the script. Parsing and
+/// [`sweep::run_count`] must refuse cleanly; at most [`MAX_SWEEP_RUNS`]
+/// runs are made, each bounded like a shell input, twice (the rows must
+/// be equal), then the CSV (a header and a row per run), the table, a row's
+/// values read back, and the recommendation.
+pub fn sweep_definition(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let lines = bounded_lines(&text);
+    let Some((head, script)) = lines.split_first() else {
+        return;
+    };
+    let (mut params, mut kernels, mut constraint) = (Vec::new(), None, None);
+    let mut version = Version::V1;
+    let mut words = head.split_whitespace();
+    while let Some(w) = words.next() {
+        let parsed = match w {
+            "--v2" => {
+                version = Version::V2;
+                Ok(())
+            }
+            "--param" => words
+                .next()
+                .ok_or_else(String::new)
+                .and_then(Param::parse)
+                .map(|p| params.push(p)),
+            "--kernel" => words.next().ok_or_else(String::new).map(|k| {
+                kernels = Some(k.split(',').map(String::from).collect::<Vec<_>>());
+            }),
+            "--recommend" => words
+                .next()
+                .ok_or_else(String::new)
+                .and_then(Constraint::parse)
+                .map(|c| constraint = Some(c)),
+            _ => Err(String::new()),
+        };
+        if parsed.is_err() {
+            return;
+        }
+    }
+    let kernels = kernels.unwrap_or_else(|| vec![String::from(sweep::DEFAULT_KERNEL)]);
+    let Ok(n) = sweep::run_count(&kernels, &params) else {
+        return;
+    };
+    if n > MAX_SWEEP_RUNS
+        || script
+            .iter()
+            .map(|l| sleeps(l))
+            .fold(0, Nanos::saturating_add)
+            > MAX_NOW
+    {
+        return;
+    }
+    let mut config = SimConfig::new(version);
+    config.event_limit = EVENT_LIMIT;
+    let sw = Sweep {
+        config,
+        kernels,
+        params,
+        script: script.iter().map(|l| String::from(*l)).collect(),
+    };
+    let combos = sw.combos();
+    assert_eq!(combos.len(), n, "run_count and combos agree");
+    let run = || {
+        combos
+            .iter()
+            .map(|c| sw.run_one(c))
+            .collect::<Result<Vec<_>, String>>()
+    };
+    let (a, b) = (run(), run());
+    let rows = match (a, b) {
+        (Ok(a), Ok(b)) => {
+            let (ta, tb) = (sweep::csv(&sw.params, &a), sweep::csv(&sw.params, &b));
+            assert_eq!(ta, tb, "the same sweep twice gave two different CSVs");
+            a
+        }
+        (Err(a), Err(b)) => {
+            assert_eq!(a, b, "the same sweep failed two ways");
+            return;
+        }
+        (a, b) => panic!("the same sweep ran once and failed once: {a:?} / {b:?}"),
+    };
+    let csv = sweep::csv(&sw.params, &rows);
+    assert_eq!(
+        csv.lines().count(),
+        rows.len() + 1,
+        "a header and a row per run"
+    );
+    let _ = sweep::table(&sw.params, &rows);
+    for r in &rows {
+        let back =
+            sweep::Values::parse(r.combo.clone(), &r.values_text()).expect("values read back");
+        assert_eq!(
+            sweep::csv(&sw.params, core::slice::from_ref(&back)),
+            sweep::csv(&sw.params, core::slice::from_ref(r)),
+            "a Worker's values print as the row does"
+        );
+    }
+    if let Some(c) = constraint {
+        let _ = sweep::recommend(&sw.params, &rows, c);
     }
 }

@@ -292,15 +292,13 @@ pub fn fmt_fixed(v: u64, scale: u32, decimals: u32) -> String {
     let div = 10u128.pow(scale);
     let unit = 10u128.pow(decimals);
     let scaled = (u128::from(v) * unit + div / 2) / div;
+    // Both parts fit in u64 (the whole part is at most `v`; the fraction is
+    // below 10^decimals): printing u64s keeps u128's Display out of the wasm.
+    let (whole, frac) = ((scaled / unit) as u64, (scaled % unit) as u64);
     if decimals == 0 {
-        return alloc::format!("{scaled}");
+        return alloc::format!("{whole}");
     }
-    alloc::format!(
-        "{}.{:0w$}",
-        scaled / unit,
-        scaled % unit,
-        w = decimals as usize
-    )
+    alloc::format!("{whole}.{frac:0w$}", w = decimals as usize)
 }
 
 #[cfg(test)]

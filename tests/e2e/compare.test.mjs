@@ -6,7 +6,15 @@
 // Screenshot: tests/e2e/out/compare.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { launch, open, now, setSpeed, OUT_DIR } from './lib.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const EIGHT_S = 8_000_000_000;
 
@@ -79,5 +87,57 @@ test('compare view: ratio 0 vs 95 of the stalls preset on one clock', async (t) 
   assert.equal(await page.locator('#compare-table td[data-metric="p99_stall_us"]').count(), 2);
   await page.locator('#compare-close').click();
   await page.waitForSelector('#cgroup-tree');
+  assert.deepEqual(problems, []);
+});
+
+// The README's walkthrough: "ratio 95 or 80 for a service allocating
+// 200 MB/s in a 1 GiB cgroup?", answered with the vendor's example (the
+// `seed` preset: 1G limit, anon at 200 MB/s with a 256M working set) and a
+// comparison that writes memory.wmark_ratio after its setup. Prints the
+// numbers the README quotes.
+test('compare view: the README walkthrough, ratio 80 vs 95 for 200 MB/s in 1G', async (t) => {
+  const { page, problems } = await launch(t, { width: 1280, height: 1000 });
+  await open(page, '?scenario=seed&view=compare#cmp=seed;/test/memory.wmark_ratio=0;/test/memory.wmark_ratio=80;/test/memory.wmark_ratio=95');
+  await page.waitForSelector('.playground[data-view="compare"]');
+  assert.equal(await page.locator('#compare-table thead th[data-run]').count(), 3);
+  await setSpeed(page, 10);
+  await page.locator('#play').click();
+  await page.waitForFunction(() => Number(document.querySelector('.playground').dataset.now) >= 12_000_000_000, null, { timeout: 120_000 });
+  await page.locator('#play').click();
+  await page.waitForSelector('.playground[data-playing="false"]');
+  // Back to exactly 12 s, so the numbers are the CLI's at `sleep 12s`.
+  await page.locator('#scrubber').fill('12000');
+  await page.waitForFunction(() => document.querySelector('.playground').dataset.now === '12000000000');
+  const row = async (m) => (await column(page, m)).map(Number);
+  const [p99, worker, direct, refaults, runtime] = await Promise.all(
+    ['p99_stall_us', 'worker_cpu_ms', 'direct_reclaim_ms', 'refaults', 'runtime_ms'].map(row),
+  );
+  console.log(`# walkthrough at ${runtime[0]} ms: p99_stall_us ${p99.join(' / ')}; direct_reclaim_ms ${direct.join(' / ')}; worker_cpu_ms ${worker.join(' / ')}; refaults ${refaults.join(' / ')} (ratio 0 / 80 / 95)`);
+  assert.ok(direct[0] > 0 && direct[1] === 0 && direct[2] === 0, `only ratio 0 reclaims directly: ${direct}`);
+  assert.ok(p99[0] > p99[1] && p99[1] === p99[2], `80 and 95 stall alike, less than 0: ${p99}`);
+  assert.ok(worker[1] > worker[2], `ratio 80's worker spends more than 95's: ${worker}`);
+  assert.deepEqual(refaults, [0, 0, 0]);
+  // The CLI's sweep of the same setup at 12 s prints the same cells.
+  const dir = await mkdtemp(join(tmpdir(), 'memcg-walk-'));
+  const script = join(dir, 'seed.sh');
+  await writeFile(script, [
+    'mkdir test',
+    'echo 1G > test/memory.limit_in_bytes',
+    'echo 95 > test/memory.wmark_ratio',
+    'spawn test anon 3G --ws 256M --rate 200M/s',
+    'echo $R > test/memory.wmark_ratio',
+    'sleep 12s',
+    '',
+  ].join('\n'));
+  const bin = join(ROOT, 'target/debug/memcg');
+  const [cmd, pre] = existsSync(bin) ? [bin, []] : ['cargo', ['run', '-q', '-p', 'memcg-tests', '--bin', 'memcg', '--']];
+  const csv = execFileSync(cmd, [...pre, 'sweep', '--param', 'R=0,80,95', '--csv', script], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    .trim().split('\n').map((l) => l.split(','));
+  const [head, ...rows] = csv;
+  for (const m of ['p99_stall_us', 'direct_reclaim_ms', 'worker_cpu_ms', 'refaults', 'alloc_mb']) {
+    const i = head.indexOf(m);
+    assert.deepEqual(await column(page, m), rows.map((r) => r[i]), `${m}: the page's cells are the CLI's`);
+  }
+  await page.screenshot({ path: `${OUT_DIR}compare-walkthrough.png`, fullPage: true });
   assert.deepEqual(problems, []);
 });

@@ -178,6 +178,10 @@ pub struct State {
     /// [charge, worker, direct, oom].
     pub flow_until: Rc<FlowDeadlines>,
     pub wall_ms: f64,
+    /// While playing a big tree: when `snap` was last built (wall ms), and
+    /// whether the simulation has moved on since (see `play::BIG_TREE`).
+    pub snap_wall_ms: f64,
+    pub snap_stale: bool,
     pub write_error: Option<WriteError>,
     pub help: bool,
     pub theme: Theme,
@@ -226,6 +230,8 @@ impl State {
             rare: Rc::new(Vec::new()),
             flow_until: Rc::default(),
             wall_ms: 0.0,
+            snap_wall_ms: 0.0,
+            snap_stale: false,
             write_error: None,
             help: false,
             theme: Theme::Auto,
@@ -270,7 +276,15 @@ impl State {
     }
 
     /// Publish a new snapshot after the model changed.
+    /// The snapshot of now, if a frame of a big tree left it behind.
+    pub(super) fn fresh_snapshot(&mut self) {
+        if self.snap_stale {
+            self.refresh();
+        }
+    }
+
     pub(super) fn refresh(&mut self) {
+        self.snap_stale = false;
         let model = self.model.borrow();
         self.snap = Rc::new(model.sim.snapshot());
         self.rev += 1;
@@ -377,8 +391,14 @@ impl Reducible for State {
             }
             Action::Tick { dt_ms, wall_ms } => next.tick(dt_ms, wall_ms),
             Action::Play => next.playing = true,
-            Action::Pause => next.playing = false,
-            Action::TogglePlay => next.playing = !next.playing,
+            Action::Pause => {
+                next.playing = false;
+                next.fresh_snapshot();
+            }
+            Action::TogglePlay => {
+                next.playing = !next.playing;
+                next.fresh_snapshot();
+            }
             Action::StepEvent => next.step_event(),
             Action::StepMs => next.step_ms(),
             Action::SetSpeed(s) => next.speed = s.clamp(SPEED_MIN, SPEED_MAX),

@@ -12,6 +12,12 @@ use super::State;
 /// Longest frame taken into account (a background tab must not jump).
 pub const MAX_FRAME_MS: f64 = 100.0;
 
+/// Cgroups above which a playing frame rebuilds the snapshot only every
+/// [`BIG_TREE_REFRESH_MS`]: the snapshot of 1,000 cgroups costs more than a
+/// frame's budget in wasm, while the simulation itself keeps to it.
+pub const BIG_TREE: usize = 300;
+pub const BIG_TREE_REFRESH_MS: f64 = 100.0;
+
 impl State {
     /// One animation frame of simulation: `dt_ms` of wall time passed,
     /// `wall_ms` is now.
@@ -70,7 +76,15 @@ impl State {
         }
         self.lagging = !reached && !fired;
         self.take_new_trace(trace_before, wall_ms);
-        self.refresh();
+        let big = self.snap.cgroups.len() > BIG_TREE;
+        let due =
+            !(wall_ms - self.snap_wall_ms < BIG_TREE_REFRESH_MS && wall_ms >= self.snap_wall_ms);
+        if !big || fired || !self.playing || due {
+            self.refresh();
+            self.snap_wall_ms = wall_ms;
+        } else {
+            self.snap_stale = true;
+        }
         crate::timing::record_sim(frame.elapsed());
         if fired {
             self.fire_step();

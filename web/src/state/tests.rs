@@ -841,3 +841,58 @@ fn the_log_filters_find_writes_and_oom_kills_after_many_lines() {
         .count();
     assert_eq!(later, 0);
 }
+
+/// The node preset: while playing, a frame rebuilds the 1,000-cgroup
+/// snapshot only every `BIG_TREE_REFRESH_MS` of wall time (it cost more
+/// than the frame budget), and a pause brings it up to date.
+#[test]
+fn a_big_tree_redraws_ten_times_a_second_and_on_pause() {
+    use super::play::{BIG_TREE, BIG_TREE_REFRESH_MS};
+    let mut s = Rc::new(State::with_scenario(by_id("node").unwrap()));
+    let mut wall = 0.0;
+    while s.loading.is_some() {
+        wall += 16.0;
+        s = s.reduce(Action::Tick {
+            dt_ms: 16.0,
+            wall_ms: wall,
+        });
+    }
+    assert!(s.snap.cgroups.len() > BIG_TREE);
+    let model_now = |s: &State| s.model.borrow().now();
+    let mut s = s.reduce(Action::TourClose).reduce(Action::Play);
+    wall += BIG_TREE_REFRESH_MS;
+    s = s.reduce(Action::Tick {
+        dt_ms: 16.0,
+        wall_ms: wall,
+    });
+    assert_eq!(s.now(), model_now(&s), "a due frame rebuilds it");
+    assert!(!s.snap_stale);
+    wall += 16.0;
+    s = s.reduce(Action::Tick {
+        dt_ms: 16.0,
+        wall_ms: wall,
+    });
+    assert!(
+        s.snap_stale && s.now() < model_now(&s),
+        "the next frame does not"
+    );
+    wall += BIG_TREE_REFRESH_MS;
+    s = s.reduce(Action::Tick {
+        dt_ms: 16.0,
+        wall_ms: wall,
+    });
+    assert_eq!(s.now(), model_now(&s));
+    wall += 16.0;
+    s = s.reduce(Action::Tick {
+        dt_ms: 16.0,
+        wall_ms: wall,
+    });
+    assert!(s.snap_stale);
+    let s = s.reduce(Action::Pause);
+    assert!(!s.snap_stale);
+    assert_eq!(
+        s.now(),
+        model_now(&s),
+        "a pause shows where the simulation is"
+    );
+}

@@ -385,10 +385,18 @@ pub fn table<R: Columns>(params: &[Param], rows: &[R]) -> String {
     out
 }
 
-/// `METRIC<=X` (or `<`, `>=`, `>`, `==`) over a metric column.
+/// `--recommend`: one clause `METRIC<=X` (or `<`, `>=`, `>`, `==`), or
+/// several separated by `,`, all of which a run must meet
+/// (`p99_stall_us<=100,refaults<=0`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Constraint {
     pub text: String,
+    pub clauses: Vec<Clause>,
+}
+
+/// One `METRIC op X` of a [`Constraint`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Clause {
     pub column: String,
     pub op: &'static str,
     /// X as mantissa × 10^-exp.
@@ -396,12 +404,41 @@ pub struct Constraint {
     exp: u32,
 }
 
+/// Clauses a constraint may have (one per metric column is plenty).
+pub const MAX_CLAUSES: usize = 8;
+
 impl Constraint {
     pub fn parse(s: &str) -> Result<Constraint, String> {
         let s = s.trim();
+        let parts: Vec<&str> = s.split(',').collect();
+        if parts.len() > MAX_CLAUSES {
+            return Err(format!(
+                "--recommend '{s}': at most {MAX_CLAUSES} clauses separated by ','"
+            ));
+        }
+        let clauses = parts
+            .into_iter()
+            .map(|part| Clause::parse(s, part.trim()))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Constraint {
+            text: s.to_string(),
+            clauses,
+        })
+    }
+
+    /// The row meets every clause.
+    pub fn holds<R: Columns>(&self, row: &R) -> bool {
+        self.clauses.iter().all(|c| c.holds(row))
+    }
+}
+
+impl Clause {
+    /// `part` of the constraint `whole` (named in the errors).
+    fn parse(whole: &str, part: &str) -> Result<Clause, String> {
+        let s = whole;
         let (column, op, x) = ["<=", ">=", "==", "<", ">"]
             .iter()
-            .find_map(|op| s.split_once(op).map(|(a, b)| (a.trim(), *op, b.trim())))
+            .find_map(|op| part.split_once(op).map(|(a, b)| (a.trim(), *op, b.trim())))
             .ok_or_else(|| format!("--recommend '{s}': expected METRIC<=X (or <, >=, >, ==)"))?;
         if !METRIC_COLUMNS.contains(&column) {
             return Err(format!(
@@ -419,8 +456,7 @@ impl Constraint {
         }
         let digits = format!("{int}{frac}");
         let mantissa: u128 = digits.parse().map_err(|_| bad())?;
-        Ok(Constraint {
-            text: s.to_string(),
+        Ok(Clause {
             column: column.to_string(),
             op,
             mantissa,
@@ -492,14 +528,17 @@ pub fn recommend<R: Columns>(params: &[Param], rows: &[R], c: Constraint) -> Rec
                 String::new()
             };
             format!(
-                "Recommended: {} — {} of the {} runs meet {} ({} = {} here), and it spends the \
+                "Recommended: {} — {} of the {} runs meet {} ({} here), and it spends the \
                  least CPU on reclaim among them: {} ms (tasks {} ms, worker {} ms, agents {} ms){}.",
                 describe(params, r.combo()),
                 meeting.len(),
                 rows.len(),
                 c.text,
-                c.column,
-                shown(r, &c.column),
+                c.clauses
+                    .iter()
+                    .map(|cl| format!("{} = {}", cl.column, shown(r, &cl.column)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 shown(r, "reclaim_cpu_ms"),
                 shown(r, "task_reclaim_cpu_ms"),
                 shown(r, "worker_cpu_ms"),
@@ -508,12 +547,14 @@ pub fn recommend<R: Columns>(params: &[Param], rows: &[R], c: Constraint) -> Rec
             )
         }
         None => {
-            let best = (0..rows.len()).min_by_key(|&i| (raw(&rows[i], &c.column), i));
+            // The closest on the first clause, where "closest" means lowest.
+            let first = &c.clauses[0];
+            let best = (0..rows.len()).min_by_key(|&i| (raw(&rows[i], &first.column), i));
             let closest = match best {
-                Some(b) if c.op.starts_with('<') => format!(
+                Some(b) if first.op.starts_with('<') => format!(
                     "; the lowest {} was {} ({})",
-                    c.column,
-                    shown(&rows[b], &c.column),
+                    first.column,
+                    shown(&rows[b], &first.column),
                     describe(params, rows[b].combo())
                 ),
                 _ => String::new(),

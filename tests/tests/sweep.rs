@@ -337,6 +337,51 @@ fn recommend_picks_the_least_reclaim_cpu_that_meets_the_constraint() {
     );
 }
 
+/// Several clauses: every one must hold, and the sentence shows each.
+#[test]
+fn recommend_with_every_clause() {
+    let params = vec![Param::parse("RATIO=0,80,90,95").unwrap()];
+    let mut rows = vec![
+        row("0", 150_000, 1_000_000, 0),
+        row("80", 90_000, 0, 9_000_000),
+        row("90", 100_000, 2_000_000, 3_000_000),
+        row("95", 100_001, 0, 4_000_000),
+    ];
+    // 90 is the cheapest under the p99 bound, but it refaults.
+    rows[2].metrics.machine.refaults = 7;
+    let c = Constraint::parse("p99_stall_us<=100, refaults<=0").unwrap();
+    assert_eq!(c.clauses.len(), 2);
+    let r = sw::recommend(&params, &rows, c);
+    assert_eq!(r.pick, Some(1), "{}", r.text);
+    assert!(
+        r.text.contains(
+            "1 of the 4 runs meet p99_stall_us<=100, refaults<=0 (p99_stall_us = 90.000, refaults = 0 here)"
+        ),
+        "{}",
+        r.text
+    );
+    // One clause alone still reads as before.
+    let r = sw::recommend(
+        &params,
+        &rows,
+        Constraint::parse("p99_stall_us<=100").unwrap(),
+    );
+    assert!(
+        r.text.contains("(p99_stall_us = 100.000 here)"),
+        "{}",
+        r.text
+    );
+    // Errors name the whole constraint.
+    for (bad, msg) in [
+        ("p99_stall_us<=100,", "expected METRIC<=X"),
+        ("p99_stall_us<=100,nope<=1", "unknown metric 'nope'"),
+        ("refaults<=0,refaults<=0,refaults<=0,refaults<=0,refaults<=0,refaults<=0,refaults<=0,refaults<=0,refaults<=0", "at most 8 clauses"),
+    ] {
+        let e = Constraint::parse(bad).unwrap_err();
+        assert!(e.contains(msg) && e.contains(bad), "{bad}: {e}");
+    }
+}
+
 #[test]
 fn recommend_on_the_cli() {
     let path = script_file("rec.sh", SCRIPT);

@@ -88,8 +88,9 @@ usage: memcg sweep [--v2] [--seed N] [--cpus N] [--engine E] [--costs FILE] [--k
   --csv, --json   CSV with a header line, or JSON with the per-cgroup metrics (default: a table)
   --jobs N        threads (default: the CPUs available); the rows do not depend on it
   --recommend 'METRIC<=X'
-                  among the runs meeting the constraint (<=, <, >=, >, == on a column), name
-                  the one with the least reclaim CPU (tasks + worker + agents)
+                  among the runs meeting the constraint (<=, <, >=, >, == on a column; several
+                  clauses separated by ',' must all hold, e.g. 'p99_stall_us<=100,refaults<=0'),
+                  name the one with the least reclaim CPU (tasks + worker + agents)
 ";
 
 /// Why memcg stopped with status 2.

@@ -119,6 +119,9 @@ test('the docs sweep of wmark_ratio: refaults below the working set, none above'
   assert.ok(refaults[1] > 100_000 && refaults[2] > 100_000, `ratios 10, 25 refault: ${refaults}`);
   assert.deepEqual(refaults.slice(3), [0, 0, 0], `ratios 30, 50, 95 do not: ${refaults}`);
   assert.ok(worker[3] > worker[4] && worker[4] > worker[5], `worker CPU falls from 30 to 95: ${worker}`);
+  // The recommendation the text quotes: 95, then 50 (not the refaulting 25).
+  const rec = await frame.locator('#sweep-recommendation').textContent();
+  assert.match(rec, /^Recommended: kernel=alinux-4\.19 ratio=95 .*next cheapest that meets it \(kernel=alinux-4\.19 ratio=50\)/, rec);
   await page.locator('#choosing').screenshot({ path: `${OUT_DIR}docs-choosing.png` });
   assert.deepEqual(problems, []);
 });

@@ -277,7 +277,8 @@ impl Component for SweepView {
             cells: Vec::new(),
             running: false,
             jobs: memcg_sweep_cores(),
-            constraint: "p99_stall_us<=100".into(),
+            // A p99 hides rare refault stalls: ask for none as well.
+            constraint: "p99_stall_us<=100,refaults<=0".into(),
             notice: ctx.props().notice.clone(),
             raw: Vec::new(),
             csv: None,

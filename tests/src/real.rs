@@ -28,7 +28,7 @@ use std::sync::{Mutex, MutexGuard, Once, PoisonError};
 use std::time::{Duration, Instant};
 
 use memcg::engine::FIRST_TASK_PID;
-use memcg::shell::syntax::{self, split_opts, usage_error, Join, RedirTarget, Word, LAST_STATUS};
+use memcg::shell::syntax::{self, split_opts, usage_error, RedirTarget, Word, LAST_STATUS};
 use memcg::shell::{parse_duration, Output, SpawnSpec};
 use memcg::units::PAGE_SIZE;
 use memcg::workload::{Op, PageKind};
@@ -649,12 +649,7 @@ impl RealShell {
         let mut status = self.last_status;
         let mut ran = false;
         for (join, cmd) in list {
-            let run = match join {
-                Join::Seq => true,
-                Join::And => status == 0,
-                Join::Or => status != 0,
-            };
-            if !run {
+            if !join.runs(status) {
                 continue;
             }
             let o = self.simple(cmd);
@@ -941,20 +936,11 @@ impl RealShell {
     }
 
     fn ls(&self, args: &[String]) -> Output {
-        let (_, paths) = match split_opts(args, "1") {
-            Ok(v) => v,
-            Err(c) => {
-                let mut o = usage_error("ls", &format!("invalid option -- '{c}'"));
-                o.status = 2;
-                return o;
-            }
+        let paths = match syntax::ls_operands(args) {
+            Ok(p) => p,
+            Err(o) => return o,
         };
-        let default = [String::from(".")];
-        let paths = if paths.is_empty() {
-            &default[..]
-        } else {
-            paths
-        };
+        let paths = &paths[..];
         let mut o = Output::default();
         let (mut files, mut dirs) = (Vec::new(), Vec::new());
         for p in paths {

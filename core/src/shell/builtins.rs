@@ -279,21 +279,26 @@ pub(super) fn cmd_rmdir(k: &mut Kernel, sh: &Shell, args: &[String]) -> Output {
     out
 }
 
-pub(super) fn cmd_ls(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
-    let (_, paths) = match split_opts(args, "1") {
-        Ok(v) => v,
+/// `ls [-1] [PATH...]`'s paths (`.` when none), or coreutils' usage error
+/// (status 2). The simulator's `ls` and `--real`'s take them from here.
+pub fn ls_operands(args: &[String]) -> Result<Vec<String>, Output> {
+    match split_opts(args, "1") {
+        Ok((_, [])) => Ok(alloc::vec![String::from(".")]),
+        Ok((_, paths)) => Ok(paths.to_vec()),
         Err(c) => {
             let mut o = usage_error("ls", &format!("invalid option -- '{c}'"));
             o.status = 2;
-            return o;
+            Err(o)
         }
+    }
+}
+
+pub(super) fn cmd_ls(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
+    let paths = match ls_operands(args) {
+        Ok(p) => p,
+        Err(o) => return o,
     };
-    let default = [String::from(".")];
-    let paths = if paths.is_empty() {
-        &default[..]
-    } else {
-        paths
-    };
+    let paths = &paths[..];
     let mut out = Output::default();
     let mut files = Vec::new();
     let mut dirs = Vec::new();

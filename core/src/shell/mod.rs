@@ -36,7 +36,7 @@ mod sim_cmds;
 mod spawn;
 
 use lex::{RedirTarget, Word, LAST_STATUS, VAR_END, VAR_QUOTED, VAR_SPLIT};
-use parse::{parse_line, Join, Simple};
+use parse::{parse_line, Simple};
 pub use sim_cmds::{only_sleeps, parse_duration, WAIT_LIMIT_NS};
 pub use spawn::SpawnSpec;
 
@@ -44,7 +44,7 @@ pub use spawn::SpawnSpec;
 /// native CLI's `memcg sh --real` parses each line here, so a script means
 /// the same to the simulator and to the machine (issue 15).
 pub mod syntax {
-    pub use super::builtins::{split_opts, usage_error};
+    pub use super::builtins::{ls_operands, split_opts, usage_error};
     pub use super::glob_match;
     pub use super::lex::{RedirTarget, Word, LAST_STATUS};
     pub use super::parse::{parse_line, Join, Simple};
@@ -140,12 +140,7 @@ pub fn exec(m: &mut Machine, sh: &mut Shell, line: &str) -> Output {
     let mut status = sh.last_status;
     let mut ran = false;
     for (join, cmd) in list {
-        let run = match join {
-            Join::Seq => true,
-            Join::And => status == 0,
-            Join::Or => status != 0,
-        };
-        if !run {
+        if !join.runs(status) {
             continue;
         }
         let out = run_simple(m, sh, cmd);

@@ -24,6 +24,18 @@ pub enum Join {
     Or,
 }
 
+impl Join {
+    /// Whether the command runs after one that exited with `last_status`
+    /// (`;` always, `&&` on success, `||` on failure).
+    pub fn runs(self, last_status: i32) -> bool {
+        match self {
+            Join::Seq => true,
+            Join::And => last_status == 0,
+            Join::Or => last_status != 0,
+        }
+    }
+}
+
 fn syntax_error(tok: &str) -> String {
     format!("bash: syntax error near unexpected token `{tok}'\n")
 }

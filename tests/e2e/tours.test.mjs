@@ -71,8 +71,13 @@ test('keyboard only: tab to the tree, select, edit a file, run a command', async
   await page.waitForSelector('#tour[data-step="0"]');
   await page.locator('#tour .tour-close').focus();
   await page.keyboard.press('Enter'); // end the tour
+  await page.waitForSelector('#tour', { state: 'detached' });
+  // Each key waits for the last one's effect: under load a key pressed
+  // before the page redrew went elsewhere (CI failed so once).
   await page.keyboard.press('g'); // focus the tree
+  await page.waitForFunction(() => document.activeElement?.closest('#cgroup-tree') != null);
   await page.keyboard.press('Home');
+  await page.waitForSelector('#inspector[data-path="/sys/fs/cgroup"]');
   await page.keyboard.press('ArrowDown');
   await page.waitForSelector('#inspector[data-path="/sys/fs/cgroup/ratio0"]');
   // Tab to the memory.wmark_ratio value and edit it.

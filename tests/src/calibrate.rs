@@ -509,23 +509,7 @@ fn probe(args: &[String]) -> Result<String, String> {
     let me = std::process::id();
     let join = || fs::write(procs, format!("{me}\n")).map_err(|e| format!("{procs}: {e}"));
     if kind == "anon" {
-        let map = || {
-            // SAFETY: a fresh private anonymous mapping, checked below.
-            let p = unsafe {
-                libc::mmap(
-                    std::ptr::null_mut(),
-                    len,
-                    libc::PROT_READ | libc::PROT_WRITE,
-                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                    -1,
-                    0,
-                )
-            };
-            if p == libc::MAP_FAILED {
-                return Err(format!("mmap: {}", std::io::Error::last_os_error()));
-            }
-            Ok(p as *mut u8)
-        };
+        let map = || crate::real::map_anon(len);
         let touch = |p: *mut u8| {
             let c = cpu_ns();
             for i in 0..pages as usize {

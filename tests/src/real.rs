@@ -1002,13 +1002,7 @@ impl RealShell {
                 }
             }
         }
-        let d = if nd == 1 { "directory" } else { "directories" };
-        if dirs_only {
-            let _ = write!(o.stdout, "\n{nd} {d}\n");
-        } else {
-            let f = if nf == 1 { "file" } else { "files" };
-            let _ = write!(o.stdout, "\n{nd} {d}, {nf} {f}\n");
-        }
+        o.stdout.push_str(&syntax::tree_summary(nd, nf, dirs_only));
         o
     }
 
@@ -1460,21 +1454,7 @@ fn task(args: &[String]) -> Result<(), String> {
     };
     let len = pages as usize * page;
     let anon = if file.is_none() {
-        // SAFETY: a fresh private anonymous mapping, checked below.
-        let p = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if p == libc::MAP_FAILED {
-            return Err(format!("mmap: {}", io::Error::last_os_error()));
-        }
-        p as *mut u8
+        map_anon(len)?
     } else {
         std::ptr::null_mut()
     };
@@ -1517,4 +1497,24 @@ fn task(args: &[String]) -> Result<(), String> {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// A fresh private anonymous mapping of `len` bytes, read-write (what the
+/// real task faults anon pages into; `memcg calibrate` too).
+pub(crate) fn map_anon(len: usize) -> Result<*mut u8, String> {
+    // SAFETY: a fresh private anonymous mapping, checked below.
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        return Err(format!("mmap: {}", io::Error::last_os_error()));
+    }
+    Ok(p as *mut u8)
 }

@@ -293,6 +293,18 @@ pub fn ls_operands(args: &[String]) -> Result<Vec<String>, Output> {
     }
 }
 
+/// `tree`'s last line: `N directories, M files` (directories only with
+/// `-d`), after a blank line. The simulator's `tree` and `--real`'s print it.
+pub fn tree_summary(nd: usize, nf: usize, dirs_only: bool) -> String {
+    let d = if nd == 1 { "directory" } else { "directories" };
+    if dirs_only {
+        format!("\n{nd} {d}\n")
+    } else {
+        let f = if nf == 1 { "file" } else { "files" };
+        format!("\n{nd} {d}, {nf} {f}\n")
+    }
+}
+
 pub(super) fn cmd_ls(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
     let paths = match ls_operands(args) {
         Ok(p) => p,
@@ -369,13 +381,7 @@ pub(super) fn cmd_tree(k: &Kernel, sh: &Shell, args: &[String]) -> Output {
             }
         }
     }
-    let d = if nd == 1 { "directory" } else { "directories" };
-    if dirs_only {
-        let _ = write!(out.stdout, "\n{nd} {d}\n");
-    } else {
-        let f = if nf == 1 { "file" } else { "files" };
-        let _ = write!(out.stdout, "\n{nd} {d}, {nf} {f}\n");
-    }
+    out.stdout.push_str(&tree_summary(nd, nf, dirs_only));
     out
 }
 

@@ -44,7 +44,7 @@ pub use spawn::SpawnSpec;
 /// native CLI's `memcg sh --real` parses each line here, so a script means
 /// the same to the simulator and to the machine (issue 15).
 pub mod syntax {
-    pub use super::builtins::{ls_operands, split_opts, usage_error};
+    pub use super::builtins::{ls_operands, split_opts, tree_summary, usage_error};
     pub use super::glob_match;
     pub use super::lex::{RedirTarget, Word, LAST_STATUS};
     pub use super::parse::{parse_line, Join, Simple};
